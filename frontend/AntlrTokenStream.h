@@ -1,0 +1,99 @@
+// Feeds the hand-written lexer's tokens to ANTLR's generated parser. The tokens live in
+// one contiguous vector; no token is allocated on its own. Private to frontend/.
+#pragma once
+
+#include <antlr4-runtime.h>
+
+#include <string_view>
+#include <vector>
+
+#include "frontend/Token.h"
+
+namespace flyte::detail {
+
+/// An ANTLR view of one `Token`.
+class AntlrToken final : public antlr4::WritableToken {
+ public:
+  AntlrToken(const flyte::Token& t, size_t index, std::string_view source, antlr4::TokenSource* src);
+
+  std::string getText() const override;
+  size_t getType() const override { return type_; }
+  size_t getLine() const override { return line_; }
+  size_t getCharPositionInLine() const override { return 0; }
+  size_t getChannel() const override { return antlr4::Token::DEFAULT_CHANNEL; }
+  size_t getTokenIndex() const override { return index_; }
+  size_t getStartIndex() const override { return begin_; }
+  size_t getStopIndex() const override { return end_ - 1; }
+  antlr4::TokenSource* getTokenSource() const override { return token_source_; }
+  antlr4::CharStream* getInputStream() const override { return nullptr; }
+  std::string toString() const override { return getText(); }
+
+  void setText(const std::string&) override {}
+  void setType(size_t ttype) override { type_ = ttype; }
+  void setLine(size_t line) override { line_ = line; }
+  void setCharPositionInLine(size_t) override {}
+  void setChannel(size_t) override {}
+  void setTokenIndex(size_t index) override { index_ = index; }
+
+  uint32_t begin() const { return begin_; }
+  uint32_t end() const { return end_; }
+
+ private:
+  size_t type_;
+  size_t index_;
+  size_t line_;
+  uint32_t begin_;
+  uint32_t end_;
+  std::string_view source_;
+  antlr4::TokenSource* token_source_;
+};
+
+/// A token source that is never pulled from: it exists because ANTLR's error recovery
+/// asks the token stream's source for a factory to make "missing" tokens with.
+class NullTokenSource final : public antlr4::TokenSource {
+ public:
+  explicit NullTokenSource(std::string name) : name_(std::move(name)) {}
+  std::unique_ptr<antlr4::Token> nextToken() override;
+  size_t getLine() const override { return 0; }
+  size_t getCharPositionInLine() override { return 0; }
+  antlr4::CharStream* getInputStream() override { return nullptr; }
+  std::string getSourceName() override { return name_; }
+  antlr4::TokenFactory<antlr4::CommonToken>* getTokenFactory() override;
+
+ private:
+  std::string name_;
+};
+
+/// A random-access token stream over pre-lexed tokens, ending with EOF.
+class VectorTokenStream final : public antlr4::TokenStream {
+ public:
+  VectorTokenStream(const std::vector<flyte::Token>& tokens, std::string_view source, std::string name);
+
+  antlr4::Token* LT(ssize_t k) override;
+  antlr4::Token* get(size_t index) const override;
+  antlr4::TokenSource* getTokenSource() const override;
+  std::string getText(const antlr4::misc::Interval& interval) override;
+  std::string getText() override;
+  std::string getText(antlr4::RuleContext* ctx) override;
+  std::string getText(antlr4::Token* start, antlr4::Token* stop) override;
+
+  void consume() override;
+  size_t LA(ssize_t i) override;
+  ssize_t mark() override { return 0; }
+  void release(ssize_t) override {}
+  size_t index() override { return pos_; }
+  void seek(size_t index) override;
+  size_t size() override { return tokens_.size(); }
+  std::string getSourceName() const override { return name_; }
+
+  const AntlrToken& token(size_t i) const { return tokens_[i]; }
+
+ private:
+  mutable NullTokenSource source_;
+  std::vector<AntlrToken> tokens_;
+  std::string_view text_;
+  std::string name_;
+  size_t pos_ = 0;
+};
+
+}  // namespace flyte::detail

@@ -1,0 +1,251 @@
+// The abstract syntax tree: plain structs with source ranges, allocated in an arena.
+// Nothing here depends on ANTLR; `AstBuilder.cpp` translates the parse tree into it.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "frontend/Arena.h"
+#include "frontend/SourceManager.h"
+
+namespace flyte::ast {
+
+/// A name as written, such as `softmax_regression`; the view points into the source.
+struct Ident {
+  std::string_view name;
+  SourceRange range;
+};
+
+/// A dotted name, such as `std.ml` or `tensor.matmul`.
+struct QualName {
+  std::vector<Ident> parts;
+  SourceRange range;
+  std::string str() const;
+};
+
+// ----------------------------------------------------------------------------- types
+
+/// One dimension of a shape: `785`, `N` or `?`.
+struct Dim {
+  enum class Kind : uint8_t { Literal, Var, Unknown } kind;
+  int64_t value = 0;      // for Literal
+  std::string_view name;  // for Var
+  SourceRange range;
+};
+
+struct TypeExpr;
+
+/// A type argument: a type (`f32`, `string`, `S`) or a shape (`[N, D]`).
+struct TypeArg {
+  TypeExpr* type = nullptr;  // null for a shape
+  std::vector<Dim> shape;
+  SourceRange range;
+};
+
+/// A type as written, such as `Tensor<f32, [N, D]>?` or `List<int>`.
+struct TypeExpr {
+  QualName name;
+  std::vector<TypeArg> args;
+  bool has_args = false;
+  bool optional = false;
+  SourceRange range;
+};
+
+// ----------------------------------------------------------------------------- expressions
+
+enum class ExprKind : uint8_t {
+  Int, Float, Bool, None, String, Duration, Size,  // literals
+  Name, Field, Call, Unary, Binary,
+  Tuple, List, Map, Struct,
+  If, For, Fail,
+  Error,  // stands in for an expression that did not parse; never reported twice
+};
+
+struct Expr {
+  ExprKind kind;
+  SourceRange range;
+};
+
+struct IntLit : Expr { int64_t value; };
+struct FloatLit : Expr { double value; };
+struct BoolLit : Expr { bool value; };
+struct NoneLit : Expr {};
+struct StringLit : Expr {
+  std::string value;
+  bool raw;
+};
+struct DurationLit : Expr { double seconds; };
+struct SizeLit : Expr { int64_t bytes; };
+struct NameExpr : Expr { Ident name; };
+struct FieldExpr : Expr {
+  Expr* base;
+  Ident field;
+};
+
+/// A call argument, positional (`x`) or named (`lr = 0.5`).
+struct Arg {
+  std::optional<Ident> name;
+  Expr* value;
+  SourceRange range;
+};
+
+/// A task or workflow call, such as `tensor.matmul(a, b = w)`.
+struct CallExpr : Expr {
+  QualName callee;
+  std::vector<Arg> args;
+};
+
+enum class UnaryOp : uint8_t { Neg, Not };
+struct UnaryExpr : Expr {
+  UnaryOp op;
+  Expr* operand;
+};
+
+enum class BinaryOp : uint8_t { Mul, Div, Add, Sub, Eq, Ne, Lt, Le, Gt, Ge, And, Or };
+std::string_view binary_op_spelling(BinaryOp op);
+struct BinaryExpr : Expr {
+  BinaryOp op;
+  Expr* lhs;
+  Expr* rhs;
+  SourceRange op_range;
+};
+
+/// `name = value` in a named tuple or a struct value.
+struct FieldInit {
+  Ident name;
+  Expr* value;
+};
+struct TupleExpr : Expr { std::vector<FieldInit> fields; };
+struct ListExpr : Expr { std::vector<Expr*> elements; };
+struct MapEntry {
+  StringLit* key;
+  Expr* value;
+};
+struct MapExpr : Expr { std::vector<MapEntry> entries; };
+struct StructExpr : Expr {
+  QualName type;
+  std::vector<FieldInit> fields;
+};
+
+struct Stmt;
+/// `{ let …; value }`: the arm of an `if` or the body of a `for`.
+struct Block {
+  std::vector<Stmt*> lets;
+  Expr* value;
+  SourceRange range;
+};
+struct IfArm {
+  Expr* cond;
+  Block* body;
+};
+struct IfExpr : Expr {
+  std::vector<IfArm> arms;  // `if` and each `else if`
+  Block* else_body;
+};
+struct ForExpr : Expr {
+  Ident var;
+  Expr* iterable;
+  Block* body;
+};
+struct FailExpr : Expr { Expr* message; };
+struct ErrorExpr : Expr {};
+
+// ----------------------------------------------------------------------------- statements
+
+/// `@retries(3)`, `@resources(cpu = 2, mem = 2Gi)`.
+struct Annotation {
+  Ident name;
+  std::vector<Arg> args;
+  bool has_parens = false;
+  SourceRange range;
+};
+
+/// `let x = …`, `let (a, b) = …` or `return …`.
+struct Stmt {
+  enum class Kind : uint8_t { Let, Return } kind;
+  std::vector<Annotation> annotations;
+  std::vector<Ident> names;
+  bool destructure = false;
+  Expr* value;
+  SourceRange range;
+};
+
+// ----------------------------------------------------------------------------- declarations
+
+/// A parameter such as `holdout: float = 0.2`.
+struct Param {
+  Ident name;
+  TypeExpr* type;
+  Expr* default_value = nullptr;
+  SourceRange range;
+};
+
+/// A struct field or a named output, such as `train: Split`.
+struct Field {
+  Ident name;
+  TypeExpr* type;
+  SourceRange range;
+};
+
+/// `-> T` or `-> (a: T, b: U)`.
+struct Outputs {
+  bool named = false;
+  TypeExpr* single = nullptr;
+  std::vector<Field> fields;
+  SourceRange range;
+};
+
+enum class RunnerKind : uint8_t { Shell, Cpp, Builtin };
+struct Runner {
+  RunnerKind kind;
+  std::vector<StringLit*> args;
+  SourceRange range;
+};
+
+enum class DeclKind : uint8_t { Struct, Enum, Alias, Task, Workflow, Launch };
+
+struct Decl {
+  DeclKind kind;
+  Ident name;
+  std::vector<Annotation> annotations;
+  std::string doc;
+  SourceRange range;
+};
+struct StructDecl : Decl { std::vector<Field> fields; };
+struct EnumDecl : Decl { std::vector<Ident> members; };
+struct AliasDecl : Decl { TypeExpr* type; };
+struct TaskDecl : Decl {
+  std::vector<Param> params;
+  std::optional<Outputs> outputs;
+  Runner runner;
+};
+struct WorkflowDecl : Decl {
+  std::vector<Param> params;
+  std::optional<Outputs> outputs;
+  std::vector<Stmt*> body;
+};
+struct LaunchDecl : Decl { CallExpr* call; };
+
+/// `import std.tensor;`, `import a.b as c;` or `import std.ml.{x, y};`.
+struct Import {
+  QualName path;
+  std::optional<Ident> alias;
+  std::vector<Ident> names;
+  bool selective = false;
+  SourceRange range;
+};
+
+/// One parsed file. Owns every node through its arena.
+struct File {
+  FileId file;
+  std::string doc;
+  std::optional<QualName> module;
+  std::vector<Import> imports;
+  std::vector<Decl*> decls;
+  Arena arena;
+};
+
+}  // namespace flyte::ast

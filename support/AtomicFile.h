@@ -1,0 +1,14 @@
+// Writes a whole file so that readers see the old contents or the new, never a part:
+// a temporary file beside the target, fsync, then rename over it.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace flyte {
+
+/// Writes `data` to `path` atomically. On failure returns false with `error` set and
+/// leaves any existing file untouched.
+bool write_file_atomically(const std::string& path, std::string_view data, std::string& error);
+
+}  // namespace flyte

@@ -1,0 +1,55 @@
+// `flytec emit FILE --format ast`: prints what was parsed.
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "frontend/AstDump.h"
+#include "tools/flytec/Commands.h"
+#include "tools/flytec/Inputs.h"
+#include "support/AtomicFile.h"
+
+namespace flyte::driver {
+namespace {
+
+struct EmitOptions {
+  std::string file;
+  std::string format = "ast";
+  std::string output = "-";
+};
+
+int run_emit(const EmitOptions& opts) {
+  auto in = parse_inputs({opts.file}, {});
+  if (in->unreadable > 0) return kUsage;
+  print_diagnostics(*in, ColorMode::Auto);
+  if (in->diags.has_errors()) return kErrors;
+  std::ostringstream text;
+  dump_ast(*in->files.front().file, in->sm, text);
+  if (opts.output == "-") {
+    std::cout << text.str();
+    return kOk;
+  }
+  std::string error;
+  if (!write_file_atomically(opts.output, text.str(), error)) {
+    std::cerr << "flytec: error: cannot write '" << opts.output << "': " << error << '\n';
+    return kUsage;
+  }
+  return kOk;
+}
+
+}  // namespace
+
+Runner add_emit_command(CLI::App& app) {
+  auto opts = std::make_shared<EmitOptions>();
+  CLI::App* cmd = app.add_subcommand("emit", "Print a compiled form of a .flyte file");
+  cmd->add_option("file", opts->file, "The .flyte file ('-' reads standard input)")
+      ->required()
+      ->type_name("FILE");
+  cmd->add_option("--format", opts->format, "What to print: 'ast' is the syntax tree")
+      ->check(CLI::IsMember({"ast"}))
+      ->capture_default_str();
+  cmd->add_option("-o,--output", opts->output, "Output file ('-' is standard output)")
+      ->capture_default_str();
+  return [opts] { return run_emit(*opts); };
+}
+
+}  // namespace flyte::driver

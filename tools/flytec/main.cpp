@@ -1,0 +1,45 @@
+// flytec: the driver. Thin glue over the libraries; each subcommand lives in its own file.
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+
+#include "frontend/Version.h"
+#include "stdlib/Locate.h"
+#include "tools/flytec/Commands.h"
+
+int main(int argc, char** argv) {
+  using namespace flyte::driver;
+  CLI::App app{"flytec: an ahead-of-time compiler for .flyte workflows", "flytec"};
+  app.require_subcommand(1);
+  app.fallthrough(false);
+  bool version = false;
+  app.add_flag("--version", version, "Print the version and where the standard library is");
+  // --version must work without a subcommand.
+  app.require_subcommand(0, 1);
+
+  std::vector<std::pair<CLI::App*, Runner>> commands;
+  Runner check = add_check_command(app);
+  Runner emit = add_emit_command(app);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::cerr << "flytec: error: " << e.what() << "\n";
+    std::cerr << "Run 'flytec --help' for usage.\n";
+    return kUsage;
+  }
+  if (version) {
+    std::cout << "flytec " << flyte::kFlytecVersion << "\n";
+    auto dir = flyte::find_stdlib_dir();
+    std::cout << "stdlib: " << (dir ? *dir : std::string("(not found)")) << "\n";
+    return kOk;
+  }
+  if (app.got_subcommand("check")) return check();
+  if (app.got_subcommand("emit")) return emit();
+  std::cerr << "flytec: error: no command given\n" << app.help();
+  return kUsage;
+}
