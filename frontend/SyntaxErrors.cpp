@@ -117,7 +117,87 @@ std::string expected_noun(antlr4::ParserRuleContext* ctx, const antlr4::misc::In
   return out;
 }
 
+bool is_opener(size_t t) {
+  return t == FlyteParser::LPAREN || t == FlyteParser::LBRACE || t == FlyteParser::LBRACK;
+}
+
+size_t closer_of(size_t opener) {
+  switch (opener) {
+    case FlyteParser::LPAREN: return FlyteParser::RPAREN;
+    case FlyteParser::LBRACE: return FlyteParser::RBRACE;
+    default: return FlyteParser::RBRACK;
+  }
+}
+
+// Tokens that start a statement or declaration: a bracket still open when one of them
+// arrives was almost certainly meant to be closed before it.
+bool starts_statement(TokenKind k) {
+  switch (k) {
+    case TokenKind::LET:
+    case TokenKind::RETURN:
+    case TokenKind::TASK:
+    case TokenKind::WORKFLOW:
+    case TokenKind::STRUCT:
+    case TokenKind::ENUM:
+    case TokenKind::TYPE:
+    case TokenKind::LAUNCH:
+    case TokenKind::IMPORT:
+    case TokenKind::MODULE:
+    case TokenKind::Eof:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// Names the construct an opening bracket begins, from the tokens before it.
+std::string construct_before(const LexedFile& lexed, size_t i) {
+  TokenKind open = lexed.tokens[i].kind;
+  TokenKind prev = i > 0 ? lexed.tokens[i - 1].kind : TokenKind::Invalid;
+  TokenKind prev2 = i > 1 ? lexed.tokens[i - 2].kind : TokenKind::Invalid;
+  if (open == TokenKind::LPAREN) {
+    if (prev == TokenKind::IDENT && (prev2 == TokenKind::TASK || prev2 == TokenKind::WORKFLOW))
+      return "parameter list";
+    if (prev == TokenKind::IDENT && prev2 == TokenKind::AT) return "annotation's arguments";
+    if (prev == TokenKind::IDENT || prev == TokenKind::RPAREN) return "argument list";
+    if (prev == TokenKind::ARROW) return "list of outputs";
+    if (prev == TokenKind::FAIL) return "'fail' message";
+    return "parenthesized expression";
+  }
+  if (open == TokenKind::LBRACK) return prev == TokenKind::COMMA || prev == TokenKind::LT ? "shape" : "list";
+  return "block";
+}
+
 }  // namespace
+
+std::optional<size_t> SyntaxErrorStrategy::report_unclosed(size_t open_index) {
+  if (open_index >= lexed_.tokens.size()) return std::nullopt;
+  auto open = static_cast<size_t>(lexed_.tokens[open_index].kind);
+  if (!is_opener(open)) return std::nullopt;
+  std::vector<size_t> stack;
+  for (size_t j = open_index + 1; j < lexed_.tokens.size(); ++j) {
+    TokenKind k = lexed_.tokens[j].kind;
+    auto kn = static_cast<size_t>(k);
+    if (is_opener(kn)) {
+      stack.push_back(kn);
+    } else if (kn == FlyteParser::RPAREN || kn == FlyteParser::RBRACE || kn == FlyteParser::RBRACK) {
+      if (stack.empty()) return std::nullopt;  // closed, or closed by the wrong bracket
+      if (closer_of(stack.back()) != kn) return std::nullopt;
+      stack.pop_back();
+    } else if (starts_statement(k) && (open != FlyteParser::LBRACE || k == TokenKind::Eof ||
+                                       (k != TokenKind::LET && k != TokenKind::RETURN))) {
+      uint32_t at = lexed_.tokens[j - 1].end;
+      const Token& o = lexed_.tokens[open_index];
+      Diagnostic& d = diags_.report(
+          DiagCode::E0001, {file_, at, at},
+          fmt::format("expected {} to close the {}", spelling(closer_of(open)),
+                      construct_before(lexed_, open_index)));
+      d.notes.push_back({fmt::format("to match this {}", spelling(open)), SourceRange{file_, o.begin, o.end}});
+      return j;
+    }
+  }
+  return std::nullopt;
+}
 
 SourceRange SyntaxErrorStrategy::range_of(antlr4::Token* t) const {
   size_t i = t ? t->getTokenIndex() : SIZE_MAX;
@@ -166,6 +246,7 @@ void SyntaxErrorStrategy::report_unexpected(antlr4::Parser* p, antlr4::Token* of
   size_t index = offending ? offending->getTokenIndex() : SIZE_MAX;
   if (index == last_error_token_) return;  // one message per token
   last_error_token_ = index;
+  if (report_unclosed(index)) return;
   std::string found = offending == nullptr || offending->getType() == antlr4::Token::EOF
                           ? "end of file"
                           : fmt::format("'{}'", offending->getText().substr(0, 40));
@@ -192,6 +273,14 @@ void SyntaxErrorStrategy::reportNoViableAlternative(antlr4::Parser* p,
   // The offending token is where prediction gave up; the expected set is what could
   // start the construct at the start token.
   antlr4::Token* t = e.getOffendingToken();
+  if (e.getStartToken() != nullptr && e.getStartToken() != t) {
+    for (size_t i = e.getStartToken()->getTokenIndex(); i < t->getTokenIndex(); ++i) {
+      if (report_unclosed(i)) {
+        last_error_token_ = t->getTokenIndex();
+        return;
+      }
+    }
+  }
   report_unexpected(p, t, e.getExpectedTokens());
 }
 
@@ -213,6 +302,7 @@ void SyntaxErrorStrategy::reportUnwantedToken(antlr4::Parser* p) {
   size_t index = t->getTokenIndex();
   if (index == last_error_token_) return;
   last_error_token_ = index;
+  if (report_unclosed(index)) return;
   std::string what = t->getType() == antlr4::Token::EOF
                          ? "end of file"
                          : fmt::format("'{}'", t->getText().substr(0, 40));
@@ -234,8 +324,18 @@ void SyntaxErrorStrategy::reportMissingToken(antlr4::Parser* p) {
   std::string message;
   if (!construct.empty()) {
     message = fmt::format("expected {} to close the {}", spelling(missing), construct);
+  } else if (missing == FlyteParser::SEMI && expected.size() == 1) {
+    std::string after = "";
+    switch (p->getContext()->getRuleIndex()) {
+      case FlyteParser::RuleImportDecl: after = " after the import"; break;
+      case FlyteParser::RuleModuleDecl: after = " after the module name"; break;
+      case FlyteParser::RuleAliasDecl: after = " after the type alias"; break;
+      case FlyteParser::RuleLaunchDecl: after = " after the launch"; break;
+      default: break;
+    }
+    message = fmt::format("expected ';'{}, found {}", after, found);
   } else {
-    message = fmt::format("expected {} before {}", expected_noun(p->getContext(), expected), found);
+    message = fmt::format("expected {}, found {}", expected_noun(p->getContext(), expected), found);
   }
   Diagnostic& d = diags_.report(DiagCode::E0001, after_previous(t), message);
   if (!construct.empty()) note_opener(p, missing, d, file_, lexed_);

@@ -5,6 +5,8 @@
 
 #include <antlr4-runtime.h>
 
+#include <optional>
+
 #include "frontend/AntlrTokenStream.h"
 #include "frontend/Diagnostic.h"
 #include "frontend/Token.h"
@@ -27,6 +29,10 @@ class SyntaxErrorStrategy final : public antlr4::DefaultErrorStrategy {
   void report_unexpected(antlr4::Parser* p, antlr4::Token* offending,
                          const antlr4::misc::IntervalSet& expected);
   SourceRange range_of(antlr4::Token* t) const;
+  /// When the token at `open_index` opens a bracket that a later statement keyword
+  /// finds still open, reports "expected ')' to close the …" there and returns the
+  /// keyword's index.
+  std::optional<size_t> report_unclosed(size_t open_index);
   SourceRange after_previous(antlr4::Token* t) const;
 
   FileId file_;
