@@ -5,20 +5,16 @@
 
 namespace flyte::detail {
 
-AntlrToken::AntlrToken(const flyte::Token& t, size_t index, std::string_view source,
-                       antlr4::TokenSource* src)
-    : type_(t.kind == TokenKind::Eof ? antlr4::Token::EOF : static_cast<size_t>(t.kind)),
-      index_(index),
-      line_(t.line),
-      begin_(t.begin),
-      end_(t.end),
-      source_(source),
-      token_source_(src) {}
-
 std::string AntlrToken::getText() const {
   if (type_ == antlr4::Token::EOF) return "<EOF>";
-  return std::string(source_.substr(begin_, end_ - begin_));
+  const flyte::Token& t = stream_->lexed(index_);
+  return std::string(stream_->text().substr(t.begin, t.end - t.begin));
 }
+
+size_t AntlrToken::getLine() const { return stream_->lexed(index_).line; }
+size_t AntlrToken::getStartIndex() const { return stream_->lexed(index_).begin; }
+size_t AntlrToken::getStopIndex() const { return stream_->lexed(index_).end - 1; }
+antlr4::TokenSource* AntlrToken::getTokenSource() const { return stream_->getTokenSource(); }
 
 std::unique_ptr<antlr4::Token> NullTokenSource::nextToken() {
   FLYTEC_UNREACHABLE("the parser pulls tokens from VectorTokenStream, not its source");
@@ -28,13 +24,39 @@ antlr4::TokenFactory<antlr4::CommonToken>* NullTokenSource::getTokenFactory() {
   return antlr4::CommonTokenFactory::DEFAULT.get();
 }
 
-VectorTokenStream::VectorTokenStream(const std::vector<flyte::Token>& tokens, std::string_view source,
-                                     std::string name)
-    : source_(name), text_(source), name_(std::move(name)) {
-  tokens_.reserve(tokens.size());
-  for (size_t i = 0; i < tokens.size(); ++i) tokens_.emplace_back(tokens[i], i, source, &source_);
-  FLYTEC_CHECK(!tokens_.empty() && tokens_.back().getType() == antlr4::Token::EOF,
+VectorTokenStream::VectorTokenStream(const std::vector<flyte::Token>& tokens,
+                                     std::string_view source, std::string name)
+    : source_(name), tokens_(tokens), text_(source), name_(std::move(name)) {
+  FLYTEC_CHECK(!tokens_.empty() && tokens_.back().kind == TokenKind::Eof,
                "token vector must end with EOF");
+  FLYTEC_CHECK(tokens_.size() < UINT32_MAX, "too many tokens");
+  chunks_.resize((tokens_.size() + kChunk - 1) / kChunk);
+  chunk_ptrs_.resize(chunks_.size(), nullptr);
+}
+
+AntlrToken* VectorTokenStream::materialize(size_t i) const {
+  auto& chunk = chunks_[i / kChunk];
+  {
+    chunk = std::make_unique<std::vector<AntlrToken>>();
+    size_t first = i / kChunk * kChunk;
+    size_t last = std::min(first + kChunk, tokens_.size());
+    chunk->reserve(last - first);
+    for (size_t k = first; k < last; ++k) {
+      TokenKind kind = tokens_[k].kind;
+      chunk->emplace_back(this, static_cast<uint32_t>(k),
+                          kind == TokenKind::Eof ? static_cast<uint32_t>(antlr4::Token::EOF)
+                                                 : static_cast<uint32_t>(kind));
+    }
+  }
+  chunk_ptrs_[i / kChunk] = chunk->data();
+  return chunk->data() + i % kChunk;
+}
+
+void VectorTokenStream::release_before(size_t index) {
+  for (size_t c = 0; c < index / kChunk && c < chunks_.size(); ++c) {
+    chunks_[c].reset();
+    chunk_ptrs_[c] = nullptr;
+  }
 }
 
 antlr4::Token* VectorTokenStream::LT(ssize_t k) {
@@ -42,12 +64,12 @@ antlr4::Token* VectorTokenStream::LT(ssize_t k) {
   ssize_t i = static_cast<ssize_t>(pos_) + (k > 0 ? k - 1 : k);
   if (i < 0) return nullptr;
   size_t last = tokens_.size() - 1;
-  return &tokens_[static_cast<size_t>(i) > last ? last : static_cast<size_t>(i)];
+  return at(static_cast<size_t>(i) > last ? last : static_cast<size_t>(i));
 }
 
 antlr4::Token* VectorTokenStream::get(size_t index) const {
   FLYTEC_CHECK(index < tokens_.size(), "token index out of range");
-  return const_cast<AntlrToken*>(&tokens_[index]);
+  return at(index);
 }
 
 antlr4::TokenSource* VectorTokenStream::getTokenSource() const { return &source_; }
@@ -57,8 +79,8 @@ std::string VectorTokenStream::getText(const antlr4::misc::Interval& interval) {
   size_t a = static_cast<size_t>(interval.a);
   size_t b = std::min(static_cast<size_t>(interval.b), tokens_.size() - 1);
   if (a > b) return "";
-  uint32_t begin = tokens_[a].begin();
-  uint32_t end = tokens_[b].end();
+  uint32_t begin = tokens_[a].begin;
+  uint32_t end = tokens_[b].end;
   return end > begin ? std::string(text_.substr(begin, end - begin)) : "";
 }
 
@@ -76,7 +98,7 @@ std::string VectorTokenStream::getText(antlr4::Token* start, antlr4::Token* stop
 void VectorTokenStream::consume() {
   if (pos_ + 1 < tokens_.size()) {
     ++pos_;
-  } else if (tokens_[pos_].getType() != antlr4::Token::EOF) {
+  } else if (tokens_[pos_].kind != TokenKind::Eof) {
     ++pos_;
   } else {
     throw antlr4::IllegalStateException("cannot consume EOF");
@@ -84,8 +106,13 @@ void VectorTokenStream::consume() {
 }
 
 size_t VectorTokenStream::LA(ssize_t i) {
-  antlr4::Token* t = LT(i);
-  return t == nullptr ? antlr4::Token::INVALID_TYPE : t->getType();
+  // Answered from the lexer's tokens: no ANTLR token needs to exist for a look-ahead.
+  if (i == 0) return antlr4::Token::INVALID_TYPE;
+  ssize_t at = static_cast<ssize_t>(pos_) + (i > 0 ? i - 1 : i);
+  if (at < 0) return antlr4::Token::INVALID_TYPE;
+  size_t idx = std::min(static_cast<size_t>(at), tokens_.size() - 1);
+  TokenKind kind = tokens_[idx].kind;
+  return kind == TokenKind::Eof ? antlr4::Token::EOF : static_cast<size_t>(kind);
 }
 
 void VectorTokenStream::seek(size_t index) { pos_ = std::min(index, tokens_.size() - 1); }

@@ -11,41 +11,38 @@
 
 namespace flyte::detail {
 
-/// An ANTLR view of one `Token`.
+class VectorTokenStream;
+
+/// An ANTLR view of one lexer `Token`: 24 bytes, everything else is looked up in the
+/// stream it belongs to.
 class AntlrToken final : public antlr4::WritableToken {
  public:
-  AntlrToken(const flyte::Token& t, size_t index, std::string_view source, antlr4::TokenSource* src);
+  AntlrToken(const VectorTokenStream* stream, uint32_t index, uint32_t type)
+      : stream_(stream), index_(index), type_(type) {}
 
   std::string getText() const override;
   size_t getType() const override { return type_; }
-  size_t getLine() const override { return line_; }
+  size_t getLine() const override;
   size_t getCharPositionInLine() const override { return 0; }
   size_t getChannel() const override { return antlr4::Token::DEFAULT_CHANNEL; }
   size_t getTokenIndex() const override { return index_; }
-  size_t getStartIndex() const override { return begin_; }
-  size_t getStopIndex() const override { return end_ - 1; }
-  antlr4::TokenSource* getTokenSource() const override { return token_source_; }
+  size_t getStartIndex() const override;
+  size_t getStopIndex() const override;
+  antlr4::TokenSource* getTokenSource() const override;
   antlr4::CharStream* getInputStream() const override { return nullptr; }
   std::string toString() const override { return getText(); }
 
   void setText(const std::string&) override {}
-  void setType(size_t ttype) override { type_ = ttype; }
-  void setLine(size_t line) override { line_ = line; }
+  void setType(size_t ttype) override { type_ = static_cast<uint32_t>(ttype); }
+  void setLine(size_t) override {}
   void setCharPositionInLine(size_t) override {}
   void setChannel(size_t) override {}
-  void setTokenIndex(size_t index) override { index_ = index; }
-
-  uint32_t begin() const { return begin_; }
-  uint32_t end() const { return end_; }
+  void setTokenIndex(size_t) override {}
 
  private:
-  size_t type_;
-  size_t index_;
-  size_t line_;
-  uint32_t begin_;
-  uint32_t end_;
-  std::string_view source_;
-  antlr4::TokenSource* token_source_;
+  const VectorTokenStream* stream_;
+  uint32_t index_;
+  uint32_t type_;
 };
 
 /// A token source that is never pulled from: it exists because ANTLR's error recovery
@@ -64,10 +61,13 @@ class NullTokenSource final : public antlr4::TokenSource {
   std::string name_;
 };
 
-/// A random-access token stream over pre-lexed tokens, ending with EOF.
+/// A random-access token stream over pre-lexed tokens, ending with EOF. ANTLR tokens
+/// are made in chunks on first use, and chunks the parser is done with can be released,
+/// so a large file never holds two full copies of its tokens.
 class VectorTokenStream final : public antlr4::TokenStream {
  public:
-  VectorTokenStream(const std::vector<flyte::Token>& tokens, std::string_view source, std::string name);
+  VectorTokenStream(const std::vector<flyte::Token>& tokens, std::string_view source,
+                    std::string name);
 
   antlr4::Token* LT(ssize_t k) override;
   antlr4::Token* get(size_t index) const override;
@@ -86,11 +86,23 @@ class VectorTokenStream final : public antlr4::TokenStream {
   size_t size() override { return tokens_.size(); }
   std::string getSourceName() const override { return name_; }
 
-  const AntlrToken& token(size_t i) const { return tokens_[i]; }
+  const flyte::Token& lexed(size_t i) const { return tokens_[i]; }
+  std::string_view text() const { return text_; }
+  /// Frees the ANTLR tokens before `index`; nothing may refer to them any more.
+  void release_before(size_t index);
 
  private:
+  static constexpr size_t kChunk = 2048;
+  AntlrToken* at(size_t i) const {
+    AntlrToken* chunk = chunk_ptrs_[i / kChunk];
+    return chunk != nullptr ? chunk + i % kChunk : materialize(i);
+  }
+  AntlrToken* materialize(size_t i) const;
+
   mutable NullTokenSource source_;
-  std::vector<AntlrToken> tokens_;
+  const std::vector<flyte::Token>& tokens_;
+  mutable std::vector<std::unique_ptr<std::vector<AntlrToken>>> chunks_;
+  mutable std::vector<AntlrToken*> chunk_ptrs_;  // chunks_[c]->data(), or null
   std::string_view text_;
   std::string name_;
   size_t pos_ = 0;

@@ -38,7 +38,8 @@ class Arena {
     size_t at = (used_ + align - 1) & ~(align - 1);
     if (blocks_.empty() || at + size > capacity_) {
       capacity_ = size > kBlockSize ? size : kBlockSize;
-      blocks_.push_back(std::make_unique<std::byte[]>(capacity_));
+      // Default-initialized: nodes are constructed in place, so zeroing would be wasted.
+      blocks_.push_back(std::unique_ptr<std::byte[]>(new std::byte[capacity_]));
       at = 0;
     }
     used_ = at + size;

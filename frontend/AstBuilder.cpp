@@ -1,9 +1,13 @@
-// The parse tree -> AST translation. Every rule context may be partial after error
-// recovery, so every accessor result is checked; what is missing becomes an ErrorExpr
-// or an empty name, which later phases treat as already reported.
+// The parse tree -> AST translation. It reads only the labelled fields of the generated
+// contexts (never their children lists, which the fast path does not build). Every
+// context may be partial after error recovery, so every field is checked; what is
+// missing becomes an ErrorExpr or an empty name, which later phases treat as already
+// reported.
 #include "frontend/AstBuilder.h"
 
 #include <fmt/format.h>
+
+#include <typeinfo>
 
 #include "frontend/Literals.h"
 
@@ -12,26 +16,55 @@ namespace {
 
 using grammar::FlyteParser;
 using antlr4::ParserRuleContext;
-using antlr4::tree::TerminalNode;
 
 // Deeper expressions than this are refused; left-nested chains such as `a + b + c …`
 // are not limited by the lexer's bracket count, and every later phase recurses.
 constexpr int kMaxExprDepth = 1000;
 
-class Builder {
+// Which labelled alternative of `expr` a context is. The generated classes have their
+// vtables (and so their type_info) in one object file, so comparing type_info addresses
+// is exact and far cheaper than dynamic_cast; the name comparison is the fallback.
+template <class T>
+T* alt(FlyteParser::ExprContext* ctx, const std::type_info& ti) {
+  if (&ti == &typeid(T) || ti == typeid(T)) return static_cast<T*>(ctx);
+  return nullptr;
+}
+
+}  // namespace
+
+class AstBuilder::Impl {
  public:
-  Builder(const LexedFile& lexed, std::string_view source, DiagnosticEngine& diags, ast::File& out)
+  Impl(const LexedFile& lexed, std::string_view source, DiagnosticEngine& diags, ast::File& out)
       : lexed_(lexed), source_(source), diags_(diags), out_(out), arena_(out.arena) {}
 
   void file(FlyteParser::FileContext* ctx) {
-    if (auto* m = ctx->moduleDecl()) {
-      out_.doc = doc_of(m->getStart());
-      if (auto* q = m->qualName()) out_.module = qual_name(q);
+    if (ctx->mod != nullptr) module(ctx->mod);
+    for (auto* i : ctx->imports) import(i);
+    for (auto* d : ctx->decls) add_decl(d);
+  }
+
+  void module(FlyteParser::ModuleDeclContext* m) {
+    if (m == nullptr) return;
+    out_.doc = doc_of(m->getStart());
+    if (m->name != nullptr) out_.module = qual_name(m->name);
+  }
+
+  void add_decl(FlyteParser::DeclContext* d) {
+    if (d == nullptr) return;
+    if (ast::Decl* decl = this->decl(d)) out_.decls.push_back(decl);
+  }
+
+  void import(FlyteParser::ImportDeclContext* ctx) {
+    if (ctx == nullptr) return;
+    ast::Import imp;
+    imp.range = range(ctx);
+    if (ctx->path != nullptr) imp.path = qual_name(ctx->path);
+    if (ctx->alias != nullptr) imp.alias = ident(ctx->alias);
+    if (ctx->lb != nullptr) {
+      imp.selective = true;
+      for (auto* id : ctx->names) imp.names.push_back(ident(id));
     }
-    for (auto* i : ctx->importDecl()) import(i);
-    for (auto* d : ctx->decl()) {
-      if (ast::Decl* decl = this->decl(d)) out_.decls.push_back(decl);
-    }
+    out_.imports.push_back(std::move(imp));
   }
 
  private:
@@ -48,11 +81,9 @@ class Builder {
     return {out_.file, 0, 0};
   }
 
-  SourceRange range(TerminalNode* n) const { return range(n ? n->getSymbol() : nullptr); }
-
   SourceRange range(ParserRuleContext* ctx) const {
-    const Token* a = lexed_token(ctx->getStart());
-    const Token* b = lexed_token(ctx->getStop());
+    const Token* a = lexed_token(ctx->start);
+    const Token* b = lexed_token(ctx->stop);
     if (a == nullptr) return {out_.file, 0, 0};
     if (b == nullptr || b->end < a->begin) return {out_.file, a->begin, a->begin};
     return {out_.file, a->begin, b->end};
@@ -67,15 +98,16 @@ class Builder {
   }
 
   // A name; a token conjured by error recovery gives an empty name.
-  ast::Ident ident(TerminalNode* n) const {
-    const Token* tok = lexed_token(n ? n->getSymbol() : nullptr);
-    if (tok == nullptr || tok->kind != TokenKind::IDENT) return {{}, range(n)};
+  ast::Ident ident(antlr4::Token* t) const {
+    const Token* tok = lexed_token(t);
+    if (tok == nullptr || tok->kind != TokenKind::IDENT) return {{}, range(t)};
     return {text(*tok), {out_.file, tok->begin, tok->end}};
   }
 
   ast::QualName qual_name(FlyteParser::QualNameContext* ctx) const {
     ast::QualName q;
-    for (auto* id : ctx->IDENT()) q.parts.push_back(ident(id));
+    q.parts.reserve(ctx->parts.size());
+    for (auto* id : ctx->parts) q.parts.push_back(ident(id));
     q.range = range(ctx);
     return q;
   }
@@ -86,90 +118,64 @@ class Builder {
 
   // --------------------------------------------------------------- declarations
 
-  void import(FlyteParser::ImportDeclContext* ctx) {
-    ast::Import imp;
-    imp.range = range(ctx);
-    if (auto* q = ctx->qualName()) imp.path = qual_name(q);
-    if (ctx->alias != nullptr) {
-      const Token* tok = lexed_token(ctx->alias);
-      if (tok != nullptr) imp.alias = ast::Ident{text(*tok), range(ctx->alias)};
-    }
-    if (ctx->LBRACE() != nullptr) {
-      imp.selective = true;
-      for (auto* id : ctx->IDENT()) {
-        if (ctx->alias != nullptr && id->getSymbol() == ctx->alias) continue;
-        imp.names.push_back(ident(id));
-      }
-    }
-    out_.imports.push_back(std::move(imp));
-  }
-
   std::vector<ast::Annotation> annotations(const std::vector<FlyteParser::AnnotationContext*>& as) {
     std::vector<ast::Annotation> out;
     out.reserve(as.size());
     for (auto* a : as) {
+      if (a == nullptr) continue;
       ast::Annotation ann;
-      ann.name = ident(a->IDENT());
-      ann.has_parens = a->LPAREN() != nullptr;
+      ann.name = ident(a->name);
+      ann.has_parens = a->lp != nullptr;
       ann.range = range(a);
-      for (auto* arg : a->annotationArg()) {
-        ast::Arg out_arg;
-        if (arg->IDENT() != nullptr) out_arg.name = ident(arg->IDENT());
-        out_arg.value = expr(arg->expr(), 0);
-        out_arg.range = range(arg);
-        ann.args.push_back(std::move(out_arg));
-      }
+      ann.args.reserve(a->args.size());
+      for (auto* x : a->args) ann.args.push_back(arg(x, 0));
       out.push_back(std::move(ann));
     }
     return out;
   }
 
+  template <class T>
+  T* make_decl(ast::DeclKind kind, antlr4::Token* name) {
+    T* d = arena_.make<T>();
+    d->kind = kind;
+    d->name = ident(name);
+    return d;
+  }
+
   ast::Decl* decl(FlyteParser::DeclContext* ctx) {
     ast::Decl* d = nullptr;
-    if (auto* sd = ctx->structDecl()) {
-      auto* n = arena_.make<ast::StructDecl>();
-      n->kind = ast::DeclKind::Struct;
-      n->name = ident(sd->IDENT());
-      for (auto* f : sd->field()) n->fields.push_back(field(f));
+    if (auto* s = ctx->s) {
+      auto* n = make_decl<ast::StructDecl>(ast::DeclKind::Struct, s->name);
+      for (auto* f : s->fields) n->fields.push_back(field(f));
       d = n;
-    } else if (auto* e = ctx->enumDecl()) {
-      auto* n = arena_.make<ast::EnumDecl>();
-      n->kind = ast::DeclKind::Enum;
-      auto ids = e->IDENT();
-      if (!ids.empty()) n->name = ident(ids[0]);
-      for (size_t i = 1; i < ids.size(); ++i) n->members.push_back(ident(ids[i]));
+    } else if (auto* e = ctx->e) {
+      auto* n = make_decl<ast::EnumDecl>(ast::DeclKind::Enum, e->name);
+      for (auto* m : e->members) n->members.push_back(ident(m));
       d = n;
-    } else if (auto* a = ctx->aliasDecl()) {
-      auto* n = arena_.make<ast::AliasDecl>();
-      n->kind = ast::DeclKind::Alias;
-      n->name = ident(a->IDENT());
-      n->type = type(a->type());
+    } else if (auto* a = ctx->a) {
+      auto* n = make_decl<ast::AliasDecl>(ast::DeclKind::Alias, a->name);
+      n->type = type(a->ty);
       d = n;
-    } else if (auto* t = ctx->taskDecl()) {
-      auto* n = arena_.make<ast::TaskDecl>();
-      n->kind = ast::DeclKind::Task;
-      n->name = ident(t->IDENT());
-      if (auto* p = t->paramList()) n->params = params(p);
-      if (auto* o = t->outputs()) n->outputs = outputs(o);
-      n->runner = runner(t->runner(), range(t));
+    } else if (auto* t = ctx->t) {
+      auto* n = make_decl<ast::TaskDecl>(ast::DeclKind::Task, t->name);
+      if (t->params != nullptr) n->params = params(t->params);
+      if (t->outs != nullptr) n->outputs = outputs(t->outs);
+      n->runner = runner(t->body, range(t));
       d = n;
-    } else if (auto* w = ctx->workflowDecl()) {
-      auto* n = arena_.make<ast::WorkflowDecl>();
-      n->kind = ast::DeclKind::Workflow;
-      n->name = ident(w->IDENT());
-      if (auto* p = w->paramList()) n->params = params(p);
-      if (auto* o = w->outputs()) n->outputs = outputs(o);
-      for (auto* s : w->stmt()) {
-        if (ast::Stmt* st = stmt(s)) n->body.push_back(st);
+    } else if (auto* w = ctx->w) {
+      auto* n = make_decl<ast::WorkflowDecl>(ast::DeclKind::Workflow, w->name);
+      if (w->params != nullptr) n->params = params(w->params);
+      if (w->outs != nullptr) n->outputs = outputs(w->outs);
+      n->body.reserve(w->stmts.size());
+      for (auto* s2 : w->stmts) {
+        if (ast::Stmt* st = stmt(s2)) n->body.push_back(st);
       }
       d = n;
-    } else if (auto* l = ctx->launchDecl()) {
-      auto* n = arena_.make<ast::LaunchDecl>();
-      n->kind = ast::DeclKind::Launch;
-      n->name = ident(l->IDENT());
+    } else if (auto* l = ctx->l) {
+      auto* n = make_decl<ast::LaunchDecl>(ast::DeclKind::Launch, l->name);
       n->call = nullptr;
-      if (l->expr() != nullptr) {
-        ast::Expr* e2 = expr(l->expr(), 0);
+      if (l->call != nullptr) {
+        ast::Expr* e2 = expr(l->call, 0);
         if (e2->kind == ast::ExprKind::Call) {
           n->call = static_cast<ast::CallExpr*>(e2);
         } else if (e2->kind != ast::ExprKind::Error) {
@@ -180,21 +186,22 @@ class Builder {
     } else {
       return nullptr;  // nothing recoverable; the parser reported why
     }
-    d->annotations = annotations(ctx->annotation());
-    d->doc = doc_of(ctx->getStart());
+    d->annotations = annotations(ctx->anns);
+    d->doc = doc_of(ctx->start);
     d->range = range(ctx);
     return d;
   }
 
   ast::Field field(FlyteParser::FieldContext* ctx) {
-    return {ident(ctx->IDENT()), type(ctx->type()), range(ctx)};
+    return {ident(ctx->name), type(ctx->ty), range(ctx)};
   }
 
   std::vector<ast::Param> params(FlyteParser::ParamListContext* ctx) {
     std::vector<ast::Param> out;
-    for (auto* p : ctx->param()) {
-      ast::Param param{ident(p->IDENT()), type(p->type()), nullptr, range(p)};
-      if (p->expr() != nullptr) param.default_value = expr(p->expr(), 0);
+    out.reserve(ctx->items.size());
+    for (auto* p : ctx->items) {
+      ast::Param param{ident(p->name), type(p->ty), nullptr, range(p)};
+      if (p->value != nullptr) param.default_value = expr(p->value, 0);
       out.push_back(param);
     }
     return out;
@@ -203,11 +210,11 @@ class Builder {
   ast::Outputs outputs(FlyteParser::OutputsContext* ctx) {
     ast::Outputs o;
     o.range = range(ctx);
-    if (ctx->LPAREN() != nullptr) {
+    if (ctx->lp != nullptr) {
       o.named = true;
-      for (auto* f : ctx->field()) o.fields.push_back(field(f));
+      for (auto* f : ctx->fields) o.fields.push_back(field(f));
     } else {
-      o.single = type(ctx->type());
+      o.single = type(ctx->single);
     }
     return o;
   }
@@ -216,24 +223,23 @@ class Builder {
     ast::Runner r{ast::RunnerKind::Shell, {}, fallback};
     if (ctx == nullptr) return r;
     r.range = range(ctx);
-    ast::Ident word = ident(ctx->IDENT());
-    for (auto* s : ctx->stringLit()) r.args.push_back(string_lit(s));
-    bool parens = ctx->LPAREN() != nullptr;
+    ast::Ident word = ident(ctx->word);
+    for (auto* s : ctx->args) r.args.push_back(string_lit(s));
+    bool parens = ctx->lp != nullptr;
     if (word.name.empty()) return r;
     size_t want = 0;
     std::string_view form;
     if (word.name == "shell") {
       r.kind = ast::RunnerKind::Shell;
-      want = 1;
+      want = parens ? SIZE_MAX : 1;  // `shell(...)` is not the form
       form = "shell \"\"\"command\"\"\"";
-      if (parens) want = 0;  // `shell(...)` is not the form
     } else if (word.name == "cpp") {
       r.kind = ast::RunnerKind::Cpp;
-      want = parens ? 2 : 0;
+      want = parens ? 2 : SIZE_MAX;
       form = "cpp(\"file.cpp\", \"ns::function\")";
     } else if (word.name == "builtin") {
       r.kind = ast::RunnerKind::Builtin;
-      want = parens ? 1 : 0;
+      want = parens ? 1 : SIZE_MAX;
       form = "builtin(\"name\")";
     } else {
       syntax_error(word.range, fmt::format("unknown task runner '{}'; a task body is 'shell', "
@@ -253,16 +259,17 @@ class Builder {
     auto* t = arena_.make<ast::TypeExpr>();
     if (ctx == nullptr) return t;
     t->range = range(ctx);
-    if (auto* q = ctx->qualName()) t->name = qual_name(q);
-    t->has_args = ctx->LT() != nullptr;
+    if (ctx->name != nullptr) t->name = qual_name(ctx->name);
+    t->has_args = ctx->lt != nullptr;
     t->optional = ctx->optional != nullptr;
-    for (auto* a : ctx->typeArg()) {
+    t->args.reserve(ctx->args.size());
+    for (auto* a : ctx->args) {
       ast::TypeArg arg;
       arg.range = range(a);
-      if (auto* inner = a->type()) {
-        arg.type = type(inner);
-      } else if (auto* s = a->shape()) {
-        for (auto* d : s->dim()) arg.shape.push_back(dim(d));
+      if (a->ty != nullptr) {
+        arg.type = type(a->ty);
+      } else if (a->sh != nullptr) {
+        for (auto* d : a->sh->dims) arg.shape.push_back(dim(d));
       }
       t->args.push_back(std::move(arg));
     }
@@ -271,14 +278,15 @@ class Builder {
 
   ast::Dim dim(FlyteParser::DimContext* ctx) {
     ast::Dim d{ast::Dim::Kind::Unknown, 0, {}, range(ctx)};
-    if (auto* i = ctx->INT()) {
+    const Token* tok = lexed_token(ctx->value);
+    if (tok == nullptr) return d;
+    if (tok->kind == TokenKind::INT) {
       d.kind = ast::Dim::Kind::Literal;
-      const Token* tok = lexed_token(i->getSymbol());
       LiteralError err;
-      if (tok != nullptr && !tok->malformed) d.value = decode_int(text(*tok), err).value_or(0);
-    } else if (auto* id = ctx->IDENT()) {
+      if (!tok->malformed) d.value = decode_int(text(*tok), err).value_or(0);
+    } else if (tok->kind == TokenKind::IDENT) {
       d.kind = ast::Dim::Kind::Var;
-      d.name = ident(id).name;
+      d.name = text(*tok);
     }
     return d;
   }
@@ -286,10 +294,11 @@ class Builder {
   // --------------------------------------------------------------- statements
 
   ast::Stmt* stmt(FlyteParser::StmtContext* ctx) {
-    if (auto* l = ctx->letStmt()) return let(l);
+    if (ctx == nullptr) return nullptr;
+    if (ctx->let != nullptr) return let(ctx->let);
     auto* s = arena_.make<ast::Stmt>();
     s->kind = ast::Stmt::Kind::Return;
-    s->value = expr(ctx->expr(), 0);
+    s->value = expr(ctx->value, 0);
     s->range = range(ctx);
     return s;
   }
@@ -297,10 +306,11 @@ class Builder {
   ast::Stmt* let(FlyteParser::LetStmtContext* ctx) {
     auto* s = arena_.make<ast::Stmt>();
     s->kind = ast::Stmt::Kind::Let;
-    s->annotations = annotations(ctx->annotation());
-    s->destructure = ctx->LPAREN() != nullptr;
-    for (auto* id : ctx->IDENT()) s->names.push_back(ident(id));
-    s->value = expr(ctx->expr(), 0);
+    s->annotations = annotations(ctx->anns);
+    s->destructure = ctx->lp != nullptr;
+    s->names.reserve(ctx->names.size());
+    for (auto* id : ctx->names) s->names.push_back(ident(id));
+    s->value = expr(ctx->value, 0);
     s->range = range(ctx);
     return s;
   }
@@ -312,8 +322,8 @@ class Builder {
       return b;
     }
     b->range = range(ctx);
-    for (auto* l : ctx->letStmt()) b->lets.push_back(let(l));
-    b->value = expr(ctx->expr(), depth + 1);
+    for (auto* l : ctx->lets) b->lets.push_back(let(l));
+    b->value = expr(ctx->value, depth + 1);
     return b;
   }
 
@@ -337,7 +347,6 @@ class Builder {
   ast::Expr* expr(FlyteParser::ExprContext* ctx, int depth) {
     if (ctx == nullptr) return error_expr({out_.file, 0, 0});
     SourceRange r = range(ctx);
-    if (ctx->exception != nullptr && ctx->children.empty()) return error_expr(r);
     if (depth > kMaxExprDepth) {
       if (!too_deep_reported_) {
         too_deep_reported_ = true;
@@ -346,65 +355,97 @@ class Builder {
       }
       return error_expr(r);
     }
-    if (auto* p = dynamic_cast<FlyteParser::PrimaryExprContext*>(ctx)) {
-      return primary(p->primary(), depth);
-    }
-    if (auto* f = dynamic_cast<FlyteParser::FieldExprContext*>(ctx)) {
-      auto* e = make_expr<ast::FieldExpr>(ast::ExprKind::Field, r);
-      e->base = expr(f->expr(), depth + 1);
-      e->field = ident(f->IDENT());
+    const std::type_info& ti = typeid(*ctx);
+    // Most frequent first: names, literals, calls, fields.
+    if (auto* n = alt<FlyteParser::NameExprContext>(ctx, ti)) {
+      if (n->name == nullptr) return error_expr(r);
+      auto* e = make_expr<ast::NameExpr>(ast::ExprKind::Name, r);
+      e->name = ident(n->name);
+      if (e->name.name.empty()) return error_expr(r);
       return e;
     }
-    if (auto* c = dynamic_cast<FlyteParser::CallExprContext*>(ctx)) return call(c, r, depth);
-    if (auto* n = dynamic_cast<FlyteParser::NegExprContext*>(ctx)) {
-      return negate(expr(n->expr(), depth + 1), r);
+    if (auto* l = alt<FlyteParser::LiteralExprContext>(ctx, ti)) return literal(l->value, r);
+    if (auto* c = alt<FlyteParser::CallExprContext>(ctx, ti)) return call(c, r, depth);
+    if (auto* f = alt<FlyteParser::FieldExprContext>(ctx, ti)) {
+      auto* e = make_expr<ast::FieldExpr>(ast::ExprKind::Field, r);
+      e->base = expr(f->base, depth + 1);
+      e->field = ident(f->name);
+      return e;
     }
-    if (auto* n = dynamic_cast<FlyteParser::NotExprContext*>(ctx)) {
+    if (auto* m = alt<FlyteParser::MulExprContext>(ctx, ti)) {
+      bool star = m->op != nullptr && m->op->getType() == FlyteParser::STAR;
+      return binary(m->lhs, m->rhs, m->op, star ? ast::BinaryOp::Mul : ast::BinaryOp::Div, r,
+                    depth);
+    }
+    if (auto* a = alt<FlyteParser::AddExprContext>(ctx, ti)) {
+      bool plus = a->op != nullptr && a->op->getType() == FlyteParser::PLUS;
+      return binary(a->lhs, a->rhs, a->op, plus ? ast::BinaryOp::Add : ast::BinaryOp::Sub, r,
+                    depth);
+    }
+    if (auto* c = alt<FlyteParser::CmpExprContext>(ctx, ti)) return comparison(c, r, depth);
+    if (auto* a = alt<FlyteParser::AndExprContext>(ctx, ti)) {
+      return binary(a->lhs, a->rhs, a->op, ast::BinaryOp::And, r, depth);
+    }
+    if (auto* o = alt<FlyteParser::OrExprContext>(ctx, ti)) {
+      return binary(o->lhs, o->rhs, o->op, ast::BinaryOp::Or, r, depth);
+    }
+    if (auto* n = alt<FlyteParser::NegExprContext>(ctx, ti)) {
+      return negate(expr(n->operand, depth + 1), r);
+    }
+    if (auto* n = alt<FlyteParser::NotExprContext>(ctx, ti)) {
       auto* e = make_expr<ast::UnaryExpr>(ast::ExprKind::Unary, r);
       e->op = ast::UnaryOp::Not;
-      e->operand = expr(n->expr(), depth + 1);
+      e->operand = expr(n->operand, depth + 1);
       return e;
     }
-    if (auto* m = dynamic_cast<FlyteParser::MulExprContext*>(ctx)) {
-      return binary(m->expr(), m->op, m->op && m->op->getType() == FlyteParser::STAR
-                                          ? ast::BinaryOp::Mul
-                                          : ast::BinaryOp::Div,
-                    r, depth);
+    if (auto* p = alt<FlyteParser::ParenExprContext>(ctx, ti)) return paren(p, r, depth);
+    if (auto* l = alt<FlyteParser::ListExprContext>(ctx, ti)) {
+      auto* e = make_expr<ast::ListExpr>(ast::ExprKind::List, r);
+      e->elements.reserve(l->items.size());
+      for (auto* x : l->items) e->elements.push_back(expr(x, depth + 1));
+      return e;
     }
-    if (auto* a = dynamic_cast<FlyteParser::AddExprContext*>(ctx)) {
-      return binary(a->expr(), a->op, a->op && a->op->getType() == FlyteParser::PLUS
-                                          ? ast::BinaryOp::Add
-                                          : ast::BinaryOp::Sub,
-                    r, depth);
-    }
-    if (auto* c = dynamic_cast<FlyteParser::CmpExprContext*>(ctx)) {
-      ast::BinaryOp op = ast::BinaryOp::Eq;
-      switch (c->op ? c->op->getType() : 0) {
-        case FlyteParser::NE: op = ast::BinaryOp::Ne; break;
-        case FlyteParser::LT: op = ast::BinaryOp::Lt; break;
-        case FlyteParser::LE: op = ast::BinaryOp::Le; break;
-        case FlyteParser::GT: op = ast::BinaryOp::Gt; break;
-        case FlyteParser::GE: op = ast::BinaryOp::Ge; break;
-        default: break;
+    if (auto* m = alt<FlyteParser::MapExprContext>(ctx, ti)) {
+      auto* e = make_expr<ast::MapExpr>(ast::ExprKind::Map, r);
+      for (auto* entry : m->entries) {
+        e->entries.push_back({string_lit(entry->key), expr(entry->value, depth + 1)});
       }
-      auto* e = binary(c->expr(), c->op, op, r, depth);
-      // Comparisons do not associate: `a < b < c` means nothing useful.
-      if (e->kind == ast::ExprKind::Binary) {
-        auto* b = static_cast<ast::BinaryExpr*>(e);
-        if (is_comparison(b->lhs) || is_comparison(b->rhs)) {
-          syntax_error(b->op_range,
-                       "comparison operators cannot be chained; combine comparisons with 'and'");
+      return e;
+    }
+    if (auto* s = alt<FlyteParser::StructExprContext>(ctx, ti)) {
+      ast::Expr* ty = expr(s->ty, depth + 1);
+      auto* e = make_expr<ast::StructExpr>(ast::ExprKind::Struct, r);
+      if (!callee_name(ty, e->type)) {
+        if (ty->kind != ast::ExprKind::Error) {
+          syntax_error(ty->range, "a struct value starts with the struct's name, as in "
+                                  "'Split { x = a, y = b }'");
         }
+        return error_expr(r);
       }
+      e->type.range = ty->range;
+      e->fields = field_inits(s->fields, depth);
       return e;
     }
-    if (auto* a = dynamic_cast<FlyteParser::AndExprContext*>(ctx)) {
-      return binary(a->expr(), a->AND() ? a->AND()->getSymbol() : nullptr, ast::BinaryOp::And, r,
-                    depth);
+    if (auto* i = alt<FlyteParser::IfExprContext>(ctx, ti)) {
+      auto* e = make_expr<ast::IfExpr>(ast::ExprKind::If, r);
+      for (size_t k = 0; k < i->conds.size(); ++k) {
+        ast::Block* body = block(k < i->bodies.size() ? i->bodies[k] : nullptr, depth);
+        e->arms.push_back({expr(i->conds[k], depth + 1), body});
+      }
+      e->else_body = block(i->bodies.size() > i->conds.size() ? i->bodies.back() : nullptr, depth);
+      return e;
     }
-    if (auto* o = dynamic_cast<FlyteParser::OrExprContext*>(ctx)) {
-      return binary(o->expr(), o->OR() ? o->OR()->getSymbol() : nullptr, ast::BinaryOp::Or, r,
-                    depth);
+    if (auto* f = alt<FlyteParser::ForExprContext>(ctx, ti)) {
+      auto* e = make_expr<ast::ForExpr>(ast::ExprKind::For, r);
+      e->var = ident(f->var);
+      e->iterable = expr(f->iterable, depth + 1);
+      e->body = block(f->body, depth);
+      return e;
+    }
+    if (auto* f = alt<FlyteParser::FailExprContext>(ctx, ti)) {
+      auto* e = make_expr<ast::FailExpr>(ast::ExprKind::Fail, r);
+      e->message = expr(f->message, depth + 1);
+      return e;
     }
     return error_expr(r);
   }
@@ -415,12 +456,31 @@ class Builder {
     return op >= ast::BinaryOp::Eq && op <= ast::BinaryOp::Ge;
   }
 
-  ast::Expr* binary(const std::vector<FlyteParser::ExprContext*>& operands, antlr4::Token* op_tok,
-                    ast::BinaryOp op, SourceRange r, int depth) {
+  ast::Expr* comparison(FlyteParser::CmpExprContext* c, SourceRange r, int depth) {
+    ast::BinaryOp op = ast::BinaryOp::Eq;
+    switch (c->op != nullptr ? c->op->getType() : 0) {
+      case FlyteParser::NE: op = ast::BinaryOp::Ne; break;
+      case FlyteParser::LT: op = ast::BinaryOp::Lt; break;
+      case FlyteParser::LE: op = ast::BinaryOp::Le; break;
+      case FlyteParser::GT: op = ast::BinaryOp::Gt; break;
+      case FlyteParser::GE: op = ast::BinaryOp::Ge; break;
+      default: break;
+    }
+    auto* b = binary(c->lhs, c->rhs, c->op, op, r, depth);
+    // Comparisons do not associate: `a < b < c` means nothing useful.
+    if (is_comparison(b->lhs) || is_comparison(b->rhs)) {
+      syntax_error(b->op_range,
+                   "comparison operators cannot be chained; combine comparisons with 'and'");
+    }
+    return b;
+  }
+
+  ast::BinaryExpr* binary(FlyteParser::ExprContext* lhs, FlyteParser::ExprContext* rhs,
+                          antlr4::Token* op_tok, ast::BinaryOp op, SourceRange r, int depth) {
     auto* e = make_expr<ast::BinaryExpr>(ast::ExprKind::Binary, r);
     e->op = op;
-    e->lhs = operands.size() > 0 ? expr(operands[0], depth + 1) : error_expr(r);
-    e->rhs = operands.size() > 1 ? expr(operands[1], depth + 1) : error_expr(r);
+    e->lhs = expr(lhs, depth + 1);
+    e->rhs = expr(rhs, depth + 1);
     e->op_range = range(op_tok);
     return e;
   }
@@ -429,7 +489,7 @@ class Builder {
   ast::Expr* negate(ast::Expr* operand, SourceRange r) {
     if (operand->kind == ast::ExprKind::Int) {
       auto* i = static_cast<ast::IntLit*>(operand);
-      i->value = -i->value;
+      i->value = static_cast<int64_t>(0ULL - static_cast<uint64_t>(i->value));
       i->range = r;
       return i;
     }
@@ -446,7 +506,7 @@ class Builder {
   }
 
   // Turns the callee expression (`f`, `tensor.matmul`) back into a qualified name.
-  bool callee_name(ast::Expr* e, ast::QualName& out) {
+  static bool callee_name(ast::Expr* e, ast::QualName& out) {
     if (e->kind == ast::ExprKind::Name) {
       out.parts.push_back(static_cast<ast::NameExpr*>(e)->name);
       return true;
@@ -461,7 +521,7 @@ class Builder {
   }
 
   ast::Expr* call(FlyteParser::CallExprContext* ctx, SourceRange r, int depth) {
-    ast::Expr* callee = expr(ctx->expr(), depth + 1);
+    ast::Expr* callee = expr(ctx->callee, depth + 1);
     auto* e = make_expr<ast::CallExpr>(ast::ExprKind::Call, r);
     if (!callee_name(callee, e->callee)) {
       if (callee->kind != ast::ExprKind::Error) {
@@ -470,12 +530,44 @@ class Builder {
       return error_expr(r);
     }
     e->callee.range = callee->range;
-    for (auto* a : ctx->arg()) {
-      ast::Arg arg;
-      if (a->IDENT() != nullptr) arg.name = ident(a->IDENT());
-      arg.value = expr(a->expr(), depth + 1);
-      arg.range = range(a);
-      e->args.push_back(std::move(arg));
+    e->args.reserve(ctx->args.size());
+    for (auto* a : ctx->args) e->args.push_back(arg(a, depth));
+    return e;
+  }
+
+  // `x` or `name = x`. The grammar accepts any expression before '='.
+  ast::Arg arg(FlyteParser::ArgContext* ctx, int depth) {
+    ast::Arg out;
+    out.range = range(ctx);
+    if (ctx->second == nullptr) {
+      out.value = expr(ctx->first, depth + 1);
+      return out;
+    }
+    ast::Expr* name = expr(ctx->first, depth + 1);
+    if (name->kind == ast::ExprKind::Name) {
+      out.name = static_cast<ast::NameExpr*>(name)->name;
+    } else if (name->kind != ast::ExprKind::Error) {
+      syntax_error(name->range, "expected a name before '='");
+    }
+    out.value = expr(ctx->second, depth + 1);
+    return out;
+  }
+
+  // `(x)` is a parenthesized expression; `(a = x, b = y)` is a named tuple.
+  ast::Expr* paren(FlyteParser::ParenExprContext* ctx, SourceRange r, int depth) {
+    std::vector<ast::Arg> items;
+    items.reserve(ctx->items.size());
+    for (auto* a : ctx->items) items.push_back(arg(a, depth));
+    if (items.size() == 1 && !items[0].name && ctx->trailing == nullptr) return items[0].value;
+    auto* e = make_expr<ast::TupleExpr>(ast::ExprKind::Tuple, r);
+    for (ast::Arg& a : items) {
+      if (!a.name) {
+        if (a.value->kind != ast::ExprKind::Error) {
+          syntax_error(a.range, "every element of a tuple is named, as in '(model = w, acc = a)'");
+        }
+        return error_expr(r);
+      }
+      e->fields.push_back({*a.name, a.value});
     }
     return e;
   }
@@ -484,71 +576,8 @@ class Builder {
                                           int depth) {
     std::vector<ast::FieldInit> out;
     out.reserve(fs.size());
-    for (auto* f : fs) out.push_back({ident(f->IDENT()), expr(f->expr(), depth + 1)});
+    for (auto* f : fs) out.push_back({ident(f->name), expr(f->value, depth + 1)});
     return out;
-  }
-
-  ast::Expr* primary(FlyteParser::PrimaryContext* ctx, int depth) {
-    if (ctx == nullptr) return error_expr({out_.file, 0, 0});
-    SourceRange r = range(ctx);
-    if (auto* l = dynamic_cast<FlyteParser::LiteralExprContext*>(ctx)) return literal(l->literal());
-    if (auto* n = dynamic_cast<FlyteParser::NameExprContext*>(ctx)) {
-      auto* e = make_expr<ast::NameExpr>(ast::ExprKind::Name, r);
-      e->name = ident(n->IDENT());
-      if (e->name.name.empty()) return error_expr(r);
-      return e;
-    }
-    if (auto* p = dynamic_cast<FlyteParser::ParenExprContext*>(ctx)) {
-      return expr(p->expr(), depth + 1);
-    }
-    if (auto* t = dynamic_cast<FlyteParser::TupleExprContext*>(ctx)) {
-      auto* e = make_expr<ast::TupleExpr>(ast::ExprKind::Tuple, r);
-      e->fields = field_inits(t->fieldInit(), depth);
-      return e;
-    }
-    if (auto* l = dynamic_cast<FlyteParser::ListExprContext*>(ctx)) {
-      auto* e = make_expr<ast::ListExpr>(ast::ExprKind::List, r);
-      for (auto* x : l->expr()) e->elements.push_back(expr(x, depth + 1));
-      return e;
-    }
-    if (auto* m = dynamic_cast<FlyteParser::MapExprContext*>(ctx)) {
-      auto* e = make_expr<ast::MapExpr>(ast::ExprKind::Map, r);
-      for (auto* entry : m->mapEntry()) {
-        e->entries.push_back({string_lit(entry->stringLit()), expr(entry->expr(), depth + 1)});
-      }
-      return e;
-    }
-    if (auto* s = dynamic_cast<FlyteParser::StructExprContext*>(ctx)) {
-      auto* e = make_expr<ast::StructExpr>(ast::ExprKind::Struct, r);
-      if (s->qualName() != nullptr) e->type = qual_name(s->qualName());
-      e->fields = field_inits(s->fieldInit(), depth);
-      return e;
-    }
-    if (auto* i = dynamic_cast<FlyteParser::IfExprContext*>(ctx)) {
-      auto* e = make_expr<ast::IfExpr>(ast::ExprKind::If, r);
-      auto conds = i->expr();
-      auto blocks = i->block();
-      for (size_t k = 0; k < conds.size(); ++k) {
-        ast::Block* body = k < blocks.size() ? block(blocks[k], depth) : block(nullptr, depth);
-        e->arms.push_back({expr(conds[k], depth + 1), body});
-      }
-      e->else_body =
-          blocks.size() > conds.size() ? block(blocks.back(), depth) : block(nullptr, depth);
-      return e;
-    }
-    if (auto* f = dynamic_cast<FlyteParser::ForExprContext*>(ctx)) {
-      auto* e = make_expr<ast::ForExpr>(ast::ExprKind::For, r);
-      e->var = ident(f->IDENT());
-      e->iterable = expr(f->expr(), depth + 1);
-      e->body = block(f->block(), depth);
-      return e;
-    }
-    if (auto* f = dynamic_cast<FlyteParser::FailExprContext*>(ctx)) {
-      auto* e = make_expr<ast::FailExpr>(ast::ExprKind::Fail, r);
-      e->message = expr(f->expr(), depth + 1);
-      return e;
-    }
-    return error_expr(r);
   }
 
   ast::StringLit* string_lit(FlyteParser::StringLitContext* ctx) {
@@ -556,8 +585,12 @@ class Builder {
     s->raw = false;
     if (ctx == nullptr) return s;
     s->range = range(ctx);
-    const Token* tok = lexed_token(ctx->getStart());
-    if (tok == nullptr || tok->malformed) return s;
+    decode_into(s, lexed_token(ctx->value));
+    return s;
+  }
+
+  void decode_into(ast::StringLit* s, const Token* tok) {
+    if (tok == nullptr || tok->malformed) return;
     if (tok->kind == TokenKind::RAW_STRING) {
       s->raw = true;
       s->value = decode_raw_string(text(*tok));
@@ -565,22 +598,21 @@ class Builder {
       LiteralError err;
       s->value = decode_string(text(*tok), err).value_or("");
     }
-    return s;
   }
 
-  ast::Expr* literal(FlyteParser::LiteralContext* ctx) {
-    if (ctx == nullptr) return error_expr({out_.file, 0, 0});
-    SourceRange r = range(ctx);
-    if (auto* s = ctx->stringLit()) {
-      const Token* tok = lexed_token(s->getStart());
-      if (tok == nullptr || tok->malformed) return error_expr(r);
-      return string_lit(s);
-    }
-    const Token* tok = lexed_token(ctx->getStart());
+  ast::Expr* literal(antlr4::Token* value, SourceRange r) {
+    const Token* tok = lexed_token(value);
     if (tok == nullptr || tok->malformed) return error_expr(r);
     std::string_view t = text(*tok);
     LiteralError err;
     switch (tok->kind) {
+      case TokenKind::STRING:
+      case TokenKind::RAW_STRING: {
+        auto* e = make_expr<ast::StringLit>(ast::ExprKind::String, r);
+        e->raw = false;
+        decode_into(e, tok);
+        return e;
+      }
       case TokenKind::INT: {
         auto* e = make_expr<ast::IntLit>(ast::ExprKind::Int, r);
         e->value = decode_int(t, err).value_or(0);
@@ -622,11 +654,14 @@ class Builder {
   bool too_deep_reported_ = false;
 };
 
-}  // namespace
+AstBuilder::AstBuilder(const LexedFile& lexed, std::string_view source, DiagnosticEngine& diags,
+                       ast::File& out)
+    : impl_(std::make_unique<Impl>(lexed, source, diags, out)) {}
+AstBuilder::~AstBuilder() = default;
 
-void build_ast(FlyteParser::FileContext* tree, const LexedFile& lexed, std::string_view source,
-               DiagnosticEngine& diags, ast::File& out) {
-  Builder(lexed, source, diags, out).file(tree);
-}
+void AstBuilder::add_file(FlyteParser::FileContext* ctx) { impl_->file(ctx); }
+void AstBuilder::add_module(FlyteParser::ModuleDeclContext* ctx) { impl_->module(ctx); }
+void AstBuilder::add_import(FlyteParser::ImportDeclContext* ctx) { impl_->import(ctx); }
+void AstBuilder::add_decl(FlyteParser::DeclContext* ctx) { impl_->add_decl(ctx); }
 
 }  // namespace flyte::detail

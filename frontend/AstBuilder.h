@@ -1,6 +1,8 @@
 // Translates ANTLR's parse tree into the AST. Private to frontend/.
 #pragma once
 
+#include <memory>
+
 #include "frontend/Ast.h"
 #include "frontend/Diagnostic.h"
 #include "frontend/Token.h"
@@ -8,9 +10,26 @@
 
 namespace flyte::detail {
 
-/// Fills `out` from `tree`. Reports the syntax rules the grammar leaves to the builder
-/// (runner words, callees that are not names, chained comparisons) as E0001.
-void build_ast(grammar::FlyteParser::FileContext* tree, const LexedFile& lexed,
-               std::string_view source, DiagnosticEngine& diags, ast::File& out);
+/// Translates parse trees into `out`, one top-level construct at a time, so that the
+/// parser can free each construct's tree as soon as it is translated. Reports the
+/// syntax rules the grammar leaves to the builder (runner words, callees that are not
+/// names, chained comparisons) as E0001.
+class AstBuilder {
+ public:
+  AstBuilder(const LexedFile& lexed, std::string_view source, DiagnosticEngine& diags,
+             ast::File& out);
+  ~AstBuilder();
+  AstBuilder(const AstBuilder&) = delete;
+  AstBuilder& operator=(const AstBuilder&) = delete;
+
+  void add_file(grammar::FlyteParser::FileContext* ctx);
+  void add_module(grammar::FlyteParser::ModuleDeclContext* ctx);
+  void add_import(grammar::FlyteParser::ImportDeclContext* ctx);
+  void add_decl(grammar::FlyteParser::DeclContext* ctx);
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
 
 }  // namespace flyte::detail

@@ -67,7 +67,9 @@ class LexerImpl {
       : file_(file), text_(sm.text(file)), diags_(diags), opts_(opts) {}
 
   LexedFile run() {
-    out_.tokens.reserve(text_.size() / 5 + 16);
+    // Pages of the reservation that are never written cost nothing; one token per two
+    // bytes is more than any real file has.
+    out_.tokens.reserve(text_.size() / 2 + 16);
     size_t n = text_.size();
     while (true) {
       skip_trivia();
@@ -104,8 +106,9 @@ class LexerImpl {
         open_.push_back(kind);
         break;
       case TokenKind::LBRACE:
+      case TokenKind::DOT_LBRACE:
         pop_angles();
-        open_.push_back(kind);
+        open_.push_back(TokenKind::LBRACE);
         break;
       case TokenKind::GT:
         if (!open_.empty() && open_.back() == TokenKind::LT) open_.pop_back();
@@ -228,7 +231,7 @@ class LexerImpl {
       case ',': return one(TokenKind::COMMA);
       case ';': return one(TokenKind::SEMI);
       case ':': return one(TokenKind::COLON);
-      case '.': return one(TokenKind::DOT);
+      case '.': return two('{', TokenKind::DOT_LBRACE, TokenKind::DOT);
       case '@': return one(TokenKind::AT);
       case '?': return one(TokenKind::QUESTION);
       case '+': return one(TokenKind::PLUS);

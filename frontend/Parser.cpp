@@ -7,6 +7,7 @@
 #include "FlyteParser.h"
 #include "frontend/AntlrTokenStream.h"
 #include "frontend/AstBuilder.h"
+#include "frontend/FastPrediction.h"
 #include "frontend/Lexer.h"
 #include "frontend/SyntaxErrors.h"
 
@@ -34,6 +35,7 @@ ParseResult parse_file(const SourceManager& sm, FileId file, DiagnosticEngine& d
   LexOptions lex_options;
   lex_options.keep_comments = options.keep_comments;
   LexedFile lexed = lex(sm, file, diags, lex_options);
+
   result.comments = std::move(lexed.comments);
   result.stats.tokens = lexed.tokens.size();
   if (lexed.too_deep_at) {
@@ -48,36 +50,60 @@ ParseResult parse_file(const SourceManager& sm, FileId file, DiagnosticEngine& d
   detail::VectorTokenStream stream(lexed.tokens, sm.text(file), sm.name(file));
   FlyteParser parser(&stream);
   parser.removeErrorListeners();
+  detail::install_fast_prediction(parser);
 
-  // Stage 1: SLL prediction, bailing out at the first problem. It succeeds on every
-  // valid program this grammar accepts, and is much faster than full LL.
+  // Stage 1: SLL prediction, bailing out at the first problem; it succeeds on every
+  // valid program this grammar accepts. The top level is driven from here, one
+  // declaration at a time, and each declaration's parse tree is freed as soon as it is
+  // translated: memory stays small and hot whatever the size of the file.
   set_mode(parser, antlr4::atn::PredictionMode::SLL);
   parser.setErrorHandler(std::make_shared<antlr4::BailErrorStrategy>());
+  // The builder reads labelled fields only, so no children lists are needed here.
+  parser.setBuildParseTree(false);
+  {
+    DiagnosticEngine fast_diags;
+    detail::AstBuilder builder(lexed, sm.text(file), fast_diags, *result.file);
+    try {
+      if (stream.LA(1) == FlyteParser::MODULE) builder.add_module(parser.moduleDecl());
+      parser.getTreeTracker().reset();
+      while (stream.LA(1) == FlyteParser::IMPORT) {
+        builder.add_import(parser.importDecl());
+        parser.getTreeTracker().reset();
+      }
+      while (stream.LA(1) != antlr4::Token::EOF) {
+        builder.add_decl(parser.decl());
+        parser.getTreeTracker().reset();
+        stream.release_before(stream.index());
+      }
+      for (const Diagnostic& d : fast_diags.diagnostics()) {
+        diags.report(d.code, d.range, d.message).notes = d.notes;
+      }
+      return result;
+    } catch (const antlr4::ParseCancellationException&) {
+      // Fall through to stage 2 with a fresh AST.
+    }
+  }
+
+  // Stage 2: the input has an error (or needs full context). Parse the whole file
+  // again with full LL and the error strategy that reports and recovers.
+  result.stats.used_ll = true;
+  result.file = std::make_unique<ast::File>();
+  result.file->file = file;
+  parser.reset();
+  parser.setBuildParseTree(true);  // error recovery records skipped tokens in the tree
+  set_mode(parser, antlr4::atn::PredictionMode::LL);
+  parser.setErrorHandler(std::make_shared<detail::SyntaxErrorStrategy>(file, lexed, diags));
   FlyteParser::FileContext* tree = nullptr;
   try {
     tree = parser.file();
-  } catch (const antlr4::ParseCancellationException&) {
-    tree = nullptr;
+  } catch (const std::exception& e) {
+    // The runtime should not throw past its own recovery; if it does, say so instead
+    // of crashing, and keep whatever was reported.
+    diags.report(DiagCode::E0001, {file, 0, 0},
+                 fmt::format("the parser could not recover from earlier errors ({})", e.what()));
+    return result;
   }
-
-  // Stage 2: the input has an error (or needs full context). Parse again with full LL
-  // and the error strategy that reports and recovers.
-  if (tree == nullptr) {
-    result.stats.used_ll = true;
-    parser.reset();
-    set_mode(parser, antlr4::atn::PredictionMode::LL);
-    parser.setErrorHandler(std::make_shared<detail::SyntaxErrorStrategy>(file, lexed, diags));
-    try {
-      tree = parser.file();
-    } catch (const std::exception& e) {
-      // The runtime should not throw past its own recovery; if it does, say so
-      // instead of crashing, and keep whatever was reported.
-      diags.report(DiagCode::E0001, {file, 0, 0},
-                   fmt::format("the parser could not recover from earlier errors ({})", e.what()));
-      return result;
-    }
-  }
-  detail::build_ast(tree, lexed, sm.text(file), diags, *result.file);
+  detail::AstBuilder(lexed, sm.text(file), diags, *result.file).add_file(tree);
   return result;
 }
 

@@ -68,14 +68,11 @@ std::string construct_of(antlr4::ParserRuleContext* ctx, size_t closer) {
       case FlyteParser::RuleExpr:
         if (dynamic_cast<FlyteParser::CallExprContext*>(ctx) && closer == FlyteParser::RPAREN)
           return "argument list";
-        break;
-      case FlyteParser::RulePrimary:
         if (dynamic_cast<FlyteParser::ListExprContext*>(ctx)) return "list";
         if (dynamic_cast<FlyteParser::MapExprContext*>(ctx)) return "map";
         if (dynamic_cast<FlyteParser::StructExprContext*>(ctx)) return "struct value";
-        if (dynamic_cast<FlyteParser::TupleExprContext*>(ctx)) return "tuple";
         if (dynamic_cast<FlyteParser::FailExprContext*>(ctx)) return "'fail' message";
-        if (dynamic_cast<FlyteParser::ParenExprContext*>(ctx)) return "parenthesized expression";
+        if (dynamic_cast<FlyteParser::ParenExprContext*>(ctx)) return "parentheses";
         break;
       default:
         break;

@@ -7,74 +7,86 @@
 // succeeds on every valid program.
 grammar Flyte;
 
+// Every element the AST builder reads carries a label, so that the generated contexts
+// hold it in a field: the builder never searches a context's children, and the parser
+// need not build children lists at all (frontend/Parser.cpp turns them off on the fast
+// path).
+
 // ---------------------------------------------------------------- files
-file        : moduleDecl? importDecl* decl* EOF ;
-moduleDecl  : 'module' qualName ';' ;
-importDecl  : 'import' qualName ( 'as' alias=IDENT | '.' '{' IDENT ( ',' IDENT )* ','? '}' )? ';' ;
-qualName    : IDENT ( '.' IDENT )* ;
+file        : mod=moduleDecl? imports+=importDecl* decls+=decl* EOF ;
+moduleDecl  : 'module' name=qualName ';' ;
+importDecl  : 'import' path=qualName
+              ( 'as' alias=IDENT | lb='.{' names+=IDENT ( ',' names+=IDENT )* ','? '}' )? ';' ;
+qualName    : parts+=IDENT ( '.' parts+=IDENT )* ;
 
 // ---------------------------------------------------------------- declarations
-decl        : annotation* ( structDecl | enumDecl | aliasDecl | taskDecl | workflowDecl | launchDecl ) ;
-annotation  : '@' IDENT ( '(' ( annotationArg ( ',' annotationArg )* ','? )? ')' )? ;
-annotationArg : ( IDENT '=' )? expr ;
-structDecl  : 'struct' IDENT '{' ( field ( ',' field )* ','? )? '}' ;
-field       : IDENT ':' type ;
-enumDecl    : 'enum' IDENT '{' ( IDENT ( ',' IDENT )* ','? )? '}' ;
-aliasDecl   : 'type' IDENT '=' type ';' ;
-taskDecl    : 'task' IDENT '(' paramList? ')' ( '->' outputs )? '{' runner '}' ;
-workflowDecl: 'workflow' IDENT '(' paramList? ')' ( '->' outputs )? '{' stmt* '}' ;
-launchDecl  : 'launch' IDENT '=' expr ';' ;
-paramList   : param ( ',' param )* ','? ;
-param       : IDENT ':' type ( '=' expr )? ;
-outputs     : '(' field ( ',' field )* ','? ')'
-            | type
+decl        : anns+=annotation*
+              ( s=structDecl | e=enumDecl | a=aliasDecl | t=taskDecl | w=workflowDecl | l=launchDecl ) ;
+annotation  : '@' name=IDENT ( lp='(' ( args+=arg ( ',' args+=arg )* ','? )? ')' )? ;
+structDecl  : 'struct' name=IDENT '{' ( fields+=field ( ',' fields+=field )* ','? )? '}' ;
+field       : name=IDENT ':' ty=type ;
+enumDecl    : 'enum' name=IDENT '{' ( members+=IDENT ( ',' members+=IDENT )* ','? )? '}' ;
+aliasDecl   : 'type' name=IDENT '=' ty=type ';' ;
+taskDecl    : 'task' name=IDENT '(' params=paramList? ')' ( '->' outs=outputs )? '{' body=runner '}' ;
+workflowDecl: 'workflow' name=IDENT '(' params=paramList? ')' ( '->' outs=outputs )?
+              '{' stmts+=stmt* '}' ;
+launchDecl  : 'launch' name=IDENT '=' call=expr ';' ;
+paramList   : items+=param ( ',' items+=param )* ','? ;
+param       : name=IDENT ':' ty=type ( '=' value=expr )? ;
+outputs     : lp='(' fields+=field ( ',' fields+=field )* ','? ')'
+            | single=type
             ;
 // The runner word (shell, cpp, builtin) is checked when the AST is built, so that a
 // misspelt runner gets a precise message rather than a generic syntax error.
-runner      : IDENT ( stringLit | '(' ( stringLit ( ',' stringLit )* ','? )? ')' ) ;
+runner      : word=IDENT ( args+=stringLit | lp='(' ( args+=stringLit ( ',' args+=stringLit )* ','? )? ')' ) ;
 
 // ---------------------------------------------------------------- types
-type        : qualName ( '<' typeArg ( ',' typeArg )* '>' )? optional='?'? ;
-typeArg     : type | shape ;
-shape       : '[' ( dim ( ',' dim )* ','? )? ']' ;
-dim         : INT | IDENT | '?' ;
+type        : name=qualName ( lt='<' args+=typeArg ( ',' args+=typeArg )* '>' )? optional='?'? ;
+typeArg     : ty=type | sh=shape ;
+shape       : '[' ( dims+=dim ( ',' dims+=dim )* ','? )? ']' ;
+dim         : value=( INT | IDENT | '?' ) ;
 
 // ---------------------------------------------------------------- statements
-stmt        : letStmt
-            | 'return' expr ';'?
+stmt        : let=letStmt
+            | 'return' value=expr ';'?
             ;
-letStmt     : annotation* 'let' ( IDENT | '(' IDENT ( ',' IDENT )* ','? ')' ) '=' expr ';'? ;
-block       : '{' letStmt* expr '}' ;
+letStmt     : anns+=annotation* 'let' ( names+=IDENT | lp='(' names+=IDENT ( ',' names+=IDENT )* ','? ')' )
+              '=' value=expr ';'? ;
+block       : '{' lets+=letStmt* value=expr '}' ;
 
 // ---------------------------------------------------------------- expressions
 // Alternatives are listed tightest first; see LANGUAGE.md section 5 for the precedence.
-expr        : expr '.' IDENT                                         # fieldExpr
-            | expr '(' ( arg ( ',' arg )* ','? )? ')'                # callExpr
-            | '-' expr                                               # negExpr
-            | expr op=( '*' | '/' ) expr                             # mulExpr
-            | expr op=( '+' | '-' ) expr                             # addExpr
-            | expr op=( '==' | '!=' | '<' | '<=' | '>' | '>=' ) expr # cmpExpr
-            | 'not' expr                                             # notExpr
-            | expr 'and' expr                                        # andExpr
-            | expr 'or' expr                                         # orExpr
-            | primary                                                # primaryExpr
+// The grammar is shaped for speed: every primary is chosen by its first token (a
+// struct value is a postfix `{ f = … }` on a name, and parentheses hold arguments
+// whether they turn out to be a parenthesized expression or a named tuple), and leaves
+// are alternatives of `expr` itself, so a leaf costs one context. The AST builder
+// checks what the grammar leaves open.
+expr        : base=expr '.' name=IDENT                                          # fieldExpr
+            | callee=expr '(' ( args+=arg ( ',' args+=arg )* ','? )? ')'        # callExpr
+            | ty=expr '{' ( fields+=fieldInit ( ',' fields+=fieldInit )* ','? )? '}'  # structExpr
+            | op='-' operand=expr                                               # negExpr
+            | lhs=expr op=( '*' | '/' ) rhs=expr                                # mulExpr
+            | lhs=expr op=( '+' | '-' ) rhs=expr                                # addExpr
+            | lhs=expr op=( '==' | '!=' | '<' | '<=' | '>' | '>=' ) rhs=expr    # cmpExpr
+            | op='not' operand=expr                                             # notExpr
+            | lhs=expr op='and' rhs=expr                                        # andExpr
+            | lhs=expr op='or' rhs=expr                                         # orExpr
+            | value=( INT | FLOAT | DURATION | SIZE | STRING | RAW_STRING
+                    | 'true' | 'false' | 'none' )                               # literalExpr
+            | name=IDENT                                                        # nameExpr
+            | '(' items+=arg ( ',' items+=arg )* trailing=','? ')'              # parenExpr
+            | '[' ( items+=expr ( ',' items+=expr )* ','? )? ']'                # listExpr
+            | '{' ( entries+=mapEntry ( ',' entries+=mapEntry )* ','? )? '}'    # mapExpr
+            | 'if' conds+=expr bodies+=block ( 'else' 'if' conds+=expr bodies+=block )*
+              'else' bodies+=block                                              # ifExpr
+            | 'for' var=IDENT 'in' iterable=expr body=block                     # forExpr
+            | 'fail' '(' message=expr ')'                                       # failExpr
             ;
-arg         : ( IDENT '=' )? expr ;
-primary     : literal                                                          # literalExpr
-            | qualName '{' ( fieldInit ( ',' fieldInit )* ','? )? '}'          # structExpr
-            | IDENT                                                            # nameExpr
-            | '(' expr ')'                                                     # parenExpr
-            | '(' fieldInit ( ',' fieldInit )* ','? ')'                        # tupleExpr
-            | '[' ( expr ( ',' expr )* ','? )? ']'                             # listExpr
-            | '{' ( mapEntry ( ',' mapEntry )* ','? )? '}'                     # mapExpr
-            | 'if' expr block ( 'else' 'if' expr block )* 'else' block         # ifExpr
-            | 'for' IDENT 'in' expr block                                      # forExpr
-            | 'fail' '(' expr ')'                                              # failExpr
-            ;
-fieldInit   : IDENT '=' expr ;
-mapEntry    : stringLit ':' expr ;
-literal     : INT | FLOAT | DURATION | SIZE | stringLit | 'true' | 'false' | 'none' ;
-stringLit   : STRING | RAW_STRING ;
+// `x` or `name = x`; the builder checks that a name before '=' is a plain name.
+arg         : first=expr ( '=' second=expr )? ;
+fieldInit   : name=IDENT '=' value=expr ;
+mapEntry    : key=stringLit ':' value=expr ;
+stringLit   : value=( STRING | RAW_STRING ) ;
 
 // ---------------------------------------------------------------- tokens
 MODULE : 'module' ; IMPORT : 'import' ; AS : 'as' ; STRUCT : 'struct' ; ENUM : 'enum' ;
@@ -84,7 +96,7 @@ FALSE : 'false' ; NONE : 'none' ; AND : 'and' ; OR : 'or' ; NOT : 'not' ; FAIL :
 
 LPAREN : '(' ; RPAREN : ')' ; LBRACE : '{' ; RBRACE : '}' ; LBRACK : '[' ; RBRACK : ']' ;
 LT : '<' ; GT : '>' ; LE : '<=' ; GE : '>=' ; EQ : '==' ; NE : '!=' ; ASSIGN : '=' ;
-COMMA : ',' ; SEMI : ';' ; COLON : ':' ; DOT : '.' ; AT : '@' ; QUESTION : '?' ;
+COMMA : ',' ; DOT_LBRACE : '.{' ; SEMI : ';' ; COLON : ':' ; DOT : '.' ; AT : '@' ; QUESTION : '?' ;
 ARROW : '->' ; PLUS : '+' ; MINUS : '-' ; STAR : '*' ; SLASH : '/' ;
 
 DURATION   : ( DEC | DEC '.' DIGITS ) ( 'ms' | 's' | 'm' | 'h' | 'd' ) ;

@@ -1,0 +1,22 @@
+# lit configuration for flytec's tests. Each test is a file with RUN: lines; %flytec is
+# the compiler under test, FileCheck and not come from LLVM's tools.
+import os
+import lit.formats
+
+config.name = "flytec"
+config.test_format = lit.formats.ShTest(execute_external=True)
+config.suffixes = [".flyte", ".test"]
+config.excludes = ["Inputs"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.project_binary_dir, "test", "lit")
+
+config.substitutions.append(("%flytec", config.flytec))
+config.substitutions.append(("%python", config.python))
+config.substitutions.append(("%examples", os.path.join(config.project_source_dir, "examples")))
+config.substitutions.append(("%stdlib", os.path.join(config.project_source_dir, "stdlib")))
+config.substitutions.append(("%S_root", config.project_source_dir))
+
+# FileCheck, not, count from LLVM; colour never leaks into test output.
+config.environment["PATH"] = os.pathsep.join([config.llvm_tools_dir, config.environment.get("PATH", os.environ.get("PATH", ""))])
+config.environment["NO_COLOR"] = "1"
+config.environment.pop("FLYTEC_STDLIB_DIR", None)
