@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Sets up a fresh Debian 12 machine for flytec: installs every Debian package the
+# project needs (apt-get update once, then one install; nothing when all are present),
+# then configures and builds with CMake, Ninja and ccache into ./build.
+#
+#   scripts/setup.sh            install, configure, build
+#   scripts/setup.sh --deps     install packages only
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(
+  # toolchain and build
+  build-essential cmake ninja-build ccache clang-14 libclang-rt-14-dev python3
+  # parser generator (the antlr4 tool runs on Java) and its C++ runtime
+  antlr4 default-jre-headless libantlr4-runtime-dev
+  # libraries
+  libfmt-dev nlohmann-json3-dev libcli11-dev
+  # tests and benchmarks: GoogleTest, Google Benchmark, lit and FileCheck
+  libgtest-dev libgmock-dev libbenchmark-dev llvm-14-tools
+  # style
+  clang-format clang-tidy
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}"
+  sudo=()
+  if [[ $(id -u) -ne 0 ]]; then sudo=(sudo); fi
+  export DEBIAN_FRONTEND=noninteractive
+  "${sudo[@]}" apt-get update -qq
+  "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+else
+  echo "setup: all ${#packages[@]} packages present"
+fi
+
+[[ "${1:-}" == "--deps" ]] && exit 0
+
+build_dir=${FLYTEC_BUILD_DIR:-build}
+cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=${FLYTEC_BUILD_TYPE:-RelWithDebInfo} \
+  -DFLYTEC_BUILD_TESTS=ON -DFLYTEC_BUILD_BENCH=ON >/dev/null
+cmake --build "$build_dir"
+echo "setup: built $build_dir/bin/flytec"
