@@ -163,9 +163,7 @@ class AstBuilder::Impl {
       n->runner = runner(t->body, range(t));
       d = n;
     } else if (auto* w = ctx->w) {
-      auto* n = make_decl<ast::WorkflowDecl>(ast::DeclKind::Workflow, w->name);
-      if (w->params != nullptr) n->params = params(w->params);
-      if (w->outs != nullptr) n->outputs = outputs(w->outs);
+      auto* n = workflow_head(w->head);
       n->body.reserve(w->stmts.size());
       for (auto* s2 : w->stmts) {
         if (ast::Stmt* st = stmt(s2)) n->body.push_back(st);
@@ -191,6 +189,36 @@ class AstBuilder::Impl {
     d->range = range(ctx);
     return d;
   }
+
+  ast::WorkflowDecl* workflow_head(FlyteParser::WorkflowHeadContext* h) {
+    auto* n = make_decl<ast::WorkflowDecl>(ast::DeclKind::Workflow, h ? h->name : nullptr);
+    if (h == nullptr) return n;
+    if (h->params != nullptr) n->params = params(h->params);
+    if (h->outs != nullptr) n->outputs = outputs(h->outs);
+    return n;
+  }
+
+ public:
+  void begin_workflow(FlyteParser::AnnotationsContext* anns, FlyteParser::WorkflowHeadContext* h) {
+    current_ = workflow_head(h);
+    current_->annotations = annotations(anns->anns);
+    antlr4::Token* first = anns->anns.empty() ? h->start : anns->start;
+    current_->doc = doc_of(first);
+    current_->range = range(first);
+    out_.decls.push_back(current_);
+  }
+
+  void add_workflow_stmt(FlyteParser::StmtContext* s) {
+    if (ast::Stmt* st = stmt(s)) current_->body.push_back(st);
+  }
+
+  void end_workflow(size_t close_brace) {
+    if (close_brace < lexed_.tokens.size()) current_->range.end = lexed_.tokens[close_brace].end;
+    current_ = nullptr;
+  }
+
+ private:
+  ast::WorkflowDecl* current_ = nullptr;
 
   ast::Field field(FlyteParser::FieldContext* ctx) {
     return {ident(ctx->name), type(ctx->ty), range(ctx)};
@@ -663,5 +691,13 @@ void AstBuilder::add_file(FlyteParser::FileContext* ctx) { impl_->file(ctx); }
 void AstBuilder::add_module(FlyteParser::ModuleDeclContext* ctx) { impl_->module(ctx); }
 void AstBuilder::add_import(FlyteParser::ImportDeclContext* ctx) { impl_->import(ctx); }
 void AstBuilder::add_decl(FlyteParser::DeclContext* ctx) { impl_->add_decl(ctx); }
+void AstBuilder::begin_workflow(FlyteParser::AnnotationsContext* anns,
+                                FlyteParser::WorkflowHeadContext* head) {
+  impl_->begin_workflow(anns, head);
+}
+void AstBuilder::add_workflow_stmt(FlyteParser::StmtContext* stmt) {
+  impl_->add_workflow_stmt(stmt);
+}
+void AstBuilder::end_workflow(size_t close_brace_index) { impl_->end_workflow(close_brace_index); }
 
 }  // namespace flyte::detail

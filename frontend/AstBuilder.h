@@ -27,6 +27,13 @@ class AstBuilder {
   void add_import(grammar::FlyteParser::ImportDeclContext* ctx);
   void add_decl(grammar::FlyteParser::DeclContext* ctx);
 
+  /// Streaming a workflow: its annotations and head, each statement as it is parsed,
+  /// then the index of its closing brace.
+  void begin_workflow(grammar::FlyteParser::AnnotationsContext* anns,
+                      grammar::FlyteParser::WorkflowHeadContext* head);
+  void add_workflow_stmt(grammar::FlyteParser::StmtContext* stmt);
+  void end_workflow(size_t close_brace_index);
+
  private:
   class Impl;
   std::unique_ptr<Impl> impl_;

@@ -25,6 +25,23 @@ void set_mode(FlyteParser& parser, antlr4::atn::PredictionMode mode) {
   parser.getInterpreter<antlr4::atn::ParserATNSimulator>()->setPredictionMode(mode);
 }
 
+// The index of the first token after the annotations starting at `i` (`@name` or
+// `@name(…)` with balanced parentheses).
+size_t skip_annotations(const std::vector<Token>& tokens, size_t i) {
+  while (tokens[i].kind == TokenKind::AT && tokens[i + 1].kind == TokenKind::IDENT) {
+    i += 2;
+    if (tokens[i].kind != TokenKind::LPAREN) continue;
+    int depth = 0;
+    for (; tokens[i].kind != TokenKind::Eof; ++i) {
+      if (tokens[i].kind == TokenKind::LPAREN) ++depth;
+      if (tokens[i].kind == TokenKind::RPAREN && --depth == 0) break;
+    }
+    if (tokens[i].kind == TokenKind::Eof) return i;
+    ++i;
+  }
+  return i;
+}
+
 }  // namespace
 
 ParseResult parse_file(const SourceManager& sm, FileId file, DiagnosticEngine& diags,
@@ -71,8 +88,24 @@ ParseResult parse_file(const SourceManager& sm, FileId file, DiagnosticEngine& d
         parser.getTreeTracker().reset();
       }
       while (stream.LA(1) != antlr4::Token::EOF) {
-        builder.add_decl(parser.decl());
-        parser.getTreeTracker().reset();
+        if (lexed.tokens[skip_annotations(lexed.tokens, stream.index())].kind ==
+            TokenKind::WORKFLOW) {
+          // A workflow: the head, then one statement at a time.
+          auto* anns = parser.annotations();
+          builder.begin_workflow(anns, parser.workflowHead());
+          parser.getTreeTracker().reset();
+          while (stream.LA(1) != FlyteParser::RBRACE) {
+            if (stream.LA(1) == antlr4::Token::EOF) throw antlr4::ParseCancellationException();
+            builder.add_workflow_stmt(parser.stmt());
+            parser.getTreeTracker().reset();
+            stream.release_before(stream.index());
+          }
+          builder.end_workflow(stream.index());
+          stream.consume();
+        } else {
+          builder.add_decl(parser.decl());
+          parser.getTreeTracker().reset();
+        }
         stream.release_before(stream.index());
       }
       for (const Diagnostic& d : fast_diags.diagnostics()) {

@@ -45,6 +45,9 @@ std::string construct_of(antlr4::ParserRuleContext* ctx, size_t closer) {
         return closer == FlyteParser::RBRACE ? "task body" : "parameter list";
       case FlyteParser::RuleWorkflowDecl:
         return closer == FlyteParser::RBRACE ? "workflow body" : "parameter list";
+      case FlyteParser::RuleWorkflowHead:
+        if (closer == FlyteParser::RPAREN) return "parameter list";
+        break;
       case FlyteParser::RuleParamList:
       case FlyteParser::RuleParam:
         if (closer == FlyteParser::RPAREN) return "parameter list";

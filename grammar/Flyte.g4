@@ -28,8 +28,12 @@ field       : name=IDENT ':' ty=type ;
 enumDecl    : 'enum' name=IDENT '{' ( members+=IDENT ( ',' members+=IDENT )* ','? )? '}' ;
 aliasDecl   : 'type' name=IDENT '=' ty=type ';' ;
 taskDecl    : 'task' name=IDENT '(' params=paramList? ')' ( '->' outs=outputs )? '{' body=runner '}' ;
-workflowDecl: 'workflow' name=IDENT '(' params=paramList? ')' ( '->' outs=outputs )?
-              '{' stmts+=stmt* '}' ;
+workflowDecl: head=workflowHead stmts+=stmt* '}' ;
+// A workflow's signature up to its opening brace. frontend/Parser.cpp parses large
+// workflows as this, then one statement at a time, so that memory stays bounded
+// however long the body is.
+workflowHead: 'workflow' name=IDENT '(' params=paramList? ')' ( '->' outs=outputs )? '{' ;
+annotations : anns+=annotation* ;
 launchDecl  : 'launch' name=IDENT '=' call=expr ';' ;
 paramList   : items+=param ( ',' items+=param )* ','? ;
 param       : name=IDENT ':' ty=type ( '=' value=expr )? ;

@@ -1,6 +1,7 @@
 # lit configuration for flytec's tests. Each test is a file with RUN: lines; %flytec is
 # the compiler under test, FileCheck and not come from LLVM's tools.
 import os
+import shutil
 import lit.formats
 
 config.name = "flytec"
@@ -15,6 +16,8 @@ config.substitutions.append(("%python", config.python))
 config.substitutions.append(("%examples", os.path.join(config.project_source_dir, "examples")))
 config.substitutions.append(("%stdlib", os.path.join(config.project_source_dir, "stdlib")))
 config.substitutions.append(("%S_root", config.project_source_dir))
+config.substitutions.append(("%build", config.project_binary_dir))
+config.substitutions.append(("%cmake", shutil.which("cmake") or "cmake"))
 
 # FileCheck, not, count from LLVM; colour never leaks into test output.
 config.environment["PATH"] = os.pathsep.join([config.llvm_tools_dir, config.environment.get("PATH", os.environ.get("PATH", ""))])
