@@ -6,7 +6,7 @@
 namespace flyte::detail {
 
 std::string AntlrToken::getText() const {
-  if (type_ == antlr4::Token::EOF) return "<EOF>";
+  if (type_ == kEof) return "<EOF>";
   const flyte::Token& t = stream_->lexed(index_);
   return std::string(stream_->text().substr(t.begin, t.end - t.begin));
 }
@@ -44,8 +44,7 @@ AntlrToken* VectorTokenStream::materialize(size_t i) const {
     for (size_t k = first; k < last; ++k) {
       TokenKind kind = tokens_[k].kind;
       chunk->emplace_back(this, static_cast<uint32_t>(k),
-                          kind == TokenKind::Eof ? static_cast<uint32_t>(antlr4::Token::EOF)
-                                                 : static_cast<uint32_t>(kind));
+                          kind == TokenKind::Eof ? AntlrToken::kEof : static_cast<uint32_t>(kind));
     }
   }
   chunk_ptrs_[i / kChunk] = chunk->data();

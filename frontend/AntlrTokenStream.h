@@ -21,7 +21,7 @@ class AntlrToken final : public antlr4::WritableToken {
       : stream_(stream), index_(index), type_(type) {}
 
   std::string getText() const override;
-  size_t getType() const override { return type_; }
+  size_t getType() const override { return type_ == kEof ? antlr4::Token::EOF : type_; }
   size_t getLine() const override;
   size_t getCharPositionInLine() const override { return 0; }
   size_t getChannel() const override { return antlr4::Token::DEFAULT_CHANNEL; }
@@ -33,7 +33,11 @@ class AntlrToken final : public antlr4::WritableToken {
   std::string toString() const override { return getText(); }
 
   void setText(const std::string&) override {}
-  void setType(size_t ttype) override { type_ = static_cast<uint32_t>(ttype); }
+  void setType(size_t ttype) override {
+    type_ = ttype == antlr4::Token::EOF ? kEof : static_cast<uint32_t>(ttype);
+  }
+  /// Token::EOF (size_t(-1)) as stored in 32 bits.
+  static constexpr uint32_t kEof = UINT32_MAX;
   void setLine(size_t) override {}
   void setCharPositionInLine(size_t) override {}
   void setChannel(size_t) override {}

@@ -254,7 +254,11 @@ class AstBuilder::Impl {
     ast::Ident word = ident(ctx->word);
     for (auto* s : ctx->args) r.args.push_back(string_lit(s));
     bool parens = ctx->lp != nullptr;
-    if (word.name.empty()) return r;
+    if (word.name.empty()) {
+      syntax_error(r.range, "expected a task runner: shell \"\"\"command\"\"\", "
+                            "cpp(\"file.cpp\", \"ns::function\") or builtin(\"name\")");
+      return r;
+    }
     size_t want = 0;
     std::string_view form;
     if (word.name == "shell") {
@@ -443,7 +447,7 @@ class AstBuilder::Impl {
     if (auto* s = alt<FlyteParser::StructExprContext>(ctx, ti)) {
       ast::Expr* ty = expr(s->ty, depth + 1);
       auto* e = make_expr<ast::StructExpr>(ast::ExprKind::Struct, r);
-      if (!callee_name(ty, e->type)) {
+      if (!is_name_path(s->ty) || !callee_name(ty, e->type)) {
         if (ty->kind != ast::ExprKind::Error) {
           syntax_error(ty->range, "a struct value starts with the struct's name, as in "
                                   "'Split { x = a, y = b }'");
@@ -457,6 +461,7 @@ class AstBuilder::Impl {
     if (auto* i = alt<FlyteParser::IfExprContext>(ctx, ti)) {
       auto* e = make_expr<ast::IfExpr>(ast::ExprKind::If, r);
       for (size_t k = 0; k < i->conds.size(); ++k) {
+        check_not_struct(i->conds[k], "the condition of 'if'");
         ast::Block* body = block(k < i->bodies.size() ? i->bodies[k] : nullptr, depth);
         e->arms.push_back({expr(i->conds[k], depth + 1), body});
       }
@@ -466,6 +471,7 @@ class AstBuilder::Impl {
     if (auto* f = alt<FlyteParser::ForExprContext>(ctx, ti)) {
       auto* e = make_expr<ast::ForExpr>(ast::ExprKind::For, r);
       e->var = ident(f->var);
+      check_not_struct(f->iterable, "the list of 'for'");
       e->iterable = expr(f->iterable, depth + 1);
       e->body = block(f->body, depth);
       return e;
@@ -478,10 +484,22 @@ class AstBuilder::Impl {
     return error_expr(r);
   }
 
-  static bool is_comparison(const ast::Expr* e) {
-    if (e->kind != ast::ExprKind::Binary) return false;
-    auto op = static_cast<const ast::BinaryExpr*>(e)->op;
-    return op >= ast::BinaryOp::Eq && op <= ast::BinaryOp::Ge;
+  // True for `a`, `a.b.c`: what may be called or name a struct. `(f)` is not a name.
+  static bool is_name_path(FlyteParser::ExprContext* ctx) {
+    while (ctx != nullptr && typeid(*ctx) == typeid(FlyteParser::FieldExprContext)) {
+      ctx = static_cast<FlyteParser::FieldExprContext*>(ctx)->base;
+    }
+    return ctx != nullptr && typeid(*ctx) == typeid(FlyteParser::NameExprContext);
+  }
+
+  // As in Rust, a struct value may not stand directly as the condition of `if` or the
+  // list of `for`; the grammar accepts it, this reports it.
+  void check_not_struct(FlyteParser::ExprContext* ctx, const char* where) {
+    if (ctx != nullptr && typeid(*ctx) == typeid(FlyteParser::StructExprContext)) {
+      syntax_error(range(ctx), fmt::format("a struct value cannot stand directly as {}; wrap it "
+                                           "in parentheses",
+                                           where));
+    }
   }
 
   ast::Expr* comparison(FlyteParser::CmpExprContext* c, SourceRange r, int depth) {
@@ -495,8 +513,12 @@ class AstBuilder::Impl {
       default: break;
     }
     auto* b = binary(c->lhs, c->rhs, c->op, op, r, depth);
-    // Comparisons do not associate: `a < b < c` means nothing useful.
-    if (is_comparison(b->lhs) || is_comparison(b->rhs)) {
+    // Comparisons do not associate: `a < b < c` means nothing useful. A parenthesized
+    // comparison is an ordinary operand, so this looks at the parse, not the AST.
+    auto is_cmp = [](FlyteParser::ExprContext* x) {
+      return x != nullptr && typeid(*x) == typeid(FlyteParser::CmpExprContext);
+    };
+    if (is_cmp(c->lhs) || is_cmp(c->rhs)) {
       syntax_error(b->op_range,
                    "comparison operators cannot be chained; combine comparisons with 'and'");
     }
@@ -551,7 +573,7 @@ class AstBuilder::Impl {
   ast::Expr* call(FlyteParser::CallExprContext* ctx, SourceRange r, int depth) {
     ast::Expr* callee = expr(ctx->callee, depth + 1);
     auto* e = make_expr<ast::CallExpr>(ast::ExprKind::Call, r);
-    if (!callee_name(callee, e->callee)) {
+    if (!is_name_path(ctx->callee) || !callee_name(callee, e->callee)) {
       if (callee->kind != ast::ExprKind::Error) {
         syntax_error(callee->range, "only a task or workflow can be called, by its name");
       }
@@ -559,7 +581,16 @@ class AstBuilder::Impl {
     }
     e->callee.range = callee->range;
     e->args.reserve(ctx->args.size());
-    for (auto* a : ctx->args) e->args.push_back(arg(a, depth));
+    bool named_seen = false;
+    for (auto* a : ctx->args) {
+      e->args.push_back(arg(a, depth));
+      const ast::Arg& last = e->args.back();
+      if (last.name) {
+        named_seen = true;
+      } else if (named_seen && last.value->kind != ast::ExprKind::Error) {
+        syntax_error(last.range, "a positional argument cannot follow named arguments");
+      }
+    }
     return e;
   }
 

@@ -117,10 +117,6 @@ std::string expected_noun(antlr4::ParserRuleContext* ctx, const antlr4::misc::In
   return out;
 }
 
-bool is_opener(size_t t) {
-  return t == FlyteParser::LPAREN || t == FlyteParser::LBRACE || t == FlyteParser::LBRACK;
-}
-
 size_t closer_of(size_t opener) {
   switch (opener) {
     case FlyteParser::LPAREN: return FlyteParser::RPAREN;
@@ -129,12 +125,8 @@ size_t closer_of(size_t opener) {
   }
 }
 
-// Tokens that start a statement or declaration: a bracket still open when one of them
-// arrives was almost certainly meant to be closed before it.
-bool starts_statement(TokenKind k) {
+bool starts_declaration(TokenKind k) {
   switch (k) {
-    case TokenKind::LET:
-    case TokenKind::RETURN:
     case TokenKind::TASK:
     case TokenKind::WORKFLOW:
     case TokenKind::STRUCT:
@@ -150,11 +142,12 @@ bool starts_statement(TokenKind k) {
   }
 }
 
-// Names the construct an opening bracket begins, from the tokens before it.
+// Names the construct an opening bracket begins, from the tokens around it.
 std::string construct_before(const LexedFile& lexed, size_t i) {
-  TokenKind open = lexed.tokens[i].kind;
-  TokenKind prev = i > 0 ? lexed.tokens[i - 1].kind : TokenKind::Invalid;
-  TokenKind prev2 = i > 1 ? lexed.tokens[i - 2].kind : TokenKind::Invalid;
+  const auto& t = lexed.tokens;
+  TokenKind open = t[i].kind;
+  TokenKind prev = i > 0 ? t[i - 1].kind : TokenKind::Invalid;
+  TokenKind prev2 = i > 1 ? t[i - 2].kind : TokenKind::Invalid;
   if (open == TokenKind::LPAREN) {
     if (prev == TokenKind::IDENT && (prev2 == TokenKind::TASK || prev2 == TokenKind::WORKFLOW))
       return "parameter list";
@@ -162,41 +155,157 @@ std::string construct_before(const LexedFile& lexed, size_t i) {
     if (prev == TokenKind::IDENT || prev == TokenKind::RPAREN) return "argument list";
     if (prev == TokenKind::ARROW) return "list of outputs";
     if (prev == TokenKind::FAIL) return "'fail' message";
-    return "parenthesized expression";
+    if (prev == TokenKind::LET) return "names bound by 'let'";
+    return "parentheses";
   }
-  if (open == TokenKind::LBRACK) return prev == TokenKind::COMMA || prev == TokenKind::LT ? "shape" : "list";
+  if (open == TokenKind::LBRACK) {
+    return prev == TokenKind::COMMA || prev == TokenKind::LT ? "shape" : "list";
+  }
+  if (open == TokenKind::DOT_LBRACE) return "list of imported names";
+  // A brace: walk back over balanced brackets to the keyword that owns it.
+  int depth = 0;
+  for (size_t j = i; j-- > 0;) {
+    TokenKind k = t[j].kind;
+    if (k == TokenKind::RPAREN || k == TokenKind::RBRACK || k == TokenKind::GT) ++depth;
+    if (k == TokenKind::LPAREN || k == TokenKind::LBRACK || k == TokenKind::LT) --depth;
+    if (depth > 0) continue;
+    if (depth < 0) break;
+    if (k == TokenKind::TASK) return "task body";
+    if (k == TokenKind::WORKFLOW) return "workflow body";
+    if (k == TokenKind::STRUCT) return "struct declaration";
+    if (k == TokenKind::ENUM) return "enum declaration";
+    if (k == TokenKind::IF || k == TokenKind::ELSE || k == TokenKind::FOR) return "block";
+    if (k == TokenKind::ASSIGN || k == TokenKind::COMMA || k == TokenKind::COLON ||
+        k == TokenKind::LBRACE || k == TokenKind::RBRACE || k == TokenKind::SEMI ||
+        k == TokenKind::LET || k == TokenKind::RETURN) {
+      break;
+    }
+  }
+  if (prev == TokenKind::IDENT && i + 2 < t.size() && t[i + 1].kind == TokenKind::IDENT &&
+      t[i + 2].kind == TokenKind::ASSIGN) {
+    return "struct value";
+  }
+  if (prev == TokenKind::ASSIGN || prev == TokenKind::LPAREN || prev == TokenKind::COMMA ||
+      prev == TokenKind::LBRACK || prev == TokenKind::COLON) {
+    return "map";
+  }
   return "block";
 }
 
 }  // namespace
 
-std::optional<size_t> SyntaxErrorStrategy::report_unclosed(size_t open_index) {
-  if (open_index >= lexed_.tokens.size()) return std::nullopt;
-  auto open = static_cast<size_t>(lexed_.tokens[open_index].kind);
-  if (!is_opener(open)) return std::nullopt;
-  std::vector<size_t> stack;
-  for (size_t j = open_index + 1; j < lexed_.tokens.size(); ++j) {
-    TokenKind k = lexed_.tokens[j].kind;
-    auto kn = static_cast<size_t>(k);
-    if (is_opener(kn)) {
-      stack.push_back(kn);
-    } else if (kn == FlyteParser::RPAREN || kn == FlyteParser::RBRACE || kn == FlyteParser::RBRACK) {
-      if (stack.empty()) return std::nullopt;  // closed, or closed by the wrong bracket
-      if (closer_of(stack.back()) != kn) return std::nullopt;
-      stack.pop_back();
-    } else if (starts_statement(k) && (open != FlyteParser::LBRACE || k == TokenKind::Eof ||
-                                       (k != TokenKind::LET && k != TokenKind::RETURN))) {
-      uint32_t at = lexed_.tokens[j - 1].end;
-      const Token& o = lexed_.tokens[open_index];
-      Diagnostic& d = diags_.report(
-          DiagCode::E0001, {file_, at, at},
-          fmt::format("expected {} to close the {}", spelling(closer_of(open)),
-                      construct_before(lexed_, open_index)));
-      d.notes.push_back({fmt::format("to match this {}", spelling(open)), SourceRange{file_, o.begin, o.end}});
-      return j;
+bool SyntaxErrorStrategy::report_unclosed(antlr4::Parser* p, size_t offending) {
+  const auto& t = lexed_.tokens;
+  if (offending >= t.size() || offending == 0) return false;
+  // The parser may stop at an opening bracket whose contents it could not predict:
+  // `f(1, 2` then `let`. Look ahead for where that bracket should have closed.
+  if (t[offending].kind == TokenKind::LPAREN || t[offending].kind == TokenKind::LBRACK) {
+    auto close = closer_of(static_cast<size_t>(t[offending].kind));
+    std::vector<size_t> stack;
+    for (size_t j = offending + 1; j < t.size(); ++j) {
+      TokenKind k = t[j].kind;
+      auto kn = static_cast<size_t>(k);
+      bool closer = kn == FlyteParser::RPAREN || kn == FlyteParser::RBRACK ||
+                    kn == FlyteParser::RBRACE;
+      if (k == TokenKind::LPAREN || k == TokenKind::LBRACK || k == TokenKind::LBRACE) {
+        stack.push_back(closer_of(kn));
+        continue;
+      }
+      if (closer && !stack.empty()) {
+        if (stack.back() != kn) break;  // mismatched inside: not this bracket's problem
+        stack.pop_back();
+        continue;
+      }
+      if (closer && kn == close) break;  // it is closed; the error is elsewhere
+      if (closer || starts_declaration(k) || k == TokenKind::LET || k == TokenKind::RETURN) {
+        return report_unclosed_at(offending, j);
+      }
     }
   }
-  return std::nullopt;
+  // Scan the current top-level construct for brackets still open at the error.
+  size_t start = offending;
+  for (auto* c = p->getContext(); c != nullptr;
+       c = dynamic_cast<antlr4::ParserRuleContext*>(c->parent)) {
+    if (c->getRuleIndex() == FlyteParser::RuleFile) break;
+    if (c->start != nullptr && c->start->getTokenIndex() < start) {
+      start = c->start->getTokenIndex();
+    }
+  }
+  std::vector<size_t> open;
+  for (size_t j = start; j < offending; ++j) {
+    TokenKind k = t[j].kind;
+    if (k == TokenKind::LPAREN || k == TokenKind::LBRACK || k == TokenKind::LBRACE ||
+        k == TokenKind::DOT_LBRACE) {
+      open.push_back(j);
+    } else if ((k == TokenKind::RPAREN || k == TokenKind::RBRACK || k == TokenKind::RBRACE) &&
+               !open.empty()) {
+      open.pop_back();
+    }
+  }
+  if (open.empty()) return false;
+  size_t o = open.back();
+  auto open_kind = static_cast<size_t>(t[o].kind == TokenKind::DOT_LBRACE ? TokenKind::LBRACE
+                                                                          : t[o].kind);
+  size_t close = closer_of(open_kind);
+  TokenKind k = t[offending].kind;
+  auto kn = static_cast<size_t>(k);
+  std::string construct = construct_before(lexed_, o);
+  bool terminated =
+      starts_declaration(k) ||
+      // Statements end any expression bracket.
+      ((k == TokenKind::LET || k == TokenKind::RETURN) && open_kind != FlyteParser::LBRACE) ||
+      // A closing bracket of another kind.
+      ((kn == FlyteParser::RPAREN || kn == FlyteParser::RBRACK || kn == FlyteParser::RBRACE) &&
+       kn != close) ||
+      // The body or the result type of a task or workflow.
+      (construct == "parameter list" && (k == TokenKind::LBRACE || k == TokenKind::ARROW));
+  if (!terminated) return false;
+  return report_unclosed_at(o, offending);
+}
+
+bool SyntaxErrorStrategy::report_unclosed_at(size_t open, size_t terminator) {
+  const auto& t = lexed_.tokens;
+  auto open_kind = static_cast<size_t>(t[open].kind == TokenKind::DOT_LBRACE ? TokenKind::LBRACE
+                                                                             : t[open].kind);
+  uint32_t at = t[terminator - 1].end;
+  Diagnostic& d = diags_.report(
+      DiagCode::E0001, {file_, at, at},
+      fmt::format("expected {} to close the {}", spelling(closer_of(open_kind)),
+                  construct_before(lexed_, open)));
+  d.notes.push_back({fmt::format("to match this {}", spelling(static_cast<size_t>(t[open].kind))),
+                     SourceRange{file_, t[open].begin, t[open].end}});
+  // What follows up to the next declaration or statement is a consequence of this one
+  // mistake; do not report it again.
+  size_t resume = terminator;
+  while (resume < t.size() && !starts_declaration(t[resume].kind) &&
+         t[resume].kind != TokenKind::LET && t[resume].kind != TokenKind::RETURN) {
+    ++resume;
+  }
+  quiet_until_ = resume;
+  return true;
+}
+
+// The construct a missing ';' ends, when the parser is in one that needs it.
+static const char* semicolon_construct(antlr4::ParserRuleContext* ctx) {
+  if (ctx == nullptr) return nullptr;
+  switch (ctx->getRuleIndex()) {
+    case FlyteParser::RuleImportDecl: return "the import";
+    case FlyteParser::RuleModuleDecl: return "the module name";
+    case FlyteParser::RuleAliasDecl: return "the type alias";
+    case FlyteParser::RuleLaunchDecl: return "the launch";
+    default: return nullptr;
+  }
+}
+
+bool SyntaxErrorStrategy::suppressed(antlr4::Parser* p, size_t offending) {
+  // Runners are checked by the AST builder, which knows the three forms.
+  if (p->getContext() != nullptr && p->getContext()->getRuleIndex() == FlyteParser::RuleRunner) {
+    return true;
+  }
+  if (offending < quiet_until_) return true;
+  if (offending == last_error_token_) return true;  // one message per token
+  last_error_token_ = offending;
+  return false;
 }
 
 SourceRange SyntaxErrorStrategy::range_of(antlr4::Token* t) const {
@@ -244,13 +353,17 @@ static void note_opener(antlr4::Parser* p, size_t closer, Diagnostic& d, FileId 
 void SyntaxErrorStrategy::report_unexpected(antlr4::Parser* p, antlr4::Token* offending,
                                             const antlr4::misc::IntervalSet& expected) {
   size_t index = offending ? offending->getTokenIndex() : SIZE_MAX;
-  if (index == last_error_token_) return;  // one message per token
-  last_error_token_ = index;
-  if (report_unclosed(index)) return;
+  if (suppressed(p, index)) return;
+  if (report_unclosed(p, index)) return;
   std::string found = offending == nullptr || offending->getType() == antlr4::Token::EOF
                           ? "end of file"
                           : fmt::format("'{}'", offending->getText().substr(0, 40));
   antlr4::ParserRuleContext* ctx = p->getContext();
+  if (const char* what = semicolon_construct(ctx); what != nullptr && has(expected, FlyteParser::SEMI)) {
+    diags_.report(DiagCode::E0001, after_previous(offending),
+                  fmt::format("expected ';' after {}, found {}", what, found));
+    return;
+  }
   std::string message;
   size_t closer = 0;
   for (size_t t : {FlyteParser::RPAREN, FlyteParser::RBRACE, FlyteParser::RBRACK, FlyteParser::GT}) {
@@ -272,16 +385,7 @@ void SyntaxErrorStrategy::reportNoViableAlternative(antlr4::Parser* p,
                                                     const antlr4::NoViableAltException& e) {
   // The offending token is where prediction gave up; the expected set is what could
   // start the construct at the start token.
-  antlr4::Token* t = e.getOffendingToken();
-  if (e.getStartToken() != nullptr && e.getStartToken() != t) {
-    for (size_t i = e.getStartToken()->getTokenIndex(); i < t->getTokenIndex(); ++i) {
-      if (report_unclosed(i)) {
-        last_error_token_ = t->getTokenIndex();
-        return;
-      }
-    }
-  }
-  report_unexpected(p, t, e.getExpectedTokens());
+  report_unexpected(p, e.getOffendingToken(), e.getExpectedTokens());
 }
 
 void SyntaxErrorStrategy::reportInputMismatch(antlr4::Parser* p,
@@ -298,42 +402,35 @@ void SyntaxErrorStrategy::reportUnwantedToken(antlr4::Parser* p) {
   if (inErrorRecoveryMode(p)) return;
   beginErrorCondition(p);
   antlr4::Token* t = p->getCurrentToken();
-  antlr4::misc::IntervalSet expected = getExpectedTokens(p);
   size_t index = t->getTokenIndex();
-  if (index == last_error_token_) return;
-  last_error_token_ = index;
-  if (report_unclosed(index)) return;
+  if (suppressed(p, index)) return;
+  if (report_unclosed(p, index)) return;
+  antlr4::misc::IntervalSet expected = getExpectedTokens(p);
   std::string what = t->getType() == antlr4::Token::EOF
                          ? "end of file"
                          : fmt::format("'{}'", t->getText().substr(0, 40));
   diags_.report(DiagCode::E0001, range_of(t),
-                fmt::format("unexpected {}; expected {}", what, expected_noun(p->getContext(), expected)));
+                fmt::format("unexpected {}; expected {}", what,
+                            expected_noun(p->getContext(), expected)));
 }
 
 void SyntaxErrorStrategy::reportMissingToken(antlr4::Parser* p) {
   if (inErrorRecoveryMode(p)) return;
   beginErrorCondition(p);
   antlr4::Token* t = p->getCurrentToken();
+  if (suppressed(p, t->getTokenIndex())) return;
   antlr4::misc::IntervalSet expected = getExpectedTokens(p);
   size_t missing = expected.getMinElement();
   std::string found = t->getType() == antlr4::Token::EOF
                           ? "end of file"
                           : fmt::format("'{}'", t->getText().substr(0, 40));
-  last_error_token_ = t->getTokenIndex();
   std::string construct = is_closer(missing) ? construct_of(p->getContext(), missing) : "";
   std::string message;
   if (!construct.empty()) {
     message = fmt::format("expected {} to close the {}", spelling(missing), construct);
-  } else if (missing == FlyteParser::SEMI && expected.size() == 1) {
-    std::string after = "";
-    switch (p->getContext()->getRuleIndex()) {
-      case FlyteParser::RuleImportDecl: after = " after the import"; break;
-      case FlyteParser::RuleModuleDecl: after = " after the module name"; break;
-      case FlyteParser::RuleAliasDecl: after = " after the type alias"; break;
-      case FlyteParser::RuleLaunchDecl: after = " after the launch"; break;
-      default: break;
-    }
-    message = fmt::format("expected ';'{}, found {}", after, found);
+  } else if (const char* what = semicolon_construct(p->getContext());
+             what != nullptr && missing == FlyteParser::SEMI) {
+    message = fmt::format("expected ';' after {}, found {}", what, found);
   } else {
     message = fmt::format("expected {}, found {}", expected_noun(p->getContext(), expected), found);
   }

@@ -29,16 +29,22 @@ class SyntaxErrorStrategy final : public antlr4::DefaultErrorStrategy {
   void report_unexpected(antlr4::Parser* p, antlr4::Token* offending,
                          const antlr4::misc::IntervalSet& expected);
   SourceRange range_of(antlr4::Token* t) const;
-  /// When the token at `open_index` opens a bracket that a later statement keyword
-  /// finds still open, reports "expected ')' to close the …" there and returns the
-  /// keyword's index.
-  std::optional<size_t> report_unclosed(size_t open_index);
+  /// When the error at `offending` is really a bracket left open before it (the
+  /// offending token starts a declaration or statement, or closes another kind of
+  /// bracket), reports "expected ')' to close the …" after the previous token with a
+  /// note at the opening bracket, and quiets what follows up to the next statement.
+  bool report_unclosed(antlr4::Parser* p, size_t offending);
+  bool report_unclosed_at(size_t open, size_t terminator);
+  /// True when an error at `offending` should not be reported: inside a runner (the
+  /// AST builder reports those), after an error it follows from, or twice.
+  bool suppressed(antlr4::Parser* p, size_t offending);
   SourceRange after_previous(antlr4::Token* t) const;
 
   FileId file_;
   const LexedFile& lexed_;
   DiagnosticEngine& diags_;
   size_t last_error_token_ = SIZE_MAX;
+  size_t quiet_until_ = 0;
 };
 
 }  // namespace flyte::detail
