@@ -48,6 +48,7 @@ bool looks_like_float(std::string_view num) {
   return num.find_first_of(".eE") != std::string_view::npos;
 }
 
+// Strict UTF-8: no overlong forms, no surrogates, nothing past U+10FFFF.
 bool valid_utf8(std::string_view s, size_t& bad) {
   for (size_t i = 0; i < s.size();) {
     auto c = static_cast<unsigned char>(s[i]);
@@ -56,15 +57,77 @@ bool valid_utf8(std::string_view s, size_t& bad) {
       bad = i;
       return false;
     }
+    uint32_t cp = n == 1 ? c : n == 2 ? (c & 0x1F) : n == 3 ? (c & 0x0F) : (c & 0x07);
     for (size_t k = 1; k < n; ++k) {
-      if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) {
+      auto cc = static_cast<unsigned char>(s[i + k]);
+      if ((cc & 0xC0) != 0x80) {
         bad = i;
         return false;
       }
+      cp = (cp << 6) | (cc & 0x3F);
+    }
+    static constexpr uint32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
+    if (cp < kMin[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+      bad = i;
+      return false;
     }
     i += n;
   }
   return true;
+}
+
+// GCC's 128-bit integer, for exact decimal arithmetic on literals.
+__extension__ typedef __int128 Int128;
+
+// A decimal number as an exact integer mantissa and a power of ten: `1.25e3` is
+// {125, 1}. Fails when the mantissa does not fit in 120 bits.
+struct Decimal {
+  Int128 mantissa = 0;
+  int exp10 = 0;
+};
+
+std::optional<Decimal> parse_decimal(std::string_view digits) {
+  Decimal d;
+  size_t i = 0;
+  bool any = false;
+  bool fraction = false;
+  for (; i < digits.size(); ++i) {
+    char c = digits[i];
+    if (c == '.') {
+      fraction = true;
+      continue;
+    }
+    if (!is_digit(c)) break;
+    if (d.mantissa > (static_cast<Int128>(1) << 118)) return std::nullopt;
+    d.mantissa = d.mantissa * 10 + (c - '0');
+    if (fraction) --d.exp10;
+    any = true;
+  }
+  if (!any) return std::nullopt;
+  if (i < digits.size()) {
+    if (digits[i] != 'e' && digits[i] != 'E') return std::nullopt;
+    int e = 0;
+    auto [ptr, ec] = std::from_chars(digits.data() + i + 1 + (digits[i + 1] == '+'),
+                                     digits.data() + digits.size(), e);
+    if (ec != std::errc() || ptr != digits.data() + digits.size()) return std::nullopt;
+    d.exp10 += e;
+  }
+  return d;
+}
+
+// `d * scale` correctly rounded to a double: the exact product is formed as an
+// integer and converted once, so `9ms` is exactly the double nearest 0.009.
+std::optional<double> scaled(const Decimal& d, int64_t scale, int scale_exp10) {
+  Int128 m = d.mantissa * scale;
+  if (d.mantissa != 0 && m / d.mantissa != scale) return std::nullopt;
+  std::string text;
+  for (Int128 v = m; v > 0; v /= 10) text.insert(text.begin(), static_cast<char>('0' + v % 10));
+  if (text.empty()) text = "0";
+  text += "e" + std::to_string(d.exp10 + scale_exp10);
+  double out = 0;
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
+  if (ec != std::errc() || std::isinf(out)) return std::nullopt;
+  return out;
 }
 
 }  // namespace
@@ -128,20 +191,23 @@ std::optional<double> decode_float(std::string_view text, LiteralError& err) {
 
 std::optional<double> decode_duration(std::string_view text, LiteralError& err) {
   auto [num, unit] = split_unit(text);
-  double scale = unit == "ms"  ? 0.001
-                 : unit == "s" ? 1
-                 : unit == "m" ? 60
-                 : unit == "h" ? 3600
-                 : unit == "d" ? 86400
-                               : 0;
+  int64_t scale = unit == "ms"  ? 1
+                  : unit == "s" ? 1
+                  : unit == "m" ? 60
+                  : unit == "h" ? 3600
+                  : unit == "d" ? 86400
+                                : 0;
   if (scale == 0) {
     err = {"unknown duration unit '" + std::string(unit) + "' (expected ms, s, m, h or d)",
            static_cast<uint32_t>(num.size())};
     return std::nullopt;
   }
-  auto v = decode_float(num, err);
+  auto v = decode_float(num, err);  // validates the number's form
   if (!v) return std::nullopt;
-  return *v * scale;
+  auto digits = strip_separators(num, err, is_digit);
+  auto d = digits ? parse_decimal(*digits) : std::nullopt;
+  std::optional<double> seconds = d ? scaled(*d, scale, unit == "ms" ? -3 : 0) : std::nullopt;
+  return seconds ? *seconds : *v * static_cast<double>(scale) * (unit == "ms" ? 0.001 : 1);
 }
 
 std::optional<int64_t> decode_size(std::string_view text, LiteralError& err) {
@@ -170,15 +236,29 @@ std::optional<int64_t> decode_size(std::string_view text, LiteralError& err) {
     }
     return bytes;
   }
-  auto v = decode_float(num, err);
+  auto v = decode_float(num, err);  // validates the number's form
   if (!v) return std::nullopt;
-  double bytes = *v * static_cast<double>(scale);
-  if (bytes >= 9.2e18) {
+  // Exact decimal arithmetic: 1.001K is 1001 bytes, not 1000.9999…
+  auto digits = strip_separators(num, err, is_digit);
+  auto d = digits ? parse_decimal(*digits) : std::nullopt;
+  Int128 bytes = d ? d->mantissa * scale : 0;
+  if (!d || (d->mantissa != 0 && bytes / d->mantissa != scale)) {
     err = {"size is too large", 0};
     return std::nullopt;
   }
-  if (bytes != std::floor(bytes)) {
-    err = {"size must be a whole number of bytes", 0};
+  for (int e = d->exp10; e > 0; --e) {
+    bytes *= 10;
+    if (bytes > INT64_MAX) break;
+  }
+  for (int e = d->exp10; e < 0; ++e) {
+    if (bytes % 10 != 0) {
+      err = {"size must be a whole number of bytes", 0};
+      return std::nullopt;
+    }
+    bytes /= 10;
+  }
+  if (bytes > INT64_MAX) {
+    err = {"size is too large", 0};
     return std::nullopt;
   }
   return static_cast<int64_t>(bytes);
