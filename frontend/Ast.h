@@ -57,10 +57,25 @@ struct TypeExpr {
 // ----------------------------------------------------------------------------- expressions
 
 enum class ExprKind : uint8_t {
-  Int, Float, Bool, None, String, Duration, Size,  // literals
-  Name, Field, Call, Unary, Binary,
-  Tuple, List, Map, Struct,
-  If, For, Fail,
+  Int,
+  Float,
+  Bool,
+  None,
+  String,
+  Duration,
+  Size,  // literals
+  Name,
+  Field,
+  Call,
+  Unary,
+  Binary,
+  Tuple,
+  List,
+  Map,
+  Struct,
+  If,
+  For,
+  Fail,
   Error,  // stands in for an expression that did not parse; never reported twice
 };
 
@@ -69,17 +84,29 @@ struct Expr {
   SourceRange range;
 };
 
-struct IntLit : Expr { int64_t value; };
-struct FloatLit : Expr { double value; };
-struct BoolLit : Expr { bool value; };
+struct IntLit : Expr {
+  int64_t value;
+};
+struct FloatLit : Expr {
+  double value;
+};
+struct BoolLit : Expr {
+  bool value;
+};
 struct NoneLit : Expr {};
 struct StringLit : Expr {
   std::string value;
   bool raw;
 };
-struct DurationLit : Expr { double seconds; };
-struct SizeLit : Expr { int64_t bytes; };
-struct NameExpr : Expr { Ident name; };
+struct DurationLit : Expr {
+  double seconds;
+};
+struct SizeLit : Expr {
+  int64_t bytes;
+};
+struct NameExpr : Expr {
+  Ident name;
+};
 struct FieldExpr : Expr {
   Expr* base;
   Ident field;
@@ -118,13 +145,19 @@ struct FieldInit {
   Ident name;
   Expr* value;
 };
-struct TupleExpr : Expr { std::vector<FieldInit> fields; };
-struct ListExpr : Expr { std::vector<Expr*> elements; };
+struct TupleExpr : Expr {
+  std::vector<FieldInit> fields;
+};
+struct ListExpr : Expr {
+  std::vector<Expr*> elements;
+};
 struct MapEntry {
   StringLit* key;
   Expr* value;
 };
-struct MapExpr : Expr { std::vector<MapEntry> entries; };
+struct MapExpr : Expr {
+  std::vector<MapEntry> entries;
+};
 struct StructExpr : Expr {
   QualName type;
   std::vector<FieldInit> fields;
@@ -150,7 +183,9 @@ struct ForExpr : Expr {
   Expr* iterable;
   Block* body;
 };
-struct FailExpr : Expr { Expr* message; };
+struct FailExpr : Expr {
+  Expr* message;
+};
 struct ErrorExpr : Expr {};
 
 // ----------------------------------------------------------------------------- statements
@@ -214,9 +249,15 @@ struct Decl {
   std::string doc;
   SourceRange range;
 };
-struct StructDecl : Decl { std::vector<Field> fields; };
-struct EnumDecl : Decl { std::vector<Ident> members; };
-struct AliasDecl : Decl { TypeExpr* type; };
+struct StructDecl : Decl {
+  std::vector<Field> fields;
+};
+struct EnumDecl : Decl {
+  std::vector<Ident> members;
+};
+struct AliasDecl : Decl {
+  TypeExpr* type;
+};
 struct TaskDecl : Decl {
   std::vector<Param> params;
   std::optional<Outputs> outputs;
@@ -227,7 +268,9 @@ struct WorkflowDecl : Decl {
   std::optional<Outputs> outputs;
   std::vector<Stmt*> body;
 };
-struct LaunchDecl : Decl { CallExpr* call; };
+struct LaunchDecl : Decl {
+  CallExpr* call;
+};
 
 /// `import std.tensor;`, `import a.b as c;` or `import std.ml.{x, y};`.
 struct Import {

@@ -14,8 +14,8 @@
 namespace flyte::detail {
 namespace {
 
-using grammar::FlyteParser;
 using antlr4::ParserRuleContext;
+using grammar::FlyteParser;
 
 // Deeper expressions than this are refused; left-nested chains such as `a + b + c …`
 // are not limited by the lexer's bracket count, and every later phase recurses.
@@ -255,8 +255,9 @@ class AstBuilder::Impl {
     for (auto* s : ctx->args) r.args.push_back(string_lit(s));
     bool parens = ctx->lp != nullptr;
     if (word.name.empty()) {
-      syntax_error(r.range, "expected a task runner: shell \"\"\"command\"\"\", "
-                            "cpp(\"file.cpp\", \"ns::function\") or builtin(\"name\")");
+      syntax_error(r.range,
+                   "expected a task runner: shell \"\"\"command\"\"\", "
+                   "cpp(\"file.cpp\", \"ns::function\") or builtin(\"name\")");
       return r;
     }
     size_t want = 0;
@@ -382,8 +383,8 @@ class AstBuilder::Impl {
     if (depth > kMaxExprDepth) {
       if (!too_deep_reported_) {
         too_deep_reported_ = true;
-        syntax_error(r, fmt::format("expression is nested too deeply (more than {} levels)",
-                                    kMaxExprDepth));
+        syntax_error(
+            r, fmt::format("expression is nested too deeply (more than {} levels)", kMaxExprDepth));
       }
       return error_expr(r);
     }
@@ -449,8 +450,9 @@ class AstBuilder::Impl {
       auto* e = make_expr<ast::StructExpr>(ast::ExprKind::Struct, r);
       if (!is_name_path(s->ty) || !callee_name(ty, e->type)) {
         if (ty->kind != ast::ExprKind::Error) {
-          syntax_error(ty->range, "a struct value starts with the struct's name, as in "
-                                  "'Split { x = a, y = b }'");
+          syntax_error(ty->range,
+                       "a struct value starts with the struct's name, as in "
+                       "'Split { x = a, y = b }'");
         }
         return error_expr(r);
       }
@@ -698,10 +700,8 @@ class AstBuilder::Impl {
         e->value = tok->kind == TokenKind::TRUE;
         return e;
       }
-      case TokenKind::NONE:
-        return make_expr<ast::NoneLit>(ast::ExprKind::None, r);
-      default:
-        return error_expr(r);
+      case TokenKind::NONE: return make_expr<ast::NoneLit>(ast::ExprKind::None, r);
+      default: return error_expr(r);
     }
   }
 

@@ -3,10 +3,10 @@
 
 #include <memory>
 
+#include "FlyteParser.h"
 #include "frontend/Ast.h"
 #include "frontend/Diagnostic.h"
 #include "frontend/Token.h"
-#include "FlyteParser.h"
 
 namespace flyte::detail {
 

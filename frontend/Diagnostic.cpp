@@ -41,12 +41,9 @@ std::optional<DiagCode> diag_code_from_name(std::string_view name) {
 
 std::string_view severity_name(Severity s) {
   switch (s) {
-    case Severity::Error:
-      return "error";
-    case Severity::Warning:
-      return "warning";
-    case Severity::Note:
-      return "note";
+    case Severity::Error: return "error";
+    case Severity::Warning: return "warning";
+    case Severity::Note: return "note";
   }
   FLYTEC_UNREACHABLE("severity");
 }

@@ -1,10 +1,11 @@
 // Text, JSON and SARIF renderers for diagnostics.
 #include "frontend/DiagnosticRender.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstdlib>
 #include <nlohmann/json.hpp>
-#include <unistd.h>
 
 #include "frontend/Version.h"
 
@@ -27,12 +28,9 @@ Span span_of(const SourceManager& sm, SourceRange r) {
 
 const char* color_of(Severity s) {
   switch (s) {
-    case Severity::Error:
-      return "\033[1;31m";
-    case Severity::Warning:
-      return "\033[1;35m";
-    case Severity::Note:
-      return "\033[1;36m";
+    case Severity::Error: return "\033[1;31m";
+    case Severity::Warning: return "\033[1;35m";
+    case Severity::Note: return "\033[1;36m";
   }
   return "";
 }
@@ -161,11 +159,11 @@ std::string render_sarif(const std::vector<Diagnostic>& diags, const SourceManag
   json rules = json::array();
   for (size_t i = 0; i < static_cast<size_t>(DiagCode::Count); ++i) {
     auto code = static_cast<DiagCode>(i);
-    rules.push_back({{"id", diag_code_name(code)},
-                     {"shortDescription", {{"text", diag_code_summary(code)}}},
-                     {"defaultConfiguration",
-                      {{"level", diag_code_severity(code) == Severity::Error ? "error"
-                                                                             : "warning"}}}});
+    rules.push_back(
+        {{"id", diag_code_name(code)},
+         {"shortDescription", {{"text", diag_code_summary(code)}}},
+         {"defaultConfiguration",
+          {{"level", diag_code_severity(code) == Severity::Error ? "error" : "warning"}}}});
   }
   json results = json::array();
   for (const Diagnostic& d : diags) {
@@ -189,13 +187,12 @@ std::string render_sarif(const std::vector<Diagnostic>& diags, const SourceManag
   json log = {
       {"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
       {"version", "2.1.0"},
-      {"runs", json::array({{{"tool",
-                              {{"driver",
-                                {{"name", "flytec"},
-                                 {"version", kFlytecVersion},
-                                 {"rules", rules}}}}},
-                             {"columnKind", "unicodeCodePoints"},
-                             {"results", results}}})}};
+      {"runs",
+       json::array(
+           {{{"tool",
+              {{"driver", {{"name", "flytec"}, {"version", kFlytecVersion}, {"rules", rules}}}}},
+             {"columnKind", "unicodeCodePoints"},
+             {"results", results}}})}};
   return dump(log);
 }
 

@@ -22,8 +22,8 @@ size_t FastPredictionSimulator::adaptivePredict(antlr4::TokenStream* input, size
         // predicate holds, as ANTLR's own evaluation picks in SLL mode.
         size_t best = SIZE_MAX;
         for (const antlr4::dfa::DFAState::PredPrediction* p : s->predicates) {
-          bool holds = p->pred == antlr4::atn::SemanticContext::NONE ||
-                       p->pred->eval(parser, outer);
+          bool holds =
+              p->pred == antlr4::atn::SemanticContext::NONE || p->pred->eval(parser, outer);
           if (holds && static_cast<size_t>(p->alt) < best) best = static_cast<size_t>(p->alt);
         }
         if (best != SIZE_MAX) return best;

@@ -3,10 +3,11 @@
 // precise messages for malformed literals.
 #include "frontend/Lexer.h"
 
+#include <fmt/format.h>
+
 #include <cctype>
 #include <cstring>
 #include <vector>
-#include <fmt/format.h>
 
 #include "frontend/Literals.h"
 
@@ -55,8 +56,7 @@ TokenKind keyword(std::string_view s) {
     case 8:
       if (s == "workflow") return TokenKind::WORKFLOW;
       break;
-    default:
-      break;
+    default: break;
   }
   return TokenKind::IDENT;
 }
@@ -102,9 +102,7 @@ class LexerImpl {
     switch (kind) {
       case TokenKind::LPAREN:
       case TokenKind::LBRACK:
-      case TokenKind::LT:
-        open_.push_back(kind);
-        break;
+      case TokenKind::LT: open_.push_back(kind); break;
       case TokenKind::LBRACE:
       case TokenKind::DOT_LBRACE:
         pop_angles();
@@ -125,11 +123,8 @@ class LexerImpl {
       case TokenKind::ASSIGN:
       case TokenKind::AND:
       case TokenKind::OR:
-      case TokenKind::NOT:
-        pop_angles();
-        break;
-      default:
-        break;
+      case TokenKind::NOT: pop_angles(); break;
+      default: break;
     }
     if (kind == TokenKind::MINUS || kind == TokenKind::NOT || kind == TokenKind::IF ||
         kind == TokenKind::FOR || kind == TokenKind::ELSE) {
@@ -164,8 +159,8 @@ class LexerImpl {
   void line_comment() {
     size_t start = pos_;
     const void* nl = std::memchr(text_.data() + pos_, '\n', text_.size() - pos_);
-    size_t end = nl ? static_cast<size_t>(static_cast<const char*>(nl) - text_.data())
-                    : text_.size();
+    size_t end =
+        nl ? static_cast<size_t>(static_cast<const char*>(nl) - text_.data()) : text_.size();
     std::string_view body = text_.substr(start, end - start);
     bool doc = body.size() >= 3 && body[2] == '/' && !(body.size() >= 4 && body[3] == '/');
     if (doc) {
@@ -220,7 +215,9 @@ class LexerImpl {
         push(no, static_cast<uint32_t>(start), static_cast<uint32_t>(pos_));
       }
     };
-    auto one = [&](TokenKind k) { push(k, static_cast<uint32_t>(start), static_cast<uint32_t>(pos_)); };
+    auto one = [&](TokenKind k) {
+      push(k, static_cast<uint32_t>(start), static_cast<uint32_t>(pos_));
+    };
     switch (c) {
       case '(': return one(TokenKind::LPAREN);
       case ')': return one(TokenKind::RPAREN);
@@ -249,8 +246,7 @@ class LexerImpl {
         diags_.report(DiagCode::E0001, range(start, pos_), "unexpected character '!'")
             .notes.push_back({"negation is written 'not'", std::nullopt});
         return;
-      default:
-        break;
+      default: break;
     }
     unexpected_character(start);
   }
@@ -293,21 +289,25 @@ class LexerImpl {
       while (pos_ < n && (is_digit(static_cast<unsigned char>(text_[pos_])) || text_[pos_] == '_'))
         ++pos_;
     };
-    bool hex = text_[pos_] == '0' && pos_ + 1 < n && (text_[pos_ + 1] == 'x' || text_[pos_ + 1] == 'X');
+    bool hex =
+        text_[pos_] == '0' && pos_ + 1 < n && (text_[pos_ + 1] == 'x' || text_[pos_ + 1] == 'X');
     bool is_float = false;
     bool extra_dot = false;
     if (hex) {
       pos_ += 2;
-      while (pos_ < n && (std::isxdigit(static_cast<unsigned char>(text_[pos_])) || text_[pos_] == '_'))
+      while (pos_ < n &&
+             (std::isxdigit(static_cast<unsigned char>(text_[pos_])) || text_[pos_] == '_'))
         ++pos_;
     } else {
       digits();
-      if (pos_ + 1 < n && text_[pos_] == '.' && is_digit(static_cast<unsigned char>(text_[pos_ + 1]))) {
+      if (pos_ + 1 < n && text_[pos_] == '.' &&
+          is_digit(static_cast<unsigned char>(text_[pos_ + 1]))) {
         is_float = true;
         ++pos_;
         digits();
         // `1.2.3`: take the rest in, it is one malformed literal.
-        while (pos_ + 1 < n && text_[pos_] == '.' && is_digit(static_cast<unsigned char>(text_[pos_ + 1]))) {
+        while (pos_ + 1 < n && text_[pos_] == '.' &&
+               is_digit(static_cast<unsigned char>(text_[pos_ + 1]))) {
           extra_dot = true;
           ++pos_;
           digits();
@@ -377,7 +377,7 @@ class LexerImpl {
       uint32_t first_line = line_;
       for (size_t i = pos_; i < close; ++i) line_ += text_[i] == '\n';
       pos_ = close + 3;
-      Token t{TokenKind::RAW_STRING, false, static_cast<uint32_t>(start),
+      Token t{TokenKind::RAW_STRING,       false,      static_cast<uint32_t>(start),
               static_cast<uint32_t>(pos_), first_line, pending_doc_};
       pending_doc_ = Token::kNoDoc;
       out_.tokens.push_back(t);
@@ -424,14 +424,11 @@ class LexerImpl {
 
 std::string_view token_spelling(TokenKind kind) {
   switch (kind) {
-#define TOKEN(name, spelling) \
-  case TokenKind::name:       \
-    return spelling;
-#include "frontend/TokenKinds.def"
-    case TokenKind::Eof:
-      return "end of file";
-    default:
-      return "a token";
+#define TOKEN(name, spelling)            \
+  case TokenKind::name: return spelling; \
+      #include "frontend/TokenKinds.def"
+    case TokenKind::Eof: return "end of file";
+    default: return "a token";
   }
 }
 

@@ -289,18 +289,12 @@ std::optional<std::string> decode_string(std::string_view text, LiteralError& er
     }
     char e = body[++i];
     switch (e) {
-      case 'n':
-        out += '\n';
-        break;
-      case 't':
-        out += '\t';
-        break;
+      case 'n': out += '\n'; break;
+      case 't': out += '\t'; break;
       case '\\':
       case '"':
       case '{':
-      case '}':
-        out += e;
-        break;
+      case '}': out += e; break;
       default:
         err = {"unknown escape sequence '\\" + std::string(1, e) +
                    "' (use \\n, \\t, \\\\, \\\", \\{ or \\})",

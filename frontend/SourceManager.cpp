@@ -1,12 +1,13 @@
 // Source buffers and the offset -> line/column mapping.
 #include "frontend/SourceManager.h"
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <sstream>
-#include <sys/stat.h>
 
 #include "support/Check.h"
 

@@ -77,8 +77,7 @@ std::string construct_of(antlr4::ParserRuleContext* ctx, size_t closer) {
         if (dynamic_cast<FlyteParser::FailExprContext*>(ctx)) return "'fail' message";
         if (dynamic_cast<FlyteParser::ParenExprContext*>(ctx)) return "parentheses";
         break;
-      default:
-        break;
+      default: break;
     }
   }
   return "";
@@ -86,8 +85,8 @@ std::string construct_of(antlr4::ParserRuleContext* ctx, size_t closer) {
 
 // What the parser was in the middle of, for "expected a type" style messages.
 std::string expected_noun(antlr4::ParserRuleContext* ctx, const antlr4::misc::IntervalSet& set) {
-  bool expr_start = has(set, FlyteParser::INT) && has(set, FlyteParser::IDENT) &&
-                    has(set, FlyteParser::LBRACK);
+  bool expr_start =
+      has(set, FlyteParser::INT) && has(set, FlyteParser::IDENT) && has(set, FlyteParser::LBRACK);
   bool decl_start = has(set, FlyteParser::TASK) && has(set, FlyteParser::WORKFLOW);
   if (decl_start) {
     return "a declaration ('task', 'workflow', 'struct', 'enum', 'type' or 'launch')";
@@ -98,8 +97,8 @@ std::string expected_noun(antlr4::ParserRuleContext* ctx, const antlr4::misc::In
   if (expr_start) {
     return has(set, FlyteParser::LET) ? "'let' or an expression" : "an expression";
   }
-  if (ctx != nullptr && ctx->getRuleIndex() == FlyteParser::RuleType && has(set, FlyteParser::IDENT) &&
-      set.size() <= 2) {
+  if (ctx != nullptr && ctx->getRuleIndex() == FlyteParser::RuleType &&
+      has(set, FlyteParser::IDENT) && set.size() <= 2) {
     return "a type";
   }
   std::vector<std::string> names;
@@ -135,10 +134,8 @@ bool starts_declaration(TokenKind k) {
     case TokenKind::LAUNCH:
     case TokenKind::IMPORT:
     case TokenKind::MODULE:
-    case TokenKind::Eof:
-      return true;
-    default:
-      return false;
+    case TokenKind::Eof: return true;
+    default: return false;
   }
 }
 
@@ -205,8 +202,8 @@ bool SyntaxErrorStrategy::report_unclosed(antlr4::Parser* p, size_t offending) {
     for (size_t j = offending + 1; j < t.size(); ++j) {
       TokenKind k = t[j].kind;
       auto kn = static_cast<size_t>(k);
-      bool closer = kn == FlyteParser::RPAREN || kn == FlyteParser::RBRACK ||
-                    kn == FlyteParser::RBRACE;
+      bool closer =
+          kn == FlyteParser::RPAREN || kn == FlyteParser::RBRACK || kn == FlyteParser::RBRACE;
       if (k == TokenKind::LPAREN || k == TokenKind::LBRACK || k == TokenKind::LBRACE) {
         stack.push_back(closer_of(kn));
         continue;
@@ -244,8 +241,8 @@ bool SyntaxErrorStrategy::report_unclosed(antlr4::Parser* p, size_t offending) {
   }
   if (open.empty()) return false;
   size_t o = open.back();
-  auto open_kind = static_cast<size_t>(t[o].kind == TokenKind::DOT_LBRACE ? TokenKind::LBRACE
-                                                                          : t[o].kind);
+  auto open_kind =
+      static_cast<size_t>(t[o].kind == TokenKind::DOT_LBRACE ? TokenKind::LBRACE : t[o].kind);
   size_t close = closer_of(open_kind);
   TokenKind k = t[offending].kind;
   auto kn = static_cast<size_t>(k);
@@ -265,13 +262,13 @@ bool SyntaxErrorStrategy::report_unclosed(antlr4::Parser* p, size_t offending) {
 
 bool SyntaxErrorStrategy::report_unclosed_at(size_t open, size_t terminator) {
   const auto& t = lexed_.tokens;
-  auto open_kind = static_cast<size_t>(t[open].kind == TokenKind::DOT_LBRACE ? TokenKind::LBRACE
-                                                                             : t[open].kind);
+  auto open_kind =
+      static_cast<size_t>(t[open].kind == TokenKind::DOT_LBRACE ? TokenKind::LBRACE : t[open].kind);
   uint32_t at = t[terminator - 1].end;
-  Diagnostic& d = diags_.report(
-      DiagCode::E0001, {file_, at, at},
-      fmt::format("expected {} to close the {}", spelling(closer_of(open_kind)),
-                  construct_before(lexed_, open)));
+  Diagnostic& d =
+      diags_.report(DiagCode::E0001, {file_, at, at},
+                    fmt::format("expected {} to close the {}", spelling(closer_of(open_kind)),
+                                construct_before(lexed_, open)));
   d.notes.push_back({fmt::format("to match this {}", spelling(static_cast<size_t>(t[open].kind))),
                      SourceRange{file_, t[open].begin, t[open].end}});
   // What follows up to the next declaration or statement is a consequence of this one
@@ -359,20 +356,22 @@ void SyntaxErrorStrategy::report_unexpected(antlr4::Parser* p, antlr4::Token* of
                           ? "end of file"
                           : fmt::format("'{}'", offending->getText().substr(0, 40));
   antlr4::ParserRuleContext* ctx = p->getContext();
-  if (const char* what = semicolon_construct(ctx); what != nullptr && has(expected, FlyteParser::SEMI)) {
+  if (const char* what = semicolon_construct(ctx);
+      what != nullptr && has(expected, FlyteParser::SEMI)) {
     diags_.report(DiagCode::E0001, after_previous(offending),
                   fmt::format("expected ';' after {}, found {}", what, found));
     return;
   }
   std::string message;
   size_t closer = 0;
-  for (size_t t : {FlyteParser::RPAREN, FlyteParser::RBRACE, FlyteParser::RBRACK, FlyteParser::GT}) {
+  for (size_t t :
+       {FlyteParser::RPAREN, FlyteParser::RBRACE, FlyteParser::RBRACK, FlyteParser::GT}) {
     if (has(expected, t)) closer = t;
   }
   std::string construct = closer ? construct_of(ctx, closer) : "";
   if (expected.size() == 1 && closer != 0 && !construct.empty()) {
-    message = fmt::format("expected {} to close the {}, found {}", spelling(closer), construct,
-                          found);
+    message =
+        fmt::format("expected {} to close the {}, found {}", spelling(closer), construct, found);
   } else {
     message = fmt::format("expected {}, found {}", expected_noun(ctx, expected), found);
     if (!construct.empty()) message += fmt::format(" in the {}", construct);
@@ -409,9 +408,9 @@ void SyntaxErrorStrategy::reportUnwantedToken(antlr4::Parser* p) {
   std::string what = t->getType() == antlr4::Token::EOF
                          ? "end of file"
                          : fmt::format("'{}'", t->getText().substr(0, 40));
-  diags_.report(DiagCode::E0001, range_of(t),
-                fmt::format("unexpected {}; expected {}", what,
-                            expected_noun(p->getContext(), expected)));
+  diags_.report(
+      DiagCode::E0001, range_of(t),
+      fmt::format("unexpected {}; expected {}", what, expected_noun(p->getContext(), expected)));
 }
 
 void SyntaxErrorStrategy::reportMissingToken(antlr4::Parser* p) {

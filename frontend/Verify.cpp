@@ -117,7 +117,9 @@ bool verify_diagnostics(const SourceManager& sm, const std::vector<VerifyInput>&
   for (const Expectation& e : expected) check_notes |= e.severity == Severity::Note;
 
   std::vector<std::string> unexpected;
-  auto line_of = [&](SourceRange r) { return r.file.valid() ? sm.line_column(r.file, r.begin).line : 0; };
+  auto line_of = [&](SourceRange r) {
+    return r.file.valid() ? sm.line_column(r.file, r.begin).line : 0;
+  };
   for (const Diagnostic& d : diags) {
     uint32_t line = line_of(d.range);
     bool found = false;
@@ -128,10 +130,9 @@ bool verify_diagnostics(const SourceManager& sm, const std::vector<VerifyInput>&
       }
     }
     if (!found) {
-      unexpected.push_back(fmt::format("  {}:{}: {}[{}]: {}",
-                                       d.range.file.valid() ? sm.name(d.range.file) : "<unknown>",
-                                       line, severity_name(d.severity), diag_code_name(d.code),
-                                       d.message));
+      unexpected.push_back(fmt::format(
+          "  {}:{}: {}[{}]: {}", d.range.file.valid() ? sm.name(d.range.file) : "<unknown>", line,
+          severity_name(d.severity), diag_code_name(d.code), d.message));
     }
     if (!check_notes) continue;
     for (const DiagNote& n : d.notes) {
@@ -140,13 +141,15 @@ bool verify_diagnostics(const SourceManager& sm, const std::vector<VerifyInput>&
       bool note_found = false;
       for (Expectation& e : expected) {
         if (matches(e, Severity::Note, d.code, n.message, n.range->file, nline) ||
-            (!e.code && matches(e, Severity::Note, DiagCode::Count, n.message, n.range->file, nline))) {
+            (!e.code &&
+             matches(e, Severity::Note, DiagCode::Count, n.message, n.range->file, nline))) {
           e.matched = note_found = true;
           break;
         }
       }
       if (!note_found) {
-        unexpected.push_back(fmt::format("  {}:{}: note: {}", sm.name(n.range->file), nline, n.message));
+        unexpected.push_back(
+            fmt::format("  {}:{}: note: {}", sm.name(n.range->file), nline, n.message));
       }
     }
   }
@@ -157,8 +160,8 @@ bool verify_diagnostics(const SourceManager& sm, const std::vector<VerifyInput>&
   for (const Expectation& e : expected) {
     if (e.matched) continue;
     ok = false;
-    missing += fmt::format("  {}:{}: {} {}{}{}\n", sm.name(e.file), e.line, severity_name(e.severity),
-                           e.code ? diag_code_name(*e.code) : "",
+    missing += fmt::format("  {}:{}: {} {}{}{}\n", sm.name(e.file), e.line,
+                           severity_name(e.severity), e.code ? diag_code_name(*e.code) : "",
                            e.code && !e.substring.empty() ? ": " : "", e.substring);
   }
   if (!missing.empty()) out << "verify: error: diagnostics expected but not seen:\n" << missing;

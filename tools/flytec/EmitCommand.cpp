@@ -4,9 +4,9 @@
 #include <sstream>
 
 #include "frontend/AstDump.h"
+#include "support/AtomicFile.h"
 #include "tools/flytec/Commands.h"
 #include "tools/flytec/Inputs.h"
-#include "support/AtomicFile.h"
 
 namespace flyte::driver {
 namespace {

@@ -1,9 +1,10 @@
 // Shared input handling for the subcommands.
 #include "tools/flytec/Inputs.h"
 
+#include <unistd.h>
+
 #include <iostream>
 #include <iterator>
-#include <unistd.h>
 
 #include "frontend/DiagnosticRender.h"
 
@@ -33,7 +34,8 @@ std::unique_ptr<ParsedInputs> parse_inputs(const std::vector<std::string>& paths
 }
 
 void print_diagnostics(const ParsedInputs& in, ColorMode color) {
-  bool use_color = color == ColorMode::Always || (color == ColorMode::Auto && want_color(STDERR_FILENO));
+  bool use_color =
+      color == ColorMode::Always || (color == ColorMode::Auto && want_color(STDERR_FILENO));
   render_text(in.diags.diagnostics(), in.sm, std::cerr, use_color);
 }
 

@@ -1,6 +1,5 @@
 // flytec: the driver. Thin glue over the libraries; each subcommand lives in its own file.
 #include <CLI/CLI.hpp>
-
 #include <iostream>
 
 #include "frontend/Version.h"
