@@ -424,9 +424,10 @@ class LexerImpl {
 
 std::string_view token_spelling(TokenKind kind) {
   switch (kind) {
-#define TOKEN(name, spelling)            \
-  case TokenKind::name: return spelling; \
-      #include "frontend/TokenKinds.def"
+    // clang-format off
+#define TOKEN(name, spelling) case TokenKind::name: return spelling;
+#include "frontend/TokenKinds.def"
+    // clang-format on
     case TokenKind::Eof: return "end of file";
     default: return "a token";
   }
