@@ -13,5 +13,6 @@ enum ExitCode : int { kOk = 0, kErrors = 1, kUsage = 2 };
 using Runner = std::function<int()>;
 Runner add_check_command(CLI::App& app);
 Runner add_emit_command(CLI::App& app);
+Runner add_explain_command(CLI::App& app);
 
 }  // namespace flyte::driver

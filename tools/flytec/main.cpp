@@ -16,9 +16,9 @@ int main(int argc, char** argv) {
   // --version must work without a subcommand.
   app.require_subcommand(0, 1);
 
-  std::vector<std::pair<CLI::App*, Runner>> commands;
   Runner check = add_check_command(app);
   Runner emit = add_emit_command(app);
+  Runner explain = add_explain_command(app);
 
   try {
     app.parse(argc, argv);
@@ -39,6 +39,7 @@ int main(int argc, char** argv) {
   }
   if (app.got_subcommand("check")) return check();
   if (app.got_subcommand("emit")) return emit();
+  if (app.got_subcommand("explain")) return explain();
   std::cerr << "flytec: error: no command given\n" << app.help();
   return kUsage;
 }
