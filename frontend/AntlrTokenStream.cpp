@@ -95,13 +95,11 @@ std::string VectorTokenStream::getText(antlr4::Token* start, antlr4::Token* stop
 }
 
 void VectorTokenStream::consume() {
-  if (pos_ + 1 < tokens_.size()) {
-    ++pos_;
-  } else if (tokens_[pos_].kind != TokenKind::Eof) {
-    ++pos_;
-  } else {
+  // The vector ends with EOF, and ANTLR's contract is that EOF is never consumed.
+  if (tokens_[pos_].kind == TokenKind::Eof) {
     throw antlr4::IllegalStateException("cannot consume EOF");
   }
+  ++pos_;
 }
 
 size_t VectorTokenStream::LA(ssize_t i) {

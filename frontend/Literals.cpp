@@ -1,6 +1,7 @@
 // Literal decoding; see Literals.h for the accepted forms.
 #include "frontend/Literals.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <vector>
@@ -87,31 +88,38 @@ struct Decimal {
 };
 
 std::optional<Decimal> parse_decimal(std::string_view digits) {
+  size_t mantissa_end = digits.find_first_of("eE");
+  std::string_view number = digits.substr(0, mantissa_end);
+  size_t dot = number.find('.');
+  std::string_view whole = number.substr(0, dot);
+  std::string_view fraction = dot == std::string_view::npos ? "" : number.substr(dot + 1);
+  // Zeros that do not change the value do not count against the mantissa's width.
+  while (!whole.empty() && whole.front() == '0') whole.remove_prefix(1);
+  while (!fraction.empty() && fraction.back() == '0') fraction.remove_suffix(1);
   Decimal d;
-  size_t i = 0;
-  bool any = false;
-  bool fraction = false;
-  for (; i < digits.size(); ++i) {
-    char c = digits[i];
-    if (c == '.') {
-      fraction = true;
-      continue;
+  for (std::string_view part : {whole, fraction}) {
+    for (char c : part) {
+      if (!is_digit(c)) return std::nullopt;
+      if (d.mantissa > (static_cast<Int128>(1) << 118)) return std::nullopt;
+      d.mantissa = d.mantissa * 10 + (c - '0');
     }
-    if (!is_digit(c)) break;
-    if (d.mantissa > (static_cast<Int128>(1) << 118)) return std::nullopt;
-    d.mantissa = d.mantissa * 10 + (c - '0');
-    if (fraction) --d.exp10;
-    any = true;
   }
-  if (!any) return std::nullopt;
-  if (i < digits.size()) {
-    if (digits[i] != 'e' && digits[i] != 'E') return std::nullopt;
-    int e = 0;
-    auto [ptr, ec] = std::from_chars(digits.data() + i + 1 + (digits[i + 1] == '+'),
-                                     digits.data() + digits.size(), e);
-    if (ec != std::errc() || ptr != digits.data() + digits.size()) return std::nullopt;
-    d.exp10 += e;
+  d.exp10 = -static_cast<int>(fraction.size());
+  if (mantissa_end != std::string_view::npos) {
+    std::string_view exp = digits.substr(mantissa_end + 1);
+    if (!exp.empty() && exp.front() == '+') exp.remove_prefix(1);
+    int64_t e = 0;
+    auto [ptr, ec] = std::from_chars(exp.data(), exp.data() + exp.size(), e);
+    if (ptr != exp.data() + exp.size() || (ec != std::errc() && ec != std::errc::result_out_of_range)) {
+      return std::nullopt;
+    }
+    // Past a few hundred the value is zero, infinite or an error whatever the digits;
+    // clamping keeps the arithmetic (and every loop over it) small.
+    if (ec == std::errc::result_out_of_range) e = exp.front() == '-' ? -100000 : 100000;
+    e = std::clamp<int64_t>(e, -100000, 100000);
+    d.exp10 += static_cast<int>(e);
   }
+  if (d.mantissa == 0) d.exp10 = 0;
   return d;
 }
 
@@ -246,6 +254,7 @@ std::optional<int64_t> decode_size(std::string_view text, LiteralError& err) {
     err = {"size is too large", 0};
     return std::nullopt;
   }
+  if (bytes == 0) return 0;
   for (int e = d->exp10; e > 0; --e) {
     bytes *= 10;
     if (bytes > INT64_MAX) break;

@@ -46,8 +46,6 @@ std::string construct_of(antlr4::ParserRuleContext* ctx, size_t closer) {
       case FlyteParser::RuleWorkflowDecl:
         return closer == FlyteParser::RBRACE ? "workflow body" : "parameter list";
       case FlyteParser::RuleWorkflowHead:
-        if (closer == FlyteParser::RPAREN) return "parameter list";
-        break;
       case FlyteParser::RuleParamList:
       case FlyteParser::RuleParam:
         if (closer == FlyteParser::RPAREN) return "parameter list";
@@ -329,7 +327,7 @@ static void note_opener(antlr4::Parser* p, size_t closer, Diagnostic& d, FileId 
   // Search the enclosing rules too: `f(a, b {` is still inside the call.
   for (auto* c = ctx; c != nullptr; c = dynamic_cast<antlr4::ParserRuleContext*>(c->parent)) {
     if (c->getStart() != nullptr) stop = c->getStart()->getTokenIndex();
-    if (construct_of(c, closer).size() > 0) break;
+    if (!construct_of(c, closer).empty()) break;
   }
   size_t open = opener_of(closer);
   int depth = 0;

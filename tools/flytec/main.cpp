@@ -6,7 +6,9 @@
 #include "stdlib/Locate.h"
 #include "tools/flytec/Commands.h"
 
-int main(int argc, char** argv) {
+namespace {
+
+int run(int argc, char** argv) {
   using namespace flyte::driver;
   CLI::App app{"flytec: an ahead-of-time compiler for .flyte workflows", "flytec"};
   app.require_subcommand(1);
@@ -42,4 +44,19 @@ int main(int argc, char** argv) {
   if (app.got_subcommand("explain")) return explain();
   std::cerr << "flytec: error: no command given\n" << app.help();
   return kUsage;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // Libraries report user errors as diagnostics; anything thrown here is a bug or a
+  // resource failure (out of memory). Say so and exit 2 rather than abort.
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& e) {
+    std::cerr << "flytec: internal error: " << e.what() << "\n";
+  } catch (...) {
+    std::cerr << "flytec: internal error\n";
+  }
+  return 2;
 }
