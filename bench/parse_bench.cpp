@@ -7,6 +7,7 @@
 //   --lines=N            generate at least N lines (default 100000)
 //   --write_source=PATH  write the generated program to PATH and exit
 #include <benchmark/benchmark.h>
+#include <fmt/format.h>
 
 #include <cstdint>
 #include <cstdio>
@@ -17,8 +18,6 @@
 #include <iterator>
 #include <string>
 #include <string_view>
-
-#include <fmt/format.h>
 
 #include "frontend/Lexer.h"
 #include "frontend/Parser.h"
@@ -73,9 +72,10 @@ void unit_text(std::string& out, uint64_t i, Rng& rng) {
     uint64_t mem = 1 + rng.below(16);
     put(out, "@resources(cpu = {}, mem = {}Gi)\n", cpu, mem);
   }
-  put(out, "task prepare{}(raw: File, holdout: float = 0.2, seed: int = {}) -> (train: "
-                 "File, test: File) {{\n",
-                 i, i);
+  put(out,
+      "task prepare{}(raw: File, holdout: float = 0.2, seed: int = {}) -> (train: "
+      "File, test: File) {{\n",
+      i, i);
   w("    shell \"\"\"\n");
   w("        python3 prep.py --in {raw} --holdout {holdout} --seed {seed} \\\n");
   w("            --train {train} --test {test}\n");
@@ -86,9 +86,10 @@ void unit_text(std::string& out, uint64_t i, Rng& rng) {
   w("@accelerator(\"nvidia-h100\")\n");
   w("@interruptible\n");
   put(out, "@checkpoint(every = {}m)\n", 1 + rng.below(30));
-  put(out, "task train{}(data: File, epochs: int, lr: float, mode: Mode{} = \"fast\") -> "
-                 "(model: File, loss: float) {{\n",
-                 i, i);
+  put(out,
+      "task train{}(data: File, epochs: int, lr: float, mode: Mode{} = \"fast\") -> "
+      "(model: File, loss: float) {{\n",
+      i, i);
   w("    shell \"\"\"\n");
   w("        python3 train.py --data {data} --epochs {epochs} --lr {lr} --mode {mode} \\\n");
   w("            --model {model} --loss {loss}\n");
@@ -116,8 +117,7 @@ void unit_text(std::string& out, uint64_t i, Rng& rng) {
   w("    shell \"python3 collect.py {values} {weights} > {o}\"\n");
   w("}\n\n");
 
-  put(out, "task configure{}(cfg: Config{}, base: int) -> int {{\n",
-                 i, i);
+  put(out, "task configure{}(cfg: Config{}, base: int) -> int {{\n", i, i);
   w("    shell \"python3 configure.py {cfg} {base} > {o}\"\n");
   w("}\n\n");
 
@@ -126,16 +126,17 @@ void unit_text(std::string& out, uint64_t i, Rng& rng) {
   {
     uint64_t epochs = 1 + rng.below(100);
     uint64_t lr = 1 + rng.below(9);
-    put(out,   "workflow pipeline{}(raw: File, epochs: int = {}, lr: float = 0.0{}) -> "
-                   "(best: float, all: List<float>) {{\n",
-                   i, epochs, lr);
+    put(out,
+        "workflow pipeline{}(raw: File, epochs: int = {}, lr: float = 0.0{}) -> "
+        "(best: float, all: List<float>) {{\n",
+        i, epochs, lr);
   }
-  put(out, "    let (train, test) = prepare{}(raw = raw, holdout = 0.{})\n", i,
-                 1 + rng.below(9));
+  put(out, "    let (train, test) = prepare{}(raw = raw, holdout = 0.{})\n", i, 1 + rng.below(9));
   put(out, "    let first = train{}(data = train, epochs = epochs, lr = lr)\n", i);
-  put(out, "    let second = train{}(data = train, epochs = epochs * 2 + 1, lr = lr / 2.0, mode = "
-    "\"slow\")\n",
-    i);
+  put(out,
+      "    let second = train{}(data = train, epochs = epochs * 2 + 1, lr = lr / 2.0, mode = "
+      "\"slow\")\n",
+      i);
   put(out, "    let s1 = score{}(model = first.model, data = test)\n", i);
   put(out, "    let s2 = score{}(model = second.model, data = test)\n", i);
   put(out, "    @concurrency({})\n", 1 + rng.below(16));
@@ -155,7 +156,8 @@ void unit_text(std::string& out, uint64_t i, Rng& rng) {
 
   // A long chain of bindings, each using the one before.
   put(out, "/// A long chain of small steps for stage {}.\n", i);
-  put(out, "workflow chain{}(start: int, scale: float = 1.5) -> (total: int, ratio: float) {{\n", i);
+  put(out, "workflow chain{}(start: int, scale: float = 1.5) -> (total: int, ratio: float) {{\n",
+      i);
   put(out, "    let x0 = step{}(a = start, b = scale)\n", i);
   uint64_t n_steps = 20 + rng.below(21);
   for (uint64_t k = 1; k <= n_steps; ++k) {
@@ -167,16 +169,15 @@ void unit_text(std::string& out, uint64_t i, Rng& rng) {
     std::string fl = fmt::format("{}.{}", f_int, f_frac);
     uint64_t kind = rng.below(8);
     switch (kind) {
-      case 0:
-        put(out, "    let x{} = step{}(a = {} + {}, b = scale)\n", k, i, p, a);
-        break;
+      case 0: put(out, "    let x{} = step{}(a = {} + {}, b = scale)\n", k, i, p, a); break;
       case 1:
-        put(out, "    let x{} = step{}(a = {} * {} - {}, b = scale * {}) // scaled\n", k, i, p, b, a,
-             fl);
+        put(out, "    let x{} = step{}(a = {} * {} - {}, b = scale * {}) // scaled\n", k, i, p, b,
+            a, fl);
         break;
       case 2:
-        put(out, "    let x{} = if {} > {} {{ step{}(a = {} - {}, b = scale) }} else {{ {} + {} }}\n",
-             k, p, a, i, p, a, p, b);
+        put(out,
+            "    let x{} = if {} > {} {{ step{}(a = {} - {}, b = scale) }} else {{ {} + {} }}\n", k,
+            p, a, i, p, a, p, b);
         break;
       case 3:
         put(out, "    let x{} = if {} >= {} and {} != {} {{\n", k, p, a, p, b);
@@ -191,8 +192,8 @@ void unit_text(std::string& out, uint64_t i, Rng& rng) {
         put(out, "    let l{} = for v in [{}, {}, {}] {{\n", k, p, a, b);
         put(out, "        step{}(a = v, b = scale)\n", i);
         w("    }\n");
-        put(out, "    let x{} = collect{}(values = l{}, weights = {{\"lo\": 0.5, \"hi\": {}}})\n", k,
-             i, k, fl);
+        put(out, "    let x{} = collect{}(values = l{}, weights = {{\"lo\": 0.5, \"hi\": {}}})\n",
+            k, i, k, fl);
         break;
       case 5:
         put(out, "    let x{} = configure{}(\n", k, i);
@@ -228,8 +229,8 @@ void unit_text(std::string& out, uint64_t i, Rng& rng) {
     uint64_t hour = rng.below(24);
     put(out, "@schedule(cron = \"{} {} * * *\")\n", minute, hour);
     uint64_t epochs = 1 + rng.below(50);
-    put(out,   "launch nightly{} = pipeline{}(raw = \"/data/stage{}.csv\", epochs = {});\n\n",
-                   i, i, i, epochs);
+    put(out, "launch nightly{} = pipeline{}(raw = \"/data/stage{}.csv\", epochs = {});\n\n", i, i,
+        i, epochs);
   }
 }
 

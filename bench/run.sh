@@ -44,6 +44,8 @@ for b in data["benchmarks"]:
     name = b["name"].split("/")[0]
     what = {"BM_Lex": "lex only", "BM_ParseFile": "lex + parse + AST (parse_file)"}.get(name, name)
     agg = b.get("aggregate_name")
+    if agg in ("stddev", "cv"):
+        continue
     suffix = f" [{agg}]" if agg else ""
     print(f"{what:34s} {b['lines/s']:>14,.0f} lines/s{suffix}")
 EOF

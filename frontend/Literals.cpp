@@ -110,7 +110,8 @@ std::optional<Decimal> parse_decimal(std::string_view digits) {
     if (!exp.empty() && exp.front() == '+') exp.remove_prefix(1);
     int64_t e = 0;
     auto [ptr, ec] = std::from_chars(exp.data(), exp.data() + exp.size(), e);
-    if (ptr != exp.data() + exp.size() || (ec != std::errc() && ec != std::errc::result_out_of_range)) {
+    if (ptr != exp.data() + exp.size() ||
+        (ec != std::errc() && ec != std::errc::result_out_of_range)) {
       return std::nullopt;
     }
     // Past a few hundred the value is zero, infinite or an error whatever the digits;

@@ -8,6 +8,7 @@
 // initializer keeps the class layout, so the shared runtime's own code is unaffected.
 #pragma once
 
+// clang-format off
 #define _literalNames _literalNames{}
 #define _symbolicNames _symbolicNames{}
 #define _displayNames _displayNames{}
@@ -15,3 +16,4 @@
 #undef _literalNames
 #undef _symbolicNames
 #undef _displayNames
+// clang-format on

@@ -1,12 +1,12 @@
 // The hand-written lexer: token kinds, keywords, operators, doc comments, malformed
 // literals (E0002) and unexpected characters (E0001).
-#include "frontend/Lexer.h"
-
 #include <gtest/gtest.h>
 
 #include <ostream>
 #include <string>
 #include <vector>
+
+#include "frontend/Lexer.h"
 
 namespace flyte {
 
@@ -80,6 +80,8 @@ TEST(Lexer, SmallProgram) {
       "}\n"
       "launch l = w(n = 4);\n");
   EXPECT_TRUE(l.codes().empty());
+  // One line of tokens per line of source.
+  // clang-format off
   std::vector<K> want = {
       K::MODULE, K::IDENT, K::DOT, K::IDENT, K::SEMI,
       K::IMPORT, K::IDENT, K::DOT, K::IDENT, K::DOT_LBRACE, K::IDENT, K::COMMA, K::IDENT,
@@ -101,6 +103,7 @@ TEST(Lexer, SmallProgram) {
       K::LAUNCH, K::IDENT, K::ASSIGN, K::IDENT, K::LPAREN, K::IDENT, K::ASSIGN, K::INT, K::RPAREN,
       K::SEMI,
   };
+  // clang-format on
   EXPECT_EQ(l.kinds(), want);
   EXPECT_EQ(l.out.tokens.back().kind, K::Eof);
 }
@@ -123,18 +126,19 @@ TEST(Lexer, EveryKeyword) {
   Lexed l(
       "module import as struct enum type task workflow launch let return if else for in "
       "true false none and or not fail");
-  std::vector<K> want = {K::MODULE, K::IMPORT, K::AS,   K::STRUCT, K::ENUM,   K::TYPE,
-                         K::TASK,   K::WORKFLOW, K::LAUNCH, K::LET, K::RETURN, K::IF,
-                         K::ELSE,   K::FOR,    K::IN,   K::TRUE,   K::FALSE,  K::NONE,
-                         K::AND,    K::OR,     K::NOT,  K::FAIL};
+  std::vector<K> want = {K::MODULE, K::IMPORT,   K::AS,     K::STRUCT, K::ENUM,   K::TYPE,
+                         K::TASK,   K::WORKFLOW, K::LAUNCH, K::LET,    K::RETURN, K::IF,
+                         K::ELSE,   K::FOR,      K::IN,     K::TRUE,   K::FALSE,  K::NONE,
+                         K::AND,    K::OR,       K::NOT,    K::FAIL};
   EXPECT_EQ(l.kinds(), want);
 }
 
 TEST(Lexer, KeywordsVersusIdentifiers) {
   // Runner words and type names are names; so are keywords with a prefix, a suffix or a
   // different case.
-  Lexed l("shell cpp builtin int float File Tensor List lets letter _let Let LET iff in_ x1 _ "
-          "__init__ workflows");
+  Lexed l(
+      "shell cpp builtin int float File Tensor List lets letter _let Let LET iff in_ x1 _ "
+      "__init__ workflows");
   for (K k : l.kinds()) EXPECT_EQ(k, K::IDENT);
   EXPECT_EQ(l.kinds().size(), 19u);
   EXPECT_TRUE(l.codes().empty());
@@ -148,18 +152,17 @@ TEST(Lexer, IdentifierWithDigits) {
 
 TEST(Lexer, Punctuation) {
   Lexed l("( ) { } [ ] < > <= >= == != = , ; : . @ ? -> + - * /");
-  std::vector<K> want = {K::LPAREN, K::RPAREN, K::LBRACE, K::RBRACE, K::LBRACK, K::RBRACK,
-                         K::LT,     K::GT,     K::LE,     K::GE,     K::EQ,     K::NE,
-                         K::ASSIGN, K::COMMA,  K::SEMI,   K::COLON,  K::DOT,    K::AT,
-                         K::QUESTION, K::ARROW, K::PLUS, K::MINUS,  K::STAR,   K::SLASH};
+  std::vector<K> want = {K::LPAREN,   K::RPAREN, K::LBRACE, K::RBRACE, K::LBRACK, K::RBRACK,
+                         K::LT,       K::GT,     K::LE,     K::GE,     K::EQ,     K::NE,
+                         K::ASSIGN,   K::COMMA,  K::SEMI,   K::COLON,  K::DOT,    K::AT,
+                         K::QUESTION, K::ARROW,  K::PLUS,   K::MINUS,  K::STAR,   K::SLASH};
   EXPECT_EQ(l.kinds(), want);
   EXPECT_TRUE(l.codes().empty());
 }
 
 TEST(Lexer, ShiftRightIsTwoGreaterThans) {
   Lexed l("List<List<int>>");
-  EXPECT_EQ(l.kinds(),
-            (std::vector<K>{K::IDENT, K::LT, K::IDENT, K::LT, K::IDENT, K::GT, K::GT}));
+  EXPECT_EQ(l.kinds(), (std::vector<K>{K::IDENT, K::LT, K::IDENT, K::LT, K::IDENT, K::GT, K::GT}));
   EXPECT_EQ(l.out.tokens[5].begin, 13u);
   EXPECT_EQ(l.out.tokens[6].begin, 14u);
   Lexed l2("a>>b");
@@ -176,28 +179,27 @@ TEST(Lexer, DotBraceIsOneToken) {
   // `.{` opens the name list of a selective import; it is one token.
   Lexed l("import a.b.{x}; a . {");
   EXPECT_EQ(l.kinds(), (std::vector<K>{K::IMPORT, K::IDENT, K::DOT, K::IDENT, K::DOT_LBRACE,
-                                       K::IDENT, K::RBRACE, K::SEMI, K::IDENT, K::DOT,
-                                       K::LBRACE}));
+                                       K::IDENT, K::RBRACE, K::SEMI, K::IDENT, K::DOT, K::LBRACE}));
   EXPECT_EQ(l.spelling(4), ".{");
 }
 
 TEST(Lexer, ArrowAndMinus) {
   Lexed l("-> - > -->-1");
-  EXPECT_EQ(l.kinds(), (std::vector<K>{K::ARROW, K::MINUS, K::GT, K::MINUS, K::ARROW, K::MINUS,
-                                       K::INT}));
+  EXPECT_EQ(l.kinds(),
+            (std::vector<K>{K::ARROW, K::MINUS, K::GT, K::MINUS, K::ARROW, K::MINUS, K::INT}));
 }
 
 TEST(Lexer, LessEqualAndEquals) {
   Lexed l("<= < = <== ===");
-  EXPECT_EQ(l.kinds(), (std::vector<K>{K::LE, K::LT, K::ASSIGN, K::LE, K::ASSIGN, K::EQ,
-                                       K::ASSIGN}));
+  EXPECT_EQ(l.kinds(),
+            (std::vector<K>{K::LE, K::LT, K::ASSIGN, K::LE, K::ASSIGN, K::EQ, K::ASSIGN}));
 }
 
 TEST(Lexer, NumbersOfEachKind) {
   Lexed l("42 1_000 0x2A 0.5 1e-3 2.5E+4 30s 500ms 1.5h 512Mi 2G 1.5Gi 10m 1d");
-  std::vector<K> want = {K::INT,      K::INT,      K::INT,      K::FLOAT, K::FLOAT,
-                         K::FLOAT,    K::DURATION, K::DURATION, K::DURATION, K::SIZE,
-                         K::SIZE,     K::SIZE,     K::DURATION, K::DURATION};
+  std::vector<K> want = {K::INT,   K::INT,      K::INT,      K::FLOAT,    K::FLOAT,
+                         K::FLOAT, K::DURATION, K::DURATION, K::DURATION, K::SIZE,
+                         K::SIZE,  K::SIZE,     K::DURATION, K::DURATION};
   EXPECT_EQ(l.kinds(), want);
   EXPECT_TRUE(l.codes().empty());
   for (const Token& t : l.out.tokens) EXPECT_FALSE(t.malformed);
@@ -219,8 +221,7 @@ TEST(Lexer, NegativeNumberIsMinusThenNumber) {
 TEST(Lexer, Strings) {
   Lexed l(R"("a" "b\"c" "" "\{x\}" """raw
 text""")");
-  EXPECT_EQ(l.kinds(),
-            (std::vector<K>{K::STRING, K::STRING, K::STRING, K::STRING, K::RAW_STRING}));
+  EXPECT_EQ(l.kinds(), (std::vector<K>{K::STRING, K::STRING, K::STRING, K::STRING, K::RAW_STRING}));
   EXPECT_EQ(l.spelling(1), R"("b\"c")");
   EXPECT_EQ(l.spelling(4), "\"\"\"raw\ntext\"\"\"");
   EXPECT_TRUE(l.codes().empty());

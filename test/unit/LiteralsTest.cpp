@@ -1,10 +1,11 @@
 // Literal decoding: integers, floats, durations, sizes, escapes, raw-string dedent.
-#include "frontend/Literals.h"
-
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cmath>
 #include <limits>
+
+#include "frontend/Literals.h"
 
 namespace flyte {
 namespace {
@@ -51,8 +52,7 @@ TEST(Literals, IntOverflow) {
             std::string::npos);
   EXPECT_NE(ErrorOf(decode_int, "99999999999999999999999").message.find("too large"),
             std::string::npos);
-  EXPECT_NE(ErrorOf(decode_int, "0x8000000000000000").message.find("too large"),
-            std::string::npos);
+  EXPECT_NE(ErrorOf(decode_int, "0x8000000000000000").message.find("too large"), std::string::npos);
   EXPECT_NE(ErrorOf(decode_int, "0x1_0000_0000_0000_0000").message.find("too large"),
             std::string::npos);
 }
@@ -219,6 +219,38 @@ TEST(Literals, FractionalSizeNotWholeBytes) {
   ErrorOf(decode_size, "1.0001K");
 }
 
+// Trailing zeros in the fraction do not change the value, however many there are.
+TEST(Literals, SizeWithManyTrailingZeros) {
+  LiteralError err;
+  EXPECT_EQ(decode_size("1.0000000000000000000000000000000000000000K", err), 1000) << err.message;
+  EXPECT_EQ(decode_size("2.50000000000000000000000000000000000000000000Ki", err), 2560)
+      << err.message;
+}
+
+// Zero times any power of ten is zero; the exponent's size must cost neither time
+// (a loop per power of ten) nor undefined behaviour (int overflow when it is added to
+// the fraction's own exponent).
+TEST(Literals, ZeroWithHugeExponentIsZeroAndFast) {
+  auto start = std::chrono::steady_clock::now();
+  LiteralError err;
+  EXPECT_EQ(decode_size("0e2147483647Ki", err), 0) << err.message;
+  EXPECT_EQ(decode_size("0.00e-2147483648Ki", err), 0) << err.message;
+  EXPECT_EQ(decode_size("0.0e2147483647T", err), 0) << err.message;
+  EXPECT_EQ(decode_duration("0e2147483647s", err), 0.0) << err.message;
+  EXPECT_EQ(decode_duration("0.00e-2147483648ms", err), 0.0) << err.message;
+  auto elapsed = std::chrono::steady_clock::now() - start;
+  EXPECT_LT(elapsed, std::chrono::milliseconds(500));
+}
+
+// An exponent too large for any int is an error or a value, never a crash.
+TEST(Literals, ExponentPastIntRange) {
+  LiteralError err;
+  decode_size("0e99999999999999999999Ki", err);
+  decode_size("1e99999999999999999999Ki", err);
+  decode_duration("0e-99999999999999999999s", err);
+  decode_float("0e99999999999999999999", err);
+}
+
 TEST(Literals, SizeOverflow) {
   LiteralError err;
   EXPECT_EQ(decode_size("8388607Ti", err), int64_t{8388607} << 40);
@@ -243,7 +275,8 @@ TEST(Literals, SizeBadUnit) {
 TEST(Literals, SizeUnits) {
   for (const char* u : {"Ki", "Mi", "Gi", "Ti", "K", "M", "G", "T"})
     EXPECT_TRUE(is_size_unit(u)) << u;
-  for (const char* u : {"", "k", "KB", "B", "Pi", "P", "ki", "s"}) EXPECT_FALSE(is_size_unit(u)) << u;
+  for (const char* u : {"", "k", "KB", "B", "Pi", "P", "ki", "s"})
+    EXPECT_FALSE(is_size_unit(u)) << u;
 }
 
 // ------------------------------------------------------------------------ strings

@@ -1,13 +1,13 @@
 // Offsets to lines and columns, including UTF-8 and CRLF, and loading files from disk.
-#include "frontend/SourceManager.h"
-
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <fstream>
 #include <string>
-#include <sys/stat.h>
-#include <unistd.h>
+
+#include "frontend/SourceManager.h"
 
 namespace flyte {
 namespace {
@@ -15,8 +15,8 @@ namespace {
 // Compares a LineColumn with an expected (line, column) pair in one readable assertion.
 ::testing::AssertionResult At(const LineColumn& lc, uint32_t line, uint32_t column) {
   if (lc.line == line && lc.column == column) return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure() << "got " << lc.line << ":" << lc.column << ", want "
-                                       << line << ":" << column;
+  return ::testing::AssertionFailure()
+         << "got " << lc.line << ":" << lc.column << ", want " << line << ":" << column;
 }
 
 TEST(SourceManager, MapsOffsetsToLinesAndColumns) {
