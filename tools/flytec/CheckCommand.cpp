@@ -1,4 +1,5 @@
 // `flytec check FILE…`: parses and checks files and reports diagnostics (exit 0, 1 or 2).
+#include <algorithm>
 #include <iostream>
 #include <map>
 
@@ -17,12 +18,16 @@ struct CheckOptions {
   bool verify = false;
   std::vector<std::string> warnings;
   bool no_warnings = false;
+  std::vector<std::string> include_dirs;
+  bool parse_only = false;
 };
 
 int run_check(const CheckOptions& opts) {
-  ParseOptions parse_options;
-  parse_options.keep_comments = opts.verify;
-  auto in = parse_inputs(opts.files, parse_options);
+  InputOptions input_options;
+  input_options.keep_comments = opts.verify;
+  input_options.include_dirs = opts.include_dirs;
+  input_options.semantic = !opts.parse_only;
+  auto in = parse_inputs(opts.files, input_options);
   bool werror = false;
   for (const std::string& w : opts.warnings) werror |= w == "error";
   // Warning policy is applied after the fact so that every phase reports plainly.
@@ -37,7 +42,16 @@ int run_check(const CheckOptions& opts) {
 
   if (opts.verify) {
     std::vector<VerifyInput> inputs;
-    for (const ParseResult& r : in->files) inputs.push_back({r.file->file, r.comments});
+    // Expectations may stand in the checked files and in the modules they import,
+    // except the standard library.
+    std::vector<FileId> seen;
+    for (const LoadedInput& input : in->inputs) {
+      for (const auto& m : input.program->modules) {
+        if (m->is_stdlib || std::find(seen.begin(), seen.end(), m->file) != seen.end()) continue;
+        seen.push_back(m->file);
+        inputs.push_back({m->file, m->comments});
+      }
+    }
     bool ok = verify_diagnostics(in->sm, inputs, in->diags.diagnostics(), std::cerr);
     if (in->unreadable > 0) return kUsage;
     return ok ? kOk : kErrors;
@@ -85,6 +99,12 @@ Runner add_check_command(CLI::App& app) {
       ->type_name("OPT")
       ->allow_extra_args(false);
   cmd->add_flag("-w", opts->no_warnings, "Do not report warnings");
+  cmd->add_flag("--parse-only", opts->parse_only,
+                "Check syntax only: do not resolve imports or check types");
+  cmd->add_option("-I", opts->include_dirs,
+                  "Also look for imported modules in DIR (after the main file's directory)")
+      ->type_name("DIR")
+      ->allow_extra_args(false);
   return [opts] { return run_check(*opts); };
 }
 

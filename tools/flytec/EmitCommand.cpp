@@ -18,12 +18,14 @@ struct EmitOptions {
 };
 
 int run_emit(const EmitOptions& opts) {
-  auto in = parse_inputs({opts.file}, {});
+  InputOptions input_options;
+  input_options.semantic = false;
+  auto in = parse_inputs({opts.file}, input_options);
   if (in->unreadable > 0) return kUsage;
   print_diagnostics(*in, ColorMode::Auto);
   if (in->diags.has_errors()) return kErrors;
   std::ostringstream text;
-  dump_ast(*in->files.front().file, in->sm, text);
+  dump_ast(*in->inputs.front().program->main()->ast, in->sm, text);
   if (opts.output == "-") {
     std::cout << text.str();
     return kOk;

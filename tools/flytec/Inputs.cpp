@@ -7,12 +7,17 @@
 #include <iterator>
 
 #include "frontend/DiagnosticRender.h"
+#include "stdlib/Locate.h"
 
 namespace flyte::driver {
 
 std::unique_ptr<ParsedInputs> parse_inputs(const std::vector<std::string>& paths,
-                                           const ParseOptions& options) {
+                                           const InputOptions& options) {
   auto in = std::make_unique<ParsedInputs>();
+  LoadOptions load;
+  load.include_dirs = options.include_dirs;
+  load.stdlib_dir = find_stdlib_dir();
+  load.keep_comments = options.keep_comments;
   for (const std::string& path : paths) {
     std::optional<FileId> id;
     if (path == "-") {
@@ -27,7 +32,23 @@ std::unique_ptr<ParsedInputs> parse_inputs(const std::vector<std::string>& paths
         continue;
       }
     }
-    in->files.push_back(parse_file(in->sm, *id, in->diags, options));
+    LoadedInput input;
+    if (options.semantic) {
+      input.program = load_program(in->sm, *id, in->diags, load);
+      input.sema = check_program(*input.program, in->diags);
+    } else {
+      input.program = std::make_unique<Program>();
+      auto m = std::make_unique<Module>();
+      m->file = *id;
+      m->path = path;
+      ParseOptions po;
+      po.keep_comments = options.keep_comments;
+      ParseResult r = parse_file(in->sm, *id, in->diags, po);
+      m->ast = std::move(r.file);
+      m->comments = std::move(r.comments);
+      input.program->modules.push_back(std::move(m));
+    }
+    in->inputs.push_back(std::move(input));
   }
   in->diags.sort();
   return in;

@@ -1,4 +1,5 @@
-// Loading and parsing the files named on the command line, shared by the subcommands.
+// Loading, parsing and checking the files named on the command line, shared by the
+// subcommands.
 #pragma once
 
 #include <memory>
@@ -7,23 +8,38 @@
 
 #include "frontend/Diagnostic.h"
 #include "frontend/Parser.h"
+#include "frontend/Program.h"
+#include "frontend/Sema.h"
 #include "frontend/SourceManager.h"
 
 namespace flyte::driver {
 
-/// The result of parsing every file named on the command line.
+struct InputOptions {
+  bool keep_comments = false;
+  /// Resolve imports and type-check (`check`); otherwise parse only (`emit --format ast`).
+  bool semantic = true;
+  std::vector<std::string> include_dirs;
+};
+
+/// One file named on the command line, with everything it imports.
+struct LoadedInput {
+  std::unique_ptr<Program> program;
+  std::unique_ptr<Semantics> sema;
+};
+
+/// The result of loading every file named on the command line.
 struct ParsedInputs {
   SourceManager sm;
   DiagnosticEngine diags;
-  std::vector<ParseResult> files;
+  std::vector<LoadedInput> inputs;
   /// Files that could not be read; each was reported on stderr already.
   size_t unreadable = 0;
 };
 
-/// Parses `paths`; `-` reads standard input. Unreadable files get one line on stderr
+/// Loads `paths`; `-` reads standard input. Unreadable files get one line on stderr
 /// (`flytec: error: cannot read 'x': reason`).
 std::unique_ptr<ParsedInputs> parse_inputs(const std::vector<std::string>& paths,
-                                           const ParseOptions& options);
+                                           const InputOptions& options);
 
 enum class ColorMode { Auto, Always, Never };
 

@@ -1,0 +1,27 @@
+// Semantic analysis: name resolution and type checking of a loaded program
+// (LANGUAGE.md sections 3-6). Every error is reported with its location; a value that
+// is wrong once is poisoned (the Error type) so that it is not reported again.
+#pragma once
+
+#include <memory>
+#include <unordered_map>
+
+#include "frontend/Diagnostic.h"
+#include "frontend/Program.h"
+#include "frontend/Types.h"
+
+namespace flyte {
+
+/// What checking learned, for the passes and backends that come after it.
+struct Semantics {
+  TypeTable types;
+  /// The type of every checked expression.
+  std::unordered_map<const ast::Expr*, TypeId> expr_types;
+  /// The task or workflow each call resolved to.
+  std::unordered_map<const ast::CallExpr*, const ast::Decl*> callees;
+};
+
+/// Checks every module of `program`; diagnostics go to `diags`.
+std::unique_ptr<Semantics> check_program(const Program& program, DiagnosticEngine& diags);
+
+}  // namespace flyte
