@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "frontend/Annotations.h"
+#include "frontend/ShellCommand.h"
 #include "frontend/Suggest.h"
 
 namespace flyte {
@@ -82,8 +84,8 @@ const char* kind_name(DeclKind k) {
 
 class Checker {
  public:
-  Checker(const Program& program, DiagnosticEngine& diags, Semantics& sema)
-      : program_(program), diags_(diags), sema_(sema), types_(sema.types) {}
+  Checker(const Program& program, const SourceManager& sm, DiagnosticEngine& diags, Semantics& sema)
+      : program_(program), sm_(sm), diags_(diags), sema_(sema), types_(sema.types) {}
 
   void run() {
     for (const auto& m : program_.modules) collect(*m);
@@ -379,6 +381,13 @@ class Checker {
   // ------------------------------------------------------------------ declarations
 
   void declare(const Decl* d) {
+    AnnotationPlace place = d->kind == DeclKind::Task       ? AnnotationPlace::Task
+                            : d->kind == DeclKind::Workflow ? AnnotationPlace::Workflow
+                            : d->kind == DeclKind::Launch   ? AnnotationPlace::Launch
+                                                            : AnnotationPlace::Type;
+    const auto* task = d->kind == DeclKind::Task ? static_cast<const ast::TaskDecl*>(d) : nullptr;
+    check_annotations(d->annotations, place, task, diags_);
+    if (task != nullptr) check_runner(task);
     switch (d->kind) {
       case DeclKind::Struct: {
         auto* s = static_cast<const ast::StructDecl*>(d);
@@ -402,6 +411,70 @@ class Checker {
       case DeclKind::Task:
       case DeclKind::Workflow: signature(d); break;
       case DeclKind::Launch: break;
+    }
+  }
+
+  // Runners: `builtin` only in the standard library; shell placeholders name inputs or
+  // outputs (E0601), and every output is written by the command (W0003).
+  void check_runner(const ast::TaskDecl* t) {
+    const ast::Runner& r = t->runner;
+    const Module* m = decl_module_[t];
+    if (r.kind == ast::RunnerKind::Builtin && !m->is_stdlib && m->name.rfind("std.", 0) != 0) {
+      error(DiagCode::E0501, r.range,
+            "'builtin(...)' runners are reserved for the standard library; use shell or cpp");
+    }
+    if (r.kind != ast::RunnerKind::Shell || r.args.size() != 1) return;
+    const ast::StringLit* cmd = r.args[0];
+    std::vector<ShellTemplateError> errors;
+    std::vector<ShellPiece> pieces = split_shell_command(cmd->value, errors);
+    std::string_view source =
+        sm_.text(cmd->range.file).substr(cmd->range.begin, cmd->range.end - cmd->range.begin);
+    // The decoded command may differ from the source (escapes, dedent): find each piece in
+    // the literal's source text, in order, to point at it.
+    size_t search_from = 0;
+    auto locate = [&](std::string_view needle) -> SourceRange {
+      size_t at = source.find(needle, search_from);
+      if (at == std::string_view::npos) return cmd->range;
+      search_from = at + needle.size();
+      return {cmd->range.file, cmd->range.begin + static_cast<uint32_t>(at),
+              cmd->range.begin + static_cast<uint32_t>(at + needle.size())};
+    };
+    for (const ShellTemplateError& err : errors) error(DiagCode::E0601, cmd->range, err.message);
+    std::vector<std::string_view> names;
+    for (const ast::Param& p : t->params) names.push_back(p.name.name);
+    if (t->outputs) {
+      if (t->outputs->named) {
+        for (const ast::Field& f : t->outputs->fields) names.push_back(f.name.name);
+      } else {
+        names.push_back("o");
+      }
+    }
+    std::unordered_map<std::string, bool> mentioned;
+    for (const ShellPiece& p : pieces) {
+      if (!p.placeholder) continue;
+      SourceRange at = locate("{" + p.text + "}");
+      mentioned[p.text] = true;
+      if (std::find(names.begin(), names.end(), p.text) != names.end()) continue;
+      Diagnostic& d =
+          error(DiagCode::E0601, at,
+                fmt::format("placeholder '{{{}}}' names no input or output of task '{}'", p.text,
+                            t->name.name));
+      if (auto sug = closest_name(p.text, names)) {
+        d.notes.push_back({fmt::format("did you mean '{{{}}}'?", *sug), std::nullopt});
+      }
+    }
+    if (!t->outputs) return;
+    auto warn = [&](std::string_view name, SourceRange at) {
+      if (mentioned.count(std::string(name)) != 0) return;
+      error(DiagCode::W0003, at,
+            fmt::format("the shell command of task '{}' never mentions output '{{{}}}', so "
+                        "nothing writes it",
+                        t->name.name, name));
+    };
+    if (t->outputs->named) {
+      for (const ast::Field& f : t->outputs->fields) warn(f.name.name, f.name.range);
+    } else {
+      warn("o", t->outputs->range);
     }
   }
 
@@ -799,6 +872,10 @@ class Checker {
   }
 
   void let(const ast::Stmt* s) {
+    AnnotationPlace place = s->value->kind == ExprKind::Call  ? AnnotationPlace::CallBinding
+                            : s->value->kind == ExprKind::For ? AnnotationPlace::ForBinding
+                                                              : AnnotationPlace::Binding;
+    check_annotations(s->annotations, place, nullptr, diags_);
     TypeId t = check(s->value, std::nullopt);
     if (!s->destructure) {
       if (!s->names.empty()) bind(s->names[0], t, false);
@@ -1373,6 +1450,7 @@ class Checker {
   };
 
   const Program& program_;
+  const SourceManager& sm_;
   DiagnosticEngine& diags_;
   Semantics& sema_;
   TypeTable& types_;
@@ -1388,9 +1466,10 @@ class Checker {
 
 }  // namespace
 
-std::unique_ptr<Semantics> check_program(const Program& program, DiagnosticEngine& diags) {
+std::unique_ptr<Semantics> check_program(const Program& program, const SourceManager& sm,
+                                         DiagnosticEngine& diags) {
   auto sema = std::make_unique<Semantics>();
-  Checker checker(program, diags, *sema);
+  Checker checker(program, sm, diags, *sema);
   checker.run();
   return sema;
 }

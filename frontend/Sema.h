@@ -22,6 +22,7 @@ struct Semantics {
 };
 
 /// Checks every module of `program`; diagnostics go to `diags`.
-std::unique_ptr<Semantics> check_program(const Program& program, DiagnosticEngine& diags);
+std::unique_ptr<Semantics> check_program(const Program& program, const SourceManager& sm,
+                                         DiagnosticEngine& diags);
 
 }  // namespace flyte

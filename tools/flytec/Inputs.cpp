@@ -35,7 +35,7 @@ std::unique_ptr<ParsedInputs> parse_inputs(const std::vector<std::string>& paths
     LoadedInput input;
     if (options.semantic) {
       input.program = load_program(in->sm, *id, in->diags, load);
-      input.sema = check_program(*input.program, in->diags);
+      input.sema = check_program(*input.program, in->sm, in->diags);
     } else {
       input.program = std::make_unique<Program>();
       auto m = std::make_unique<Module>();

@@ -1,0 +1,349 @@
+// The annotation table and its argument checks.
+#include "frontend/Annotations.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <regex>
+
+#include "frontend/Suggest.h"
+
+namespace flyte {
+namespace {
+
+using Place = AnnotationPlace;
+using ast::ExprKind;
+
+constexpr unsigned bit(Place p) { return 1u << static_cast<unsigned>(p); }
+
+struct Spec {
+  std::string_view name;
+  unsigned places;
+  std::string_view where;  // for "allowed on …"
+};
+
+constexpr unsigned kTaskOrCall = bit(Place::Task) | bit(Place::CallBinding);
+
+constexpr std::array<Spec, 16> kSpecs = {{
+    {"cache", bit(Place::Task), "tasks"},
+    {"retries", kTaskOrCall, "tasks and calls"},
+    {"timeout", kTaskOrCall, "tasks and calls"},
+    {"resources", kTaskOrCall, "tasks and calls"},
+    {"accelerator", kTaskOrCall, "tasks and calls"},
+    {"interruptible", kTaskOrCall | bit(Place::Workflow), "tasks, calls and workflows"},
+    {"checkpoint", bit(Place::Task), "tasks"},
+    {"device", kTaskOrCall, "tasks and calls"},
+    {"image", bit(Place::Task), "tasks"},
+    {"env", bit(Place::Task), "tasks"},
+    {"secret", bit(Place::Task), "tasks"},
+    {"concurrency", bit(Place::ForBinding), "'let' bindings of a 'for'"},
+    {"min_success", bit(Place::ForBinding), "'let' bindings of a 'for'"},
+    {"after", bit(Place::CallBinding) | bit(Place::ForBinding) | bit(Place::Binding),
+     "'let' bindings"},
+    {"failure_policy", bit(Place::Workflow), "workflows"},
+    {"schedule", bit(Place::Launch), "launches"},
+}};
+
+const char* place_name(Place p) {
+  switch (p) {
+    case Place::Task: return "a task";
+    case Place::Workflow: return "a workflow";
+    case Place::Launch: return "a launch";
+    case Place::CallBinding: return "a call";
+    case Place::ForBinding: return "a 'for'";
+    case Place::Binding: return "a 'let'";
+    case Place::Type: return "a type declaration";
+  }
+  return "here";
+}
+
+constexpr std::array<std::string_view, 8> kAccelerators = {
+    "nvidia-h100", "nvidia-h200", "nvidia-a100", "nvidia-a100-80gb",
+    "nvidia-l4",   "nvidia-t4",   "nvidia-a10g", "nvidia-v100"};
+
+class Checker {
+ public:
+  Checker(DiagnosticEngine& diags, const ast::TaskDecl* task) : diags_(diags), task_(task) {}
+
+  void check(const ast::Annotation& a, Place place) {
+    std::string_view name = a.name.name;
+    if (name.empty()) return;
+    auto spec =
+        std::find_if(kSpecs.begin(), kSpecs.end(), [&](const Spec& s) { return s.name == name; });
+    if (spec == kSpecs.end()) {
+      std::vector<std::string_view> names;
+      for (const Spec& s : kSpecs) names.push_back(s.name);
+      Diagnostic& d =
+          diags_.report(DiagCode::E0501, a.range, fmt::format("unknown annotation '@{}'", name));
+      if (auto s = closest_name(name, names)) {
+        d.notes.push_back({fmt::format("did you mean '@{}'?", *s), std::nullopt});
+      }
+      return;
+    }
+    if ((spec->places & bit(place)) == 0) {
+      diags_.report(DiagCode::E0501, a.range,
+                    fmt::format("'@{}' is not allowed on {}; it goes on {}", name,
+                                place_name(place), spec->where));
+      return;
+    }
+    annotation_ = &a;
+    if (name == "cache") return cache();
+    if (name == "retries") return count(0, "a retry count");
+    if (name == "concurrency") return count(1, "a number of parallel items");
+    if (name == "timeout") return duration_arg();
+    if (name == "checkpoint") return checkpoint();
+    if (name == "resources") return resources();
+    if (name == "accelerator") return accelerator();
+    if (name == "interruptible") return no_args();
+    if (name == "device") return word({"cpu", "gpu", "auto"});
+    if (name == "failure_policy") return word({"fail_fast", "continue"});
+    if (name == "image" || name == "secret") return one_string();
+    if (name == "env") return env();
+    if (name == "min_success") return min_success();
+    if (name == "after") return after();
+    if (name == "schedule") return schedule();
+  }
+
+ private:
+  void bad(SourceRange r, std::string message) {
+    diags_.report(DiagCode::E0502, r, std::move(message));
+  }
+
+  std::string_view name() const { return annotation_->name.name; }
+
+  // Exactly one positional argument; null (and reported) otherwise.
+  const ast::Expr* single() {
+    const auto& args = annotation_->args;
+    if (args.size() != 1 || args[0].name) {
+      bad(annotation_->range, fmt::format("'@{}' takes one argument", name()));
+      return nullptr;
+    }
+    return args[0].value;
+  }
+
+  void no_args() {
+    if (annotation_->has_parens)
+      bad(annotation_->range, fmt::format("'@{}' takes no arguments", name()));
+  }
+
+  void count(int64_t min, const char* what) {
+    const ast::Expr* e = single();
+    if (e == nullptr || e->kind == ExprKind::Error) return;
+    if (e->kind != ExprKind::Int || static_cast<const ast::IntLit*>(e)->value < min) {
+      bad(e->range, fmt::format("'@{}' takes {}, an integer of at least {}", name(), what, min));
+    }
+  }
+
+  void duration_arg() {
+    const ast::Expr* e = single();
+    if (e == nullptr || e->kind == ExprKind::Error) return;
+    if (e->kind != ExprKind::Duration || static_cast<const ast::DurationLit*>(e)->seconds <= 0) {
+      bad(e->range, fmt::format("'@{}' takes a positive duration such as 10m", name()));
+    }
+  }
+
+  void checkpoint() {
+    const auto& args = annotation_->args;
+    if (args.size() != 1 || !args[0].name || args[0].name->name != "every") {
+      bad(annotation_->range,
+          "'@checkpoint' takes 'every = DURATION', such as @checkpoint(every = 5m)");
+      return;
+    }
+    const ast::Expr* e = args[0].value;
+    if (e->kind != ExprKind::Duration || static_cast<const ast::DurationLit*>(e)->seconds <= 0) {
+      bad(e->range, "'every' takes a positive duration such as 5m");
+    }
+  }
+
+  void cache() {
+    if (task_ != nullptr && !task_->outputs) {
+      diags_.report(
+          DiagCode::W0004, annotation_->range,
+          fmt::format("'@cache' on task '{}', which has no outputs to cache", task_->name.name));
+    }
+    for (const ast::Arg& a : annotation_->args) {
+      if (!a.name) {
+        bad(a.range, "'@cache' takes 'version = \"…\"' and 'ignore = [param, …]'");
+        continue;
+      }
+      if (a.name->name == "version") {
+        if (a.value->kind != ExprKind::String) bad(a.value->range, "'version' takes a string");
+      } else if (a.name->name == "ignore") {
+        if (a.value->kind != ExprKind::List) {
+          bad(a.value->range, "'ignore' takes a list of parameter names: ignore = [threads]");
+          continue;
+        }
+        for (const ast::Expr* x : static_cast<const ast::ListExpr*>(a.value)->elements) {
+          if (x->kind != ExprKind::Name) {
+            bad(x->range, "'ignore' lists parameter names");
+            continue;
+          }
+          std::string_view p = static_cast<const ast::NameExpr*>(x)->name.name;
+          bool found = task_ == nullptr ||
+                       std::any_of(task_->params.begin(), task_->params.end(),
+                                   [&](const ast::Param& q) { return q.name.name == p; });
+          if (!found)
+            bad(x->range, fmt::format("task '{}' has no parameter '{}'", task_->name.name, p));
+        }
+      } else {
+        bad(a.name->range,
+            fmt::format("'@cache' has no argument '{}'; it takes 'version' and 'ignore'",
+                        a.name->name));
+      }
+    }
+  }
+
+  void resources() {
+    if (annotation_->args.empty())
+      bad(annotation_->range, "'@resources' takes cpu, mem, gpu or disk");
+    for (const ast::Arg& a : annotation_->args) {
+      if (!a.name) {
+        bad(a.range, "'@resources' arguments are named: cpu = 2, mem = 4Gi, gpu = 1, disk = 10Gi");
+        continue;
+      }
+      std::string_view k = a.name->name;
+      const ast::Expr* v = a.value;
+      if (v->kind == ExprKind::Error) continue;
+      if (k == "cpu") {
+        double n = v->kind == ExprKind::Int
+                       ? static_cast<double>(static_cast<const ast::IntLit*>(v)->value)
+                   : v->kind == ExprKind::Float ? static_cast<const ast::FloatLit*>(v)->value
+                                                : -1;
+        if (n <= 0) bad(v->range, "'cpu' takes a positive number of cores, such as 2 or 0.5");
+      } else if (k == "gpu") {
+        if (v->kind != ExprKind::Int || static_cast<const ast::IntLit*>(v)->value < 0) {
+          bad(v->range, "'gpu' takes a whole number of GPUs");
+        }
+      } else if (k == "mem" || k == "disk") {
+        if (v->kind != ExprKind::Size || static_cast<const ast::SizeLit*>(v)->bytes <= 0) {
+          bad(v->range, fmt::format("'{}' takes a size such as 4Gi or 512Mi", k));
+        }
+      } else {
+        bad(a.name->range,
+            fmt::format("'@resources' has no '{}'; it takes cpu, mem, gpu and disk", k));
+      }
+    }
+  }
+
+  void accelerator() {
+    const ast::Expr* e = single();
+    if (e == nullptr || e->kind == ExprKind::Error) return;
+    if (e->kind != ExprKind::String) {
+      bad(e->range, "'@accelerator' takes a GPU model name such as \"nvidia-h100\"");
+      return;
+    }
+    const std::string& v = static_cast<const ast::StringLit*>(e)->value;
+    if (is_known_accelerator(v)) return;
+    Diagnostic& d =
+        diags_.report(DiagCode::E0504, e->range, fmt::format("unknown accelerator \"{}\"", v));
+    std::vector<std::string_view> names(kAccelerators.begin(), kAccelerators.end());
+    if (auto s = closest_name(v.substr(0, v.find(':')), names)) {
+      d.notes.push_back({fmt::format("did you mean \"{}\"?", *s), std::nullopt});
+    } else {
+      d.notes.push_back(
+          {"known: nvidia-h100, nvidia-h200, nvidia-a100, nvidia-a100-80gb, nvidia-l4, "
+           "nvidia-t4, nvidia-a10g, nvidia-v100 (MIG slices as \"nvidia-a100:1g.5gb\")",
+           std::nullopt});
+    }
+  }
+
+  void word(std::initializer_list<std::string_view> allowed) {
+    const ast::Expr* e = single();
+    if (e == nullptr || e->kind == ExprKind::Error) return;
+    std::string list;
+    for (std::string_view w : allowed) list += (list.empty() ? "" : " | ") + std::string(w);
+    if (e->kind == ExprKind::Name) {
+      std::string_view v = static_cast<const ast::NameExpr*>(e)->name.name;
+      if (std::find(allowed.begin(), allowed.end(), v) != allowed.end()) return;
+    }
+    bad(e->range, fmt::format("'@{}' takes one of {}", name(), list));
+  }
+
+  void one_string() {
+    const ast::Expr* e = single();
+    if (e == nullptr || e->kind == ExprKind::Error) return;
+    if (e->kind != ExprKind::String || static_cast<const ast::StringLit*>(e)->value.empty()) {
+      bad(e->range, fmt::format("'@{}' takes a non-empty string", name()));
+    }
+  }
+
+  void env() {
+    if (annotation_->args.empty()) bad(annotation_->range, "'@env' takes KEY = \"value\" pairs");
+    for (const ast::Arg& a : annotation_->args) {
+      if (!a.name) {
+        bad(a.range, "'@env' arguments are KEY = \"value\"");
+      } else if (a.value->kind != ExprKind::String) {
+        bad(a.value->range, fmt::format("environment variable '{}' takes a string", a.name->name));
+      }
+    }
+  }
+
+  void min_success() {
+    const ast::Expr* e = single();
+    if (e == nullptr || e->kind == ExprKind::Error) return;
+    double r = e->kind == ExprKind::Float ? static_cast<const ast::FloatLit*>(e)->value
+               : e->kind == ExprKind::Int
+                   ? static_cast<double>(static_cast<const ast::IntLit*>(e)->value)
+                   : -1;
+    if (r <= 0 || r > 1)
+      bad(e->range, "'@min_success' takes a ratio greater than 0 and at most 1.0");
+  }
+
+  void after() {
+    if (annotation_->args.empty()) bad(annotation_->range, "'@after' names at least one binding");
+    for (const ast::Arg& a : annotation_->args) {
+      if (a.name || a.value->kind != ExprKind::Name) bad(a.range, "'@after' takes binding names");
+    }
+  }
+
+  void schedule() {
+    const auto& args = annotation_->args;
+    if (args.size() != 1 || !args[0].name || args[0].name->name != "cron" ||
+        args[0].value->kind != ExprKind::String) {
+      bad(annotation_->range, "'@schedule' takes cron = \"MIN HOUR DAY MONTH WEEKDAY\"");
+      return;
+    }
+    // Five fields of digits, names, '*', ',', '-' and '/'; or a @-shorthand such as @daily.
+    static const std::regex kCron(
+        R"(^\s*(@(yearly|annually|monthly|weekly|daily|midnight|hourly)|([0-9A-Za-z*,/\-]+\s+){4}[0-9A-Za-z*,/\-]+)\s*$)");
+    const std::string& v = static_cast<const ast::StringLit*>(args[0].value)->value;
+    if (!std::regex_match(v, kCron)) {
+      bad(args[0].value->range, fmt::format("\"{}\" is not a cron schedule of five fields", v));
+    }
+  }
+
+  DiagnosticEngine& diags_;
+  const ast::TaskDecl* task_;
+  const ast::Annotation* annotation_ = nullptr;
+};
+
+}  // namespace
+
+bool is_known_accelerator(std::string_view name) {
+  std::string_view model = name.substr(0, name.find(':'));
+  if (std::find(kAccelerators.begin(), kAccelerators.end(), model) == kAccelerators.end())
+    return false;
+  if (model.size() == name.size()) return true;
+  // A MIG slice: "<n>g.<m>gb" on an A100 or H100 class GPU.
+  static const std::regex kMig(R"(^[1-7]g\.[0-9]+gb$)");
+  std::string slice(name.substr(model.size() + 1));
+  return (model.rfind("nvidia-a100", 0) == 0 || model == "nvidia-h100" || model == "nvidia-h200") &&
+         std::regex_match(slice, kMig);
+}
+
+void check_annotations(const std::vector<ast::Annotation>& annotations, AnnotationPlace place,
+                       const ast::TaskDecl* task, DiagnosticEngine& diags) {
+  Checker c(diags, task);
+  std::vector<std::string_view> seen;
+  for (const ast::Annotation& a : annotations) {
+    if (std::find(seen.begin(), seen.end(), a.name.name) != seen.end() && !a.name.name.empty()) {
+      diags.report(DiagCode::E0501, a.range, fmt::format("'@{}' is given twice", a.name.name));
+      continue;
+    }
+    seen.push_back(a.name.name);
+    c.check(a, place);
+  }
+}
+
+}  // namespace flyte
