@@ -52,9 +52,10 @@ AntlrToken* VectorTokenStream::materialize(size_t i) const {
 }
 
 void VectorTokenStream::release_before(size_t index) {
-  for (size_t c = 0; c < index / kChunk && c < chunks_.size(); ++c) {
-    chunks_[c].reset();
-    chunk_ptrs_[c] = nullptr;
+  // Chunks are released in order, so each is visited once over the whole parse.
+  for (; released_ < index / kChunk && released_ < chunks_.size(); ++released_) {
+    chunks_[released_].reset();
+    chunk_ptrs_[released_] = nullptr;
   }
 }
 
@@ -112,6 +113,11 @@ size_t VectorTokenStream::LA(ssize_t i) {
   return kind == TokenKind::Eof ? antlr4::Token::EOF : static_cast<size_t>(kind);
 }
 
-void VectorTokenStream::seek(size_t index) { pos_ = std::min(index, tokens_.size() - 1); }
+void VectorTokenStream::seek(size_t index) {
+  // A seek backwards (the LL re-parse) may need released chunks again; they are remade
+  // on demand, and releasing starts over.
+  if (index / kChunk < released_) released_ = index / kChunk;
+  pos_ = std::min(index, tokens_.size() - 1);
+}
 
 }  // namespace flyte::detail

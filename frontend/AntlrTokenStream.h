@@ -110,6 +110,7 @@ class VectorTokenStream final : public antlr4::TokenStream {
   std::string_view text_;
   std::string name_;
   size_t pos_ = 0;
+  size_t released_ = 0;  // chunks before this one have been released
 };
 
 }  // namespace flyte::detail
