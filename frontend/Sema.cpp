@@ -101,6 +101,7 @@ class Checker {
         if (d->kind == DeclKind::Launch) check_launch(static_cast<const ast::LaunchDecl*>(d));
       }
     }
+    check_recursion();
   }
 
  private:
@@ -823,6 +824,7 @@ class Checker {
   void check_workflow(const ast::WorkflowDecl* w) {
     const Signature& sig = signature(w);
     current_sig_ = &sig;
+    current_workflow_ = w;
     scopes_.clear();
     scopes_.emplace_back();
     for (size_t i = 0; i < w->params.size(); ++i) bind(w->params[i].name, sig.param_types[i], true);
@@ -842,6 +844,7 @@ class Checker {
       check_return(w, sig, s);
     }
     check_after(w);
+    check_binding_cycles(w);
     if (ret == nullptr && sig.has_outputs) {
       error(DiagCode::E0401, w->outputs->range,
             fmt::format("workflow '{}' declares outputs but has no 'return'", w->name.name));
@@ -849,6 +852,160 @@ class Checker {
     pop_scope();
     pop_scope();
     current_sig_ = nullptr;
+    current_workflow_ = nullptr;
+  }
+
+  // Names a statement's value refers to (its data dependencies), nested blocks included.
+  static void references(const Expr* e, std::vector<std::string_view>& out) {
+    if (e == nullptr) return;
+    switch (e->kind) {
+      case ExprKind::Name: out.push_back(static_cast<const ast::NameExpr*>(e)->name.name); break;
+      case ExprKind::Field: references(static_cast<const ast::FieldExpr*>(e)->base, out); break;
+      case ExprKind::Call:
+        for (const auto& a : static_cast<const ast::CallExpr*>(e)->args) references(a.value, out);
+        break;
+      case ExprKind::Unary: references(static_cast<const ast::UnaryExpr*>(e)->operand, out); break;
+      case ExprKind::Binary:
+        references(static_cast<const ast::BinaryExpr*>(e)->lhs, out);
+        references(static_cast<const ast::BinaryExpr*>(e)->rhs, out);
+        break;
+      case ExprKind::Tuple:
+        for (const auto& f : static_cast<const ast::TupleExpr*>(e)->fields)
+          references(f.value, out);
+        break;
+      case ExprKind::List:
+        for (const Expr* x : static_cast<const ast::ListExpr*>(e)->elements) references(x, out);
+        break;
+      case ExprKind::Map:
+        for (const auto& m : static_cast<const ast::MapExpr*>(e)->entries) references(m.value, out);
+        break;
+      case ExprKind::Struct:
+        for (const auto& f : static_cast<const ast::StructExpr*>(e)->fields)
+          references(f.value, out);
+        break;
+      case ExprKind::If: {
+        auto* i = static_cast<const ast::IfExpr*>(e);
+        for (const auto& arm : i->arms) {
+          references(arm.cond, out);
+          block_references(arm.body, out);
+        }
+        block_references(i->else_body, out);
+        break;
+      }
+      case ExprKind::For: {
+        auto* f = static_cast<const ast::ForExpr*>(e);
+        references(f->iterable, out);
+        block_references(f->body, out);
+        break;
+      }
+      case ExprKind::Fail: references(static_cast<const ast::FailExpr*>(e)->message, out); break;
+      default: break;
+    }
+  }
+
+  static void block_references(const ast::Block* b, std::vector<std::string_view>& out) {
+    if (b == nullptr) return;
+    for (const ast::Stmt* s : b->lets) references(s->value, out);
+    references(b->value, out);
+  }
+
+  // Data dependencies only point backwards, but `@after` may name a later binding; a
+  // circle of waits is E0402, reported once at the `@after` that closes it.
+  void check_binding_cycles(const ast::WorkflowDecl* w) {
+    std::unordered_map<std::string_view, size_t> index;
+    for (size_t i = 0; i < w->body.size(); ++i) {
+      for (const ast::Ident& n : w->body[i]->names) index.emplace(n.name, i);
+    }
+    struct Edge {
+      size_t to;
+      const Expr* after;  // the @after argument, or null for a data dependency
+    };
+    std::vector<std::vector<Edge>> edges(w->body.size());
+    bool any_after = false;
+    for (size_t i = 0; i < w->body.size(); ++i) {
+      std::vector<std::string_view> refs;
+      references(w->body[i]->value, refs);
+      for (std::string_view r : refs) {
+        if (auto it = index.find(r); it != index.end() && it->second < i)
+          edges[i].push_back({it->second, nullptr});
+      }
+      for (const ast::Annotation& a : w->body[i]->annotations) {
+        if (a.name.name != "after") continue;
+        for (const ast::Arg& arg : a.args) {
+          if (arg.value->kind != ExprKind::Name) continue;
+          auto it = index.find(static_cast<const ast::NameExpr*>(arg.value)->name.name);
+          if (it == index.end()) continue;
+          edges[i].push_back({it->second, arg.value});
+          any_after = true;
+        }
+      }
+    }
+    if (!any_after) return;
+    std::vector<int> state(w->body.size(), 0);  // 0 new, 1 on the path, 2 done
+    std::vector<size_t> path;
+    std::function<bool(size_t)> dfs = [&](size_t v) {
+      state[v] = 1;
+      path.push_back(v);
+      for (const Edge& e : edges[v]) {
+        if (state[e.to] == 1) {
+          std::string cycle;
+          auto from = std::find(path.begin(), path.end(), e.to);
+          for (auto it = from; it != path.end(); ++it) {
+            cycle += std::string(w->body[*it]->names.empty() ? "?" : w->body[*it]->names[0].name) +
+                     " -> ";
+          }
+          cycle += w->body[e.to]->names.empty() ? "?" : std::string(w->body[e.to]->names[0].name);
+          const Expr* at = e.after;
+          for (auto it = from; at == nullptr && it != path.end(); ++it) {
+            for (const Edge& e2 : edges[*it]) {
+              if (e2.after != nullptr) at = e2.after;
+            }
+          }
+          error(DiagCode::E0402, at != nullptr ? at->range : w->body[v]->range,
+                fmt::format("dependency cycle in workflow '{}': {} (each waits for the next)",
+                            w->name.name, cycle));
+          return true;
+        }
+        if (state[e.to] == 0 && dfs(e.to)) return true;
+      }
+      state[v] = 2;
+      path.pop_back();
+      return false;
+    };
+    for (size_t v = 0; v < w->body.size(); ++v) {
+      if (state[v] == 0 && dfs(v)) return;
+    }
+  }
+
+  // A workflow that calls itself, directly or through others, is E0403 (reported at
+  // the call that closes the circle, once per circle).
+  void check_recursion() {
+    std::unordered_map<const Decl*, int> state;
+    std::vector<const Decl*> path;
+    std::function<void(const Decl*)> dfs = [&](const Decl* v) {
+      state[v] = 1;
+      path.push_back(v);
+      for (const auto& [to, call] : calls_[v]) {
+        if (state[to] == 1) {
+          std::string cycle;
+          for (auto it = std::find(path.begin(), path.end(), to); it != path.end(); ++it) {
+            cycle += std::string((*it)->name.name) + " -> ";
+          }
+          error(
+              DiagCode::E0403, call->range,
+              fmt::format("workflow '{}' calls itself: {}{}", to->name.name, cycle, to->name.name));
+        } else if (state[to] == 0) {
+          dfs(to);
+        }
+      }
+      state[v] = 2;
+      path.pop_back();
+    };
+    for (const auto& m : program_.modules) {
+      for (const Decl* d : m->ast->decls) {
+        if (d->kind == DeclKind::Workflow && state[d] == 0) dfs(d);
+      }
+    }
   }
 
   // `@after(a, b)` names bindings of this workflow, earlier or later.
@@ -1121,6 +1278,9 @@ class Checker {
     }
     if (callee_out != nullptr) *callee_out = callee;
     sema_.callees[c] = callee;
+    if (current_workflow_ != nullptr && callee->kind == DeclKind::Workflow) {
+      calls_[current_workflow_].push_back({callee, c});
+    }
     const Signature& sig = signature(callee);
     std::string saved_callee = callee_name_;
     callee_name_ = std::string(callee->name.name);
@@ -1462,6 +1622,8 @@ class Checker {
   std::vector<const ast::AliasDecl*> alias_stack_;
   std::vector<PendingSelective> pending_selective_;
   const ModuleInfo* cur_ = nullptr;
+  const Decl* current_workflow_ = nullptr;
+  std::unordered_map<const Decl*, std::vector<std::pair<const Decl*, const ast::CallExpr*>>> calls_;
 };
 
 }  // namespace
