@@ -829,6 +829,8 @@ class Checker {
     scopes_.emplace_back();
     for (size_t i = 0; i < w->params.size(); ++i) bind(w->params[i].name, sig.param_types[i], true);
     scopes_.emplace_back();
+    scopes_.back().reserve(w->body.size());
+    sema_.expr_types.reserve(sema_.expr_types.size() + w->body.size() * 4);
     const ast::Stmt* ret = nullptr;
     for (const ast::Stmt* s : w->body) {
       if (s->kind == ast::Stmt::Kind::Let) {
@@ -912,6 +914,11 @@ class Checker {
   // Data dependencies only point backwards, but `@after` may name a later binding; a
   // circle of waits is E0402, reported once at the `@after` that closes it.
   void check_binding_cycles(const ast::WorkflowDecl* w) {
+    bool has_after = std::any_of(w->body.begin(), w->body.end(), [](const ast::Stmt* s) {
+      return std::any_of(s->annotations.begin(), s->annotations.end(),
+                         [](const ast::Annotation& a) { return a.name.name == "after"; });
+    });
+    if (!has_after) return;  // data dependencies alone only point backwards
     std::unordered_map<std::string_view, size_t> index;
     for (size_t i = 0; i < w->body.size(); ++i) {
       for (const ast::Ident& n : w->body[i]->names) index.emplace(n.name, i);
