@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Times `flytec check` (parse, resolve, type-check) on one workflow of 10,000 and of
+# 100,000 nodes (bench/gen_nodes.py), median of 5 runs with peak memory, in a Release
+# build (build-bench/). Where Debian's snakemake and cwltool are installed, times
+# `snakemake -n` on a 10,000-job DAG and `cwltool --validate` on a 500-step workflow of
+# the same shape, for comparison.
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+build=${FLYTEC_BENCH_BUILD_DIR:-$root/build-bench}
+cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DFLYTEC_BUILD_BENCH=ON \
+  -DFLYTEC_BUILD_TESTS=OFF >/dev/null
+ninja -C "$build" flytec >/dev/null
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# median_of RUNS CMD...: prints "SECONDS PEAK_KB" of the median run.
+median_of() {
+  local runs=$1
+  shift
+  for _ in $(seq "$runs"); do
+    /usr/bin/time -f "%e %M" -o "$tmp/t" "$@" >/dev/null 2>&1 || true
+    cat "$tmp/t"
+  done | sort -n | awk '{a[NR]=$0} END {print a[int((NR+1)/2)]}'
+}
+
+for n in 10000 100000; do
+  python3 "$root/bench/gen_nodes.py" "$n" >"$tmp/n$n.flyte"
+  "$build/bin/flytec" check "$tmp/n$n.flyte"
+  read -r s kb < <(median_of 5 "$build/bin/flytec" check "$tmp/n$n.flyte")
+  printf 'flytec check, %6d nodes: %6.2f s, %6.1f MiB peak\n' "$n" "$s" "$(echo "$kb/1024" | bc -l)"
+done
+
+if command -v snakemake >/dev/null; then
+  python3 - "$tmp" <<'PY'
+import sys
+d = sys.argv[1]
+n = 10000
+with open(f"{d}/Snakefile", "w") as f:
+    f.write(f"rule all:\n    input: 'n{n-1}.txt'\n\n")
+    f.write("rule n0:\n    output: 'n0.txt'\n    shell: 'echo 0 > {output}'\n\n")
+    for i in range(1, n):
+        other = (i * 7919) % i if i > 1 else 0
+        f.write(f"rule n{i}:\n    input: 'n{i-1}.txt', 'n{other}.txt'\n    output: 'n{i}.txt'\n"
+                f"    shell: 'cat {{input}} > {{output}}'\n\n")
+PY
+  read -r s kb < <(median_of 3 snakemake -n -j1 -s "$tmp/Snakefile" -d "$tmp")
+  printf 'snakemake -n,       10000 jobs:  %6.2f s, %6.1f MiB peak\n' "$s" "$(echo "$kb/1024" | bc -l)"
+fi
+
+if command -v cwltool >/dev/null; then
+  python3 - "$tmp" <<'PY'
+import sys
+d = sys.argv[1]
+n = 500
+lines = ["cwlVersion: v1.2", "class: Workflow", "inputs:", "  seed: int", "outputs:",
+         "  out:", "    type: File", f"    outputSource: n{n-1}/out", "steps:"]
+for i in range(n):
+    lines += [f"  n{i}:", "    run: step.cwl", "    in:"]
+    lines += ["      x: seed" if i == 0 else f"      prev: n{i-1}/out"]
+    lines += ["    out: [out]"]
+open(f"{d}/wf.cwl", "w").write("\n".join(lines) + "\n")
+open(f"{d}/step.cwl", "w").write("""cwlVersion: v1.2
+class: CommandLineTool
+baseCommand: [sh, -c, 'echo 1 > out.txt']
+inputs:
+  x: {type: int?}
+  prev: {type: File?}
+outputs:
+  out: {type: File, outputBinding: {glob: out.txt}}
+""")
+PY
+  read -r s kb < <(median_of 3 cwltool --validate "$tmp/wf.cwl")
+  printf 'cwltool --validate,   500 steps: %6.2f s, %6.1f MiB peak\n' "$s" "$(echo "$kb/1024" | bc -l)"
+fi
