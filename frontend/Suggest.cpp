@@ -6,23 +6,26 @@
 namespace flyte {
 namespace {
 
+// Optimal string alignment distance: insertions, deletions, substitutions and swaps of
+// two neighbouring characters ("trian" is one edit from "train").
 size_t distance(std::string_view a, std::string_view b, size_t limit) {
   if (a.size() > b.size() + limit || b.size() > a.size() + limit) return limit + 1;
-  std::vector<size_t> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  size_t w = b.size() + 1;
+  std::vector<size_t> d((a.size() + 1) * w);
+  for (size_t i = 0; i <= a.size(); ++i) d[i * w] = i;
+  for (size_t j = 0; j <= b.size(); ++j) d[j] = j;
   for (size_t i = 1; i <= a.size(); ++i) {
-    size_t diag = row[0];
-    row[0] = i;
-    size_t best = row[0];
     for (size_t j = 1; j <= b.size(); ++j) {
-      size_t up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diag = up;
-      best = std::min(best, row[j]);
+      size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+      size_t v =
+          std::min({d[(i - 1) * w + j] + 1, d[i * w + j - 1] + 1, d[(i - 1) * w + j - 1] + cost});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) {
+        v = std::min(v, d[(i - 2) * w + j - 2] + 1);
+      }
+      d[i * w + j] = v;
     }
-    if (best > limit) return limit + 1;
   }
-  return row[b.size()];
+  return d[a.size() * w + b.size()];
 }
 
 }  // namespace
@@ -35,6 +38,8 @@ std::optional<std::string_view> closest_name(std::string_view name,
   for (std::string_view c : candidates) {
     if (c == name || c.empty()) continue;
     size_t d = distance(name, c, limit);
+    // Replacing every character is no suggestion: 'x' for 'z' helps nobody.
+    if (d >= std::max(name.size(), c.size())) continue;
     if (d < best_d || (d == best_d && best && c < *best)) {
       best_d = d;
       best = c;
