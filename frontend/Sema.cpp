@@ -90,9 +90,15 @@ class Checker {
   void run() {
     for (const auto& m : program_.modules) collect(*m);
     resolve_selective();
-    for (const auto& m : program_.modules) {
-      cur_ = &infos_[m.get()];
-      for (const Decl* d : m->ast->decls) declare(d);
+    // Struct fields first: parameter defaults may be struct values of structs declared
+    // further down, or in another module.
+    for (int pass = 0; pass < 2; ++pass) {
+      for (const auto& m : program_.modules) {
+        cur_ = &infos_[m.get()];
+        for (const Decl* d : m->ast->decls) {
+          if ((d->kind == DeclKind::Struct) == (pass == 0)) declare(d);
+        }
+      }
     }
     for (const auto& m : program_.modules) {
       cur_ = &infos_[m.get()];

@@ -1,6 +1,7 @@
 // libFuzzer target for the frontend: any bytes in, no crash, hang, leak or undefined
-// behaviour out. Lexes, parses and builds the AST, then renders the diagnostics in
-// every format and dumps the AST, so that locations and printers are fuzzed too.
+// behaviour out. Lexes, parses and builds the AST, resolves names and type-checks it
+// (as a module with no imports found), then renders the diagnostics in every format and
+// dumps the AST, so that locations and printers are fuzzed too.
 #include <cstddef>
 #include <cstdint>
 #include <sstream>
@@ -9,6 +10,8 @@
 #include "frontend/AstDump.h"
 #include "frontend/DiagnosticRender.h"
 #include "frontend/Parser.h"
+#include "frontend/Program.h"
+#include "frontend/Sema.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace flyte;
@@ -19,12 +22,20 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   ParseOptions options;
   options.keep_comments = size % 2 == 1;
   ParseResult result = parse_file(sm, file, diags, options);
+  Program program;
+  auto module = std::make_unique<Module>();
+  module->file = file;
+  module->name = result.file->module ? result.file->module->str() : "";
+  module->ast = std::move(result.file);
+  for (const ast::Import& imp : module->ast->imports) module->imports.push_back({&imp, nullptr});
+  program.modules.push_back(std::move(module));
+  check_program(program, sm, diags);
   diags.sort();
 
   std::ostringstream out;
   render_text(diags.diagnostics(), sm, out, /*color=*/size % 3 == 0);
   out << render_json(diags.diagnostics(), sm);
   out << render_sarif(diags.diagnostics(), sm);
-  if (result.file) dump_ast(*result.file, sm, out);
+  dump_ast(*program.main()->ast, sm, out);
   return 0;
 }
