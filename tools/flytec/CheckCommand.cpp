@@ -1,5 +1,6 @@
 // `flytec check FILE…`: parses and checks files and reports diagnostics (exit 0, 1 or 2).
 #include <algorithm>
+#include <filesystem>
 #include <iostream>
 #include <map>
 
@@ -24,6 +25,13 @@ struct CheckOptions {
 };
 
 int run_check(const CheckOptions& opts) {
+  for (const std::string& dir : opts.include_dirs) {
+    std::error_code ec;
+    if (!std::filesystem::is_directory(dir, ec)) {
+      std::cerr << "flytec: error: include directory '" << dir << "' does not exist\n";
+      return kUsage;
+    }
+  }
   InputOptions input_options;
   input_options.keep_comments = opts.verify;
   input_options.include_dirs = opts.include_dirs;
