@@ -130,6 +130,7 @@ class Checker {
     info.module = &m;
     for (const Decl* d : m.ast->decls) {
       decl_module_[d] = &m;
+      sema_.modules[d] = &m;
       if (d->name.name.empty()) continue;
       auto [it, inserted] = info.decls.emplace(d->name.name, d);
       if (!inserted) {
@@ -311,8 +312,8 @@ class Checker {
       return types_.error();
     }
     switch (d->kind) {
-      case DeclKind::Struct: return types_.named(TypeKind::Struct, d);
-      case DeclKind::Enum: return types_.named(TypeKind::Enum, d);
+      case DeclKind::Struct: return types_.named(TypeKind::Struct, std::string(d->name.name), d);
+      case DeclKind::Enum: return types_.named(TypeKind::Enum, std::string(d->name.name), d);
       case DeclKind::Alias: return alias_type(static_cast<const ast::AliasDecl*>(d));
       default: {
         Diagnostic& diag =
@@ -524,6 +525,8 @@ class Checker {
       }
     }
     cur_ = saved;
+    sema_.param_types[d] = sig.param_types;
+    sema_.outputs[d] = sig.outputs;
     return sig;
   }
 
@@ -775,7 +778,7 @@ class Checker {
     TypeId t = expected;
     if (types_.kind(t) == TypeKind::Optional) t = types_.get(t).elem;
     if (types_.kind(t) != TypeKind::Enum || e->kind != ExprKind::String) return;
-    auto* en = static_cast<const ast::EnumDecl*>(types_.get(t).decl);
+    auto* en = static_cast<const ast::EnumDecl*>(types_.get(t).key);
     const std::string& v = static_cast<const ast::StringLit*>(e)->value;
     for (const ast::Ident& m : en->members) {
       if (m.name == v) return;
@@ -1047,6 +1050,16 @@ class Checker {
                                                               : AnnotationPlace::Binding;
     check_annotations(s->annotations, place, nullptr, diags_);
     TypeId t = check(s->value, std::nullopt);
+    // `@min_success(r)` with r < 1 lets items fail: the list holds `T?`.
+    if (place == AnnotationPlace::ForBinding && types_.kind(t) == TypeKind::List) {
+      for (const ast::Annotation& a : s->annotations) {
+        if (a.name.name != "min_success" || a.args.size() != 1) continue;
+        const Expr* r = a.args[0].value;
+        if (r->kind == ExprKind::Float && static_cast<const ast::FloatLit*>(r)->value < 1.0) {
+          t = types_.list(types_.optional(types_.get(t).elem));
+        }
+      }
+    }
     if (!s->destructure) {
       if (!s->names.empty()) bind(s->names[0], t, false);
       return;
@@ -1236,7 +1249,7 @@ class Checker {
     const TypeData& d = types_.get(base);
     std::string_view want = f->field.name;
     const std::vector<FieldType>* fields = nullptr;
-    if (d.kind == TypeKind::Struct) fields = &struct_fields_[d.decl];
+    if (d.kind == TypeKind::Struct) fields = &struct_fields_[static_cast<const Decl*>(d.key)];
     if (d.kind == TypeKind::Outputs) fields = &d.fields;
     if (d.kind == TypeKind::Error || want.empty()) return types_.error();
     if (d.kind == TypeKind::Optional) {
@@ -1546,7 +1559,7 @@ class Checker {
                 fmt::format("missing field '{}' in a value of struct '{}'", ft.name, d->name.name));
       note(diag, fmt::format("'{}' is declared here", d->name.name), d->name.range);
     }
-    return types_.named(TypeKind::Struct, d);
+    return types_.named(TypeKind::Struct, std::string(d->name.name), d);
   }
 
   TypeId block(const ast::Block* b, std::optional<TypeId> expected) {

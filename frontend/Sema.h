@@ -5,10 +5,11 @@
 
 #include <memory>
 #include <unordered_map>
+#include <vector>
 
 #include "frontend/Diagnostic.h"
 #include "frontend/Program.h"
-#include "frontend/Types.h"
+#include "ir/Types.h"
 
 namespace flyte {
 
@@ -19,6 +20,12 @@ struct Semantics {
   std::unordered_map<const ast::Expr*, TypeId> expr_types;
   /// The task or workflow each call resolved to.
   std::unordered_map<const ast::CallExpr*, const ast::Decl*> callees;
+  /// Each task's and workflow's parameter types and outputs (a single unnamed output
+  /// is "o").
+  std::unordered_map<const ast::Decl*, std::vector<TypeId>> param_types;
+  std::unordered_map<const ast::Decl*, std::vector<FieldType>> outputs;
+  /// The module each declaration belongs to.
+  std::unordered_map<const ast::Decl*, const Module*> modules;
 };
 
 /// Checks every module of `program`; diagnostics go to `diags`.

@@ -4,6 +4,9 @@
 #include <sstream>
 
 #include "frontend/AstDump.h"
+#include "frontend/Lower.h"
+#include "ir/Printer.h"
+#include "ir/Verifier.h"
 #include "support/AtomicFile.h"
 #include "tools/flytec/Commands.h"
 #include "tools/flytec/Inputs.h"
@@ -15,17 +18,31 @@ struct EmitOptions {
   std::string file;
   std::string format = "ast";
   std::string output = "-";
+  std::vector<std::string> include_dirs;
 };
 
 int run_emit(const EmitOptions& opts) {
   InputOptions input_options;
-  input_options.semantic = false;
+  input_options.semantic = opts.format != "ast";
+  input_options.include_dirs = opts.include_dirs;
   auto in = parse_inputs({opts.file}, input_options);
   if (in->unreadable > 0) return kUsage;
   print_diagnostics(*in, ColorMode::Auto);
   if (in->diags.has_errors()) return kErrors;
   std::ostringstream text;
-  dump_ast(*in->inputs.front().program->main()->ast, in->sm, text);
+  LoadedInput& input = in->inputs.front();
+  if (opts.format == "ast") {
+    dump_ast(*input.program->main()->ast, in->sm, text);
+  } else {
+    std::unique_ptr<ir::Module> module = lower_program(*input.program, *input.sema, in->sm);
+    std::vector<std::string> problems = ir::verify_module(*module);
+    if (!problems.empty()) {
+      std::cerr << "flytec: internal error: the lowered IR does not verify:\n";
+      for (const std::string& p : problems) std::cerr << "  " << p << "\n";
+      return kUsage;
+    }
+    ir::print_module(*module, text);
+  }
   if (opts.output == "-") {
     std::cout << text.str();
     return kOk;
@@ -46,9 +63,13 @@ Runner add_emit_command(CLI::App& app) {
   cmd->add_option("file", opts->file, "The .flyte file ('-' reads standard input)")
       ->required()
       ->type_name("FILE");
-  cmd->add_option("--format", opts->format, "What to print: 'ast' is the syntax tree")
-      ->check(CLI::IsMember({"ast"}))
+  cmd->add_option("--format", opts->format,
+                  "What to print: 'ast' is the syntax tree, 'text' the checked workflow IR")
+      ->check(CLI::IsMember({"ast", "text"}))
       ->capture_default_str();
+  cmd->add_option("-I", opts->include_dirs, "Also look for imported modules in DIR")
+      ->type_name("DIR")
+      ->allow_extra_args(false);
   cmd->add_option("-o,--output", opts->output, "Output file ('-' is standard output)")
       ->capture_default_str();
   return [opts] { return run_emit(*opts); };

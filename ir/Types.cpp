@@ -1,9 +1,7 @@
 // The type table: interning by a structural key, and printing.
-#include "frontend/Types.h"
+#include "ir/Types.h"
 
 #include <fmt/format.h>
-
-#include "frontend/Ast.h"
 
 namespace flyte {
 namespace {
@@ -47,7 +45,8 @@ TypeTable::TypeTable() {
 }
 
 TypeId TypeTable::add_simple(TypeKind kind) {
-  return intern(TypeData{kind, {}, nullptr, {}, {}}, fmt::format("k{}", static_cast<int>(kind)));
+  return intern(TypeData{kind, {}, {}, nullptr, {}, {}},
+                fmt::format("k{}", static_cast<int>(kind)));
 }
 
 TypeId TypeTable::intern(TypeData data, const std::string& key) {
@@ -60,34 +59,36 @@ TypeId TypeTable::intern(TypeData data, const std::string& key) {
 }
 
 TypeId TypeTable::list(TypeId elem) {
-  return intern(TypeData{TypeKind::List, elem, nullptr, {}, {}}, fmt::format("L{}", elem.index));
+  return intern(TypeData{TypeKind::List, elem, {}, nullptr, {}, {}},
+                fmt::format("L{}", elem.index));
 }
 
 TypeId TypeTable::map(TypeId value) {
-  return intern(TypeData{TypeKind::Map, value, nullptr, {}, {}}, fmt::format("M{}", value.index));
+  return intern(TypeData{TypeKind::Map, value, {}, nullptr, {}, {}},
+                fmt::format("M{}", value.index));
 }
 
 TypeId TypeTable::optional(TypeId inner) {
   TypeKind k = kind(inner);
   if (k == TypeKind::Optional || k == TypeKind::Error || k == TypeKind::None) return inner;
-  return intern(TypeData{TypeKind::Optional, inner, nullptr, {}, {}},
+  return intern(TypeData{TypeKind::Optional, inner, {}, nullptr, {}, {}},
                 fmt::format("O{}", inner.index));
 }
 
 TypeId TypeTable::tensor(TensorSpec spec) {
   std::string key = "T" + spec.dtype + (spec.dtype_is_var ? "*" : "") + dims_str(spec);
-  return intern(TypeData{TypeKind::Tensor, {}, nullptr, {}, std::move(spec)}, key);
+  return intern(TypeData{TypeKind::Tensor, {}, {}, nullptr, {}, std::move(spec)}, key);
 }
 
-TypeId TypeTable::named(TypeKind kind, const ast::Decl* decl) {
-  return intern(TypeData{kind, {}, decl, {}, {}},
-                fmt::format("N{}", reinterpret_cast<uintptr_t>(decl)));
+TypeId TypeTable::named(TypeKind kind, std::string name, const void* key) {
+  std::string k = fmt::format("N{}", reinterpret_cast<uintptr_t>(key));
+  return intern(TypeData{kind, {}, std::move(name), key, {}, {}}, k);
 }
 
 TypeId TypeTable::outputs(std::vector<FieldType> fields) {
   std::string key = "R";
   for (const FieldType& f : fields) key += fmt::format("{}:{},", f.name, f.type.index);
-  return intern(TypeData{TypeKind::Outputs, {}, nullptr, std::move(fields), {}}, key);
+  return intern(TypeData{TypeKind::Outputs, {}, {}, nullptr, std::move(fields), {}}, key);
 }
 
 std::string TypeTable::str(TypeId id) const {
@@ -109,7 +110,7 @@ std::string TypeTable::str(TypeId id) const {
     case TypeKind::Optional: return str(t.elem) + "?";
     case TypeKind::Tensor: return "Tensor<" + t.tensor.dtype + dims_str(t.tensor) + ">";
     case TypeKind::Struct:
-    case TypeKind::Enum: return std::string(t.decl->name.name);
+    case TypeKind::Enum: return t.name;
     case TypeKind::Outputs: {
       std::string out = "(";
       for (size_t i = 0; i < t.fields.size(); ++i) {

@@ -1,4 +1,5 @@
-// Semantic types: interned, so that two types are equal exactly when their ids are.
+// Types of the workflow IR (and of semantic analysis): interned, so that two types are
+// equal exactly when their ids are.
 #pragma once
 
 #include <cstdint>
@@ -8,10 +9,6 @@
 #include <vector>
 
 namespace flyte {
-
-namespace ast {
-struct Decl;
-}
 
 /// A type, such as the `List<int>` of a parameter; equal types have equal ids.
 struct TypeId {
@@ -73,10 +70,11 @@ struct FieldType {
 
 struct TypeData {
   TypeKind kind;
-  TypeId elem;                      // List, Map (value), Optional
-  const ast::Decl* decl = nullptr;  // Struct, Enum
-  std::vector<FieldType> fields;    // Outputs
-  TensorSpec tensor;                // Tensor
+  TypeId elem;                    // List, Map (value), Optional
+  std::string name;               // Struct, Enum
+  const void* key = nullptr;      // Struct, Enum: identifies the declaration
+  std::vector<FieldType> fields;  // Outputs
+  TensorSpec tensor;              // Tensor
 };
 
 /// Owns every type of a compilation and hands out interned ids.
@@ -100,7 +98,8 @@ class TypeTable {
   TypeId map(TypeId value);
   TypeId optional(TypeId inner);
   TypeId tensor(TensorSpec spec);
-  TypeId named(TypeKind kind, const ast::Decl* decl);  // Struct or Enum
+  /// A struct or enum type named `name`, declared by whatever `key` identifies.
+  TypeId named(TypeKind kind, std::string name, const void* key);
   TypeId outputs(std::vector<FieldType> fields);
 
   const TypeData& get(TypeId id) const { return types_[id.index]; }

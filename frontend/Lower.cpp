@@ -1,0 +1,574 @@
+// AST + semantics -> IR.
+#include "frontend/Lower.h"
+
+#include <fmt/format.h>
+
+#include <unordered_map>
+
+namespace flyte {
+namespace {
+
+using ast::Decl;
+using ast::DeclKind;
+using ast::Expr;
+using ast::ExprKind;
+
+std::string quote(std::string_view s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') out += '\\';
+    if (c == '\n') {
+      out += "\\n";
+      continue;
+    }
+    out += c;
+  }
+  return out + "\"";
+}
+
+bool is_constant(const Expr* e) {
+  switch (e->kind) {
+    case ExprKind::Int:
+    case ExprKind::Float:
+    case ExprKind::Bool:
+    case ExprKind::None:
+    case ExprKind::String:
+    case ExprKind::Duration:
+    case ExprKind::Size: return true;
+    case ExprKind::List:
+      for (const Expr* x : static_cast<const ast::ListExpr*>(e)->elements) {
+        if (!is_constant(x)) return false;
+      }
+      return true;
+    case ExprKind::Map:
+      for (const auto& m : static_cast<const ast::MapExpr*>(e)->entries) {
+        if (!is_constant(m.value)) return false;
+      }
+      return true;
+    case ExprKind::Struct:
+      for (const auto& f : static_cast<const ast::StructExpr*>(e)->fields) {
+        if (!is_constant(f.value)) return false;
+      }
+      return true;
+    default: return false;
+  }
+}
+
+// A constant in source form.
+std::string constant_text(const Expr* e) {
+  switch (e->kind) {
+    case ExprKind::Int: return std::to_string(static_cast<const ast::IntLit*>(e)->value);
+    case ExprKind::Float: {
+      std::string s = fmt::format("{}", static_cast<const ast::FloatLit*>(e)->value);
+      if (s.find_first_of(".en") == std::string::npos) s += ".0";
+      return s;
+    }
+    case ExprKind::Bool: return static_cast<const ast::BoolLit*>(e)->value ? "true" : "false";
+    case ExprKind::None: return "none";
+    case ExprKind::String: return quote(static_cast<const ast::StringLit*>(e)->value);
+    case ExprKind::Duration:
+      return fmt::format("{}s", static_cast<const ast::DurationLit*>(e)->seconds);
+    case ExprKind::Size: return fmt::format("{}B", static_cast<const ast::SizeLit*>(e)->bytes);
+    case ExprKind::List: {
+      std::string out = "[";
+      for (const Expr* x : static_cast<const ast::ListExpr*>(e)->elements) {
+        out += (out.size() > 1 ? ", " : "") + constant_text(x);
+      }
+      return out + "]";
+    }
+    case ExprKind::Map: {
+      std::string out = "{";
+      for (const auto& m : static_cast<const ast::MapExpr*>(e)->entries) {
+        out += (out.size() > 1 ? ", " : "") + quote(m.key->value) + ": " + constant_text(m.value);
+      }
+      return out + "}";
+    }
+    case ExprKind::Struct: {
+      auto* s = static_cast<const ast::StructExpr*>(e);
+      std::string out = s->type.str() + " {";
+      for (size_t i = 0; i < s->fields.size(); ++i) {
+        out += (i ? ", " : " ") + std::string(s->fields[i].name.name) + " = " +
+               constant_text(s->fields[i].value);
+      }
+      return out + " }";
+    }
+    default: return "?";
+  }
+}
+
+ir::Policy policy(const std::vector<ast::Annotation>& anns) {
+  ir::Policy p;
+  for (const ast::Annotation& a : anns) {
+    std::string_view n = a.name.name;
+    const Expr* first = a.args.empty() ? nullptr : a.args[0].value;
+    if (n == "retries" && first && first->kind == ExprKind::Int)
+      p.retries = static_cast<const ast::IntLit*>(first)->value;
+    if (n == "timeout" && first && first->kind == ExprKind::Duration) {
+      p.timeout_s = static_cast<const ast::DurationLit*>(first)->seconds;
+    }
+    if (n == "interruptible") p.interruptible = true;
+    if (n == "accelerator" && first && first->kind == ExprKind::String) {
+      p.accelerator = static_cast<const ast::StringLit*>(first)->value;
+    }
+    if (n == "device" && first && first->kind == ExprKind::Name) {
+      p.device = std::string(static_cast<const ast::NameExpr*>(first)->name.name);
+    }
+    if (n != "resources") continue;
+    for (const ast::Arg& arg : a.args) {
+      if (!arg.name) continue;
+      std::string_view k = arg.name->name;
+      const Expr* v = arg.value;
+      if (k == "cpu" && v->kind == ExprKind::Int)
+        p.cpu = static_cast<double>(static_cast<const ast::IntLit*>(v)->value);
+      if (k == "cpu" && v->kind == ExprKind::Float)
+        p.cpu = static_cast<const ast::FloatLit*>(v)->value;
+      if (k == "gpu" && v->kind == ExprKind::Int) p.gpu = static_cast<const ast::IntLit*>(v)->value;
+      if (k == "mem" && v->kind == ExprKind::Size)
+        p.mem_bytes = static_cast<const ast::SizeLit*>(v)->bytes;
+      if (k == "disk" && v->kind == ExprKind::Size)
+        p.disk_bytes = static_cast<const ast::SizeLit*>(v)->bytes;
+    }
+  }
+  return p;
+}
+
+class Lowerer {
+ public:
+  Lowerer(const Program& program, Semantics& sema, const SourceManager& sm)
+      : program_(program), sema_(sema), sm_(sm) {}
+
+  std::unique_ptr<ir::Module> run() {
+    m_ = std::make_unique<ir::Module>();
+    m_->name = program_.main()->name;
+    m_->types = std::move(sema_.types);
+    // Ids first, so that calls may refer to declarations further down.
+    for (const auto& mod : program_.modules) {
+      for (const Decl* d : mod->ast->decls) {
+        if (d->kind == DeclKind::Task) task_ids_[d] = static_cast<uint32_t>(task_ids_.size());
+        if (d->kind == DeclKind::Workflow)
+          workflow_ids_[d] = static_cast<uint32_t>(workflow_ids_.size());
+      }
+    }
+    m_->tasks.resize(task_ids_.size());
+    m_->workflows.resize(workflow_ids_.size());
+    for (const auto& mod : program_.modules) {
+      for (const Decl* d : mod->ast->decls) {
+        if (d->kind == DeclKind::Task) task(static_cast<const ast::TaskDecl*>(d));
+        if (d->kind == DeclKind::Workflow) workflow(static_cast<const ast::WorkflowDecl*>(d));
+        if (d->kind == DeclKind::Launch) launch(static_cast<const ast::LaunchDecl*>(d));
+      }
+    }
+    return std::move(m_);
+  }
+
+ private:
+  std::string qualified(const Decl* d) const {
+    const Module* mod = sema_.modules.at(d);
+    if (mod == program_.main() || mod->name.empty()) return std::string(d->name.name);
+    return mod->name + "." + std::string(d->name.name);
+  }
+
+  std::string location(SourceRange r) const {
+    if (!r.file.valid()) return "";
+    LineColumn lc = sm_.line_column(r.file, r.begin);
+    return fmt::format("{}:{}:{}", sm_.name(r.file), lc.line, lc.column);
+  }
+
+  uint32_t add_constant(const Expr* e) {
+    auto it = sema_.expr_types.find(e);
+    TypeId t = it != sema_.expr_types.end() ? it->second : m_->types.error();
+    m_->constants.push_back({t, constant_text(e)});
+    return static_cast<uint32_t>(m_->constants.size() - 1);
+  }
+
+  std::vector<ir::Param> params(const Decl* d, const std::vector<ast::Param>& ps) {
+    std::vector<ir::Param> out;
+    const auto& types = sema_.param_types.at(d);
+    for (size_t i = 0; i < ps.size(); ++i) {
+      ir::Param p{std::string(ps[i].name.name), types[i], std::nullopt};
+      if (ps[i].default_value != nullptr && is_constant(ps[i].default_value)) {
+        p.default_value = add_constant(ps[i].default_value);
+      }
+      out.push_back(p);
+    }
+    return out;
+  }
+
+  std::vector<ir::Output> outputs(const Decl* d) {
+    std::vector<ir::Output> out;
+    for (const FieldType& f : sema_.outputs.at(d)) out.push_back({f.name, f.type});
+    return out;
+  }
+
+  void task(const ast::TaskDecl* t) {
+    ir::Task& out = m_->tasks[task_ids_.at(t)];
+    out.name = qualified(t);
+    out.doc = t->doc;
+    out.inputs = params(t, t->params);
+    out.outputs = outputs(t);
+    out.named_outputs = t->outputs && t->outputs->named;
+    out.runner.kind = static_cast<ir::Runner::Kind>(t->runner.kind);
+    if (!t->runner.args.empty()) out.runner.text = t->runner.args[0]->value;
+    if (t->runner.args.size() > 1) out.runner.symbol = t->runner.args[1]->value;
+    out.policy = policy(t->annotations);
+    out.location = location(t->name.range);
+    for (const ast::Annotation& a : t->annotations) {
+      std::string_view n = a.name.name;
+      if (n == "cache") {
+        out.cache = true;
+        for (const ast::Arg& arg : a.args) {
+          if (arg.name && arg.name->name == "version" && arg.value->kind == ExprKind::String) {
+            out.cache_version = static_cast<const ast::StringLit*>(arg.value)->value;
+          }
+          if (arg.name && arg.name->name == "ignore" && arg.value->kind == ExprKind::List) {
+            for (const Expr* x : static_cast<const ast::ListExpr*>(arg.value)->elements) {
+              if (x->kind == ExprKind::Name) {
+                out.cache_ignore.emplace_back(static_cast<const ast::NameExpr*>(x)->name.name);
+              }
+            }
+          }
+        }
+      } else if (n == "checkpoint" && !a.args.empty() &&
+                 a.args[0].value->kind == ExprKind::Duration) {
+        out.checkpoint_every_s = static_cast<const ast::DurationLit*>(a.args[0].value)->seconds;
+      } else if (n == "image" && !a.args.empty() && a.args[0].value->kind == ExprKind::String) {
+        out.image = static_cast<const ast::StringLit*>(a.args[0].value)->value;
+      } else if (n == "secret" && !a.args.empty() && a.args[0].value->kind == ExprKind::String) {
+        out.secrets.push_back(static_cast<const ast::StringLit*>(a.args[0].value)->value);
+      } else if (n == "env") {
+        for (const ast::Arg& arg : a.args) {
+          if (arg.name && arg.value->kind == ExprKind::String) {
+            out.env.emplace_back(std::string(arg.name->name),
+                                 static_cast<const ast::StringLit*>(arg.value)->value);
+          }
+        }
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------ workflows
+
+  ir::Workflow* w_ = nullptr;
+  std::vector<std::vector<ir::NodeId>*> bodies_;
+  std::vector<std::unordered_map<std::string_view, ir::ValueRef>> scopes_;
+
+  ir::ValueRef lookup(std::string_view name) {
+    for (auto it = scopes_.rbegin(); it != scopes_.rend(); ++it) {
+      if (auto f = it->find(name); f != it->end()) return f->second;
+    }
+    return ir::ValueRef{ir::ValueRef::Kind::Const, 0, "", {}, m_->types.error()};
+  }
+
+  TypeId type_of(const Expr* e) {
+    auto it = sema_.expr_types.find(e);
+    return it != sema_.expr_types.end() ? it->second : m_->types.error();
+  }
+
+  ir::NodeId add_node(ir::Node n) {
+    ir::NodeId id{static_cast<uint32_t>(w_->nodes.size())};
+    w_->nodes.push_back(std::move(n));
+    bodies_.back()->push_back(id);
+    return id;
+  }
+
+  ir::ValueRef output_of(ir::NodeId id, TypeId t) {
+    const TypeData& d = m_->types.get(t);
+    return {
+        ir::ValueRef::Kind::NodeOutput, id.index, d.kind == TypeKind::Outputs ? "" : "o", {}, t};
+  }
+
+  void workflow(const ast::WorkflowDecl* w) {
+    ir::Workflow& out = m_->workflows[workflow_ids_.at(w)];
+    w_ = &out;
+    out.name = qualified(w);
+    out.doc = w->doc;
+    out.inputs = params(w, w->params);
+    out.outputs = outputs(w);
+    out.named_outputs = w->outputs && w->outputs->named;
+    out.location = location(w->name.range);
+    for (const ast::Annotation& a : w->annotations) {
+      if (a.name.name == "interruptible") out.interruptible = true;
+      if (a.name.name == "failure_policy" && !a.args.empty() &&
+          a.args[0].value->kind == ExprKind::Name) {
+        out.failure_policy =
+            std::string(static_cast<const ast::NameExpr*>(a.args[0].value)->name.name);
+      }
+    }
+    scopes_.clear();
+    scopes_.emplace_back();
+    for (uint32_t i = 0; i < w->params.size(); ++i) {
+      scopes_.back()[w->params[i].name.name] =
+          ir::ValueRef{ir::ValueRef::Kind::Input, i, "", {}, out.inputs[i].type};
+    }
+    bodies_ = {&out.top};
+    std::vector<std::pair<ir::NodeId, std::string_view>> afters;
+    for (const ast::Stmt* s : w->body) {
+      if (s->kind == ast::Stmt::Kind::Return) {
+        ret(s, out);
+        continue;
+      }
+      size_t first_new = out.nodes.size();
+      let(s);
+      // Call-site annotations apply to the node the `let` made for its value.
+      if (out.nodes.size() > first_new) {
+        ir::NodeId made{static_cast<uint32_t>(out.nodes.size() - 1)};
+        ir::ValueRef v = s->names.empty() ? ir::ValueRef{} : lookup(s->names[0].name);
+        if (v.kind == ir::ValueRef::Kind::NodeOutput) made = ir::NodeId{v.index};
+        annotate(out.nodes[made.index], s->annotations);
+        for (const ast::Annotation& a : s->annotations) {
+          if (a.name.name != "after") continue;
+          for (const ast::Arg& arg : a.args) {
+            if (arg.value->kind == ExprKind::Name) {
+              afters.emplace_back(made, static_cast<const ast::NameExpr*>(arg.value)->name.name);
+            }
+          }
+        }
+      }
+    }
+    for (const auto& [node, name] : afters) {
+      ir::ValueRef v = lookup(name);
+      if (v.kind == ir::ValueRef::Kind::NodeOutput)
+        out.nodes[node.index].after.push_back({v.index});
+    }
+    w_ = nullptr;
+  }
+
+  void annotate(ir::Node& n, const std::vector<ast::Annotation>& anns) {
+    n.overrides = policy(anns);
+    for (const ast::Annotation& a : anns) {
+      const Expr* first = a.args.empty() ? nullptr : a.args[0].value;
+      if (a.name.name == "concurrency" && first && first->kind == ExprKind::Int) {
+        n.concurrency = static_cast<const ast::IntLit*>(first)->value;
+      }
+      if (a.name.name == "min_success" && first) {
+        if (first->kind == ExprKind::Float)
+          n.min_success = static_cast<const ast::FloatLit*>(first)->value;
+        if (first->kind == ExprKind::Int)
+          n.min_success = static_cast<double>(static_cast<const ast::IntLit*>(first)->value);
+        // Items may fail: the map's list holds optionals (as the checker typed the binding).
+        if (n.kind == ir::Node::Kind::Map && n.min_success && *n.min_success < 1.0 &&
+            m_->types.kind(n.type) == TypeKind::List) {
+          n.type = m_->types.list(m_->types.optional(m_->types.get(n.type).elem));
+        }
+      }
+    }
+  }
+
+  void let(const ast::Stmt* s) {
+    size_t first_new = w_->nodes.size();
+    ir::ValueRef v = value(s->value);
+    if (s->names.empty()) return;
+    // The node this `let` made for its value carries the binding's name.
+    if (v.kind == ir::ValueRef::Kind::NodeOutput && v.index >= first_new && v.path.empty() &&
+        w_->nodes[v.index].name.empty()) {
+      std::string name;
+      for (const ast::Ident& n : s->names) name += (name.empty() ? "" : ", ") + std::string(n.name);
+      w_->nodes[v.index].name = name;
+    }
+    if (!s->destructure) {
+      scopes_.back()[s->names[0].name] = v;
+      return;
+    }
+    const TypeData& d = m_->types.get(v.type);
+    for (size_t i = 0; i < s->names.size() && i < d.fields.size(); ++i) {
+      ir::ValueRef part = v;
+      part.output = d.fields[i].name;
+      part.type = d.fields[i].type;
+      scopes_.back()[s->names[i].name] = part;
+    }
+  }
+
+  void ret(const ast::Stmt* s, ir::Workflow& out) {
+    if (s->value->kind == ExprKind::Tuple) {
+      auto* t = static_cast<const ast::TupleExpr*>(s->value);
+      for (const ir::Output& o : out.outputs) {
+        for (const ast::FieldInit& f : t->fields) {
+          if (f.name.name == o.name) out.results.emplace_back(o.name, value(f.value));
+        }
+      }
+      return;
+    }
+    if (!out.outputs.empty()) out.results.emplace_back("o", value(s->value));
+  }
+
+  ir::ValueRef constant(const Expr* e) {
+    return {ir::ValueRef::Kind::Const, add_constant(e), "", {}, type_of(e)};
+  }
+
+  ir::ValueRef expr_node(std::string op, std::vector<std::pair<std::string, ir::ValueRef>> inputs,
+                         const Expr* e) {
+    ir::Node n;
+    n.kind = ir::Node::Kind::Expr;
+    n.op = std::move(op);
+    n.inputs = std::move(inputs);
+    n.type = type_of(e);
+    n.location = location(e->range);
+    ir::NodeId id = add_node(std::move(n));
+    return output_of(id, type_of(e));
+  }
+
+  ir::ValueRef value(const Expr* e) {
+    if (is_constant(e)) return constant(e);
+    switch (e->kind) {
+      case ExprKind::Name: return lookup(static_cast<const ast::NameExpr*>(e)->name.name);
+      case ExprKind::Field: {
+        auto* f = static_cast<const ast::FieldExpr*>(e);
+        ir::ValueRef base = value(f->base);
+        if (base.kind == ir::ValueRef::Kind::NodeOutput && base.output.empty()) {
+          base.output = std::string(f->field.name);
+        } else {
+          base.path.emplace_back(f->field.name);
+        }
+        base.type = type_of(e);
+        return base;
+      }
+      case ExprKind::Call: return call(static_cast<const ast::CallExpr*>(e));
+      case ExprKind::Unary: {
+        auto* u = static_cast<const ast::UnaryExpr*>(e);
+        return expr_node(u->op == ast::UnaryOp::Neg ? "neg" : "not", {{"x", value(u->operand)}}, e);
+      }
+      case ExprKind::Binary: {
+        auto* b = static_cast<const ast::BinaryExpr*>(e);
+        ir::ValueRef l = value(b->lhs);
+        ir::ValueRef r = value(b->rhs);
+        return expr_node(std::string(ast::binary_op_spelling(b->op)), {{"lhs", l}, {"rhs", r}}, e);
+      }
+      case ExprKind::List: {
+        std::vector<std::pair<std::string, ir::ValueRef>> in;
+        auto* l = static_cast<const ast::ListExpr*>(e);
+        for (size_t i = 0; i < l->elements.size(); ++i)
+          in.emplace_back(std::to_string(i), value(l->elements[i]));
+        return expr_node("list", std::move(in), e);
+      }
+      case ExprKind::Map: {
+        std::vector<std::pair<std::string, ir::ValueRef>> in;
+        for (const auto& m : static_cast<const ast::MapExpr*>(e)->entries)
+          in.emplace_back(m.key->value, value(m.value));
+        return expr_node("map", std::move(in), e);
+      }
+      case ExprKind::Struct: {
+        auto* s = static_cast<const ast::StructExpr*>(e);
+        std::vector<std::pair<std::string, ir::ValueRef>> in;
+        for (const auto& f : s->fields) in.emplace_back(std::string(f.name.name), value(f.value));
+        return expr_node("struct " + s->type.str(), std::move(in), e);
+      }
+      case ExprKind::If: return branch(static_cast<const ast::IfExpr*>(e));
+      case ExprKind::For: return map(static_cast<const ast::ForExpr*>(e));
+      case ExprKind::Fail: {
+        ir::Node n;
+        n.kind = ir::Node::Kind::Fail;
+        n.inputs.emplace_back("message", value(static_cast<const ast::FailExpr*>(e)->message));
+        n.type = m_->types.never();
+        n.location = location(e->range);
+        return output_of(add_node(std::move(n)), m_->types.never());
+      }
+      default: return constant(e);
+    }
+  }
+
+  ir::ValueRef call(const ast::CallExpr* c) {
+    const Decl* callee = sema_.callees.at(c);
+    const std::vector<ast::Param>& ps = callee->kind == DeclKind::Task
+                                            ? static_cast<const ast::TaskDecl*>(callee)->params
+                                            : static_cast<const ast::WorkflowDecl*>(callee)->params;
+    ir::Node n;
+    n.kind = callee->kind == DeclKind::Task ? ir::Node::Kind::Task : ir::Node::Kind::Subworkflow;
+    n.callee = callee->kind == DeclKind::Task ? task_ids_.at(callee) : workflow_ids_.at(callee);
+    size_t positional = 0;
+    for (const ast::Arg& a : c->args) {
+      std::string name =
+          a.name ? std::string(a.name->name) : std::string(ps[positional++].name.name);
+      n.inputs.emplace_back(std::move(name), value(a.value));
+    }
+    n.type = type_of(c);
+    n.location = location(c->range);
+    ir::NodeId id = add_node(std::move(n));
+    return output_of(id, type_of(c));
+  }
+
+  ir::Body body(const ast::Block* b) {
+    ir::Body out;
+    bodies_.push_back(&out.nodes);
+    scopes_.emplace_back();
+    for (const ast::Stmt* s : b->lets) let(s);
+    out.result = value(b->value);
+    scopes_.pop_back();
+    bodies_.pop_back();
+    return out;
+  }
+
+  ir::ValueRef branch(const ast::IfExpr* i) {
+    // Conditions are computed before the branch (they are its inputs); the arms' nodes
+    // follow it.
+    std::vector<ir::ValueRef> conds;
+    for (const ast::IfArm& arm : i->arms) conds.push_back(value(arm.cond));
+    ir::Node n;
+    n.kind = ir::Node::Kind::Branch;
+    n.conditions = conds;
+    n.type = type_of(i);
+    n.location = location(i->range);
+    ir::NodeId id = add_node(std::move(n));
+    std::vector<ir::Body> arms;
+    for (const ast::IfArm& arm : i->arms) arms.push_back(body(arm.body));
+    arms.push_back(body(i->else_body));
+    w_->nodes[id.index].bodies = std::move(arms);
+    return output_of(id, type_of(i));
+  }
+
+  ir::ValueRef map(const ast::ForExpr* f) {
+    ir::ValueRef over = value(f->iterable);
+    ir::Node n;
+    n.kind = ir::Node::Kind::Map;
+    n.inputs.emplace_back("over", over);
+    n.type = type_of(f);
+    n.location = location(f->range);
+    ir::NodeId id = add_node(std::move(n));
+    scopes_.emplace_back();
+    TypeId item = m_->types.kind(over.type) == TypeKind::List ? m_->types.get(over.type).elem
+                                                              : m_->types.error();
+    scopes_.back()[f->var.name] = ir::ValueRef{ir::ValueRef::Kind::MapItem, id.index, "", {}, item};
+    ir::Body b = body(f->body);
+    scopes_.pop_back();
+    w_->nodes[id.index].bodies.push_back(std::move(b));
+    return output_of(id, type_of(f));
+  }
+
+  void launch(const ast::LaunchDecl* l) {
+    if (l->call == nullptr) return;
+    auto it = sema_.callees.find(l->call);
+    if (it == sema_.callees.end() || it->second->kind != DeclKind::Workflow) return;
+    ir::Launch out;
+    out.name = std::string(l->name.name);
+    out.workflow = {workflow_ids_.at(it->second)};
+    const auto& ps = static_cast<const ast::WorkflowDecl*>(it->second)->params;
+    size_t positional = 0;
+    for (const ast::Arg& a : l->call->args) {
+      std::string name =
+          a.name ? std::string(a.name->name) : std::string(ps[positional++].name.name);
+      if (is_constant(a.value)) out.inputs.emplace_back(std::move(name), add_constant(a.value));
+    }
+    for (const ast::Annotation& a : l->annotations) {
+      if (a.name.name == "schedule" && !a.args.empty() &&
+          a.args[0].value->kind == ExprKind::String) {
+        out.schedule = static_cast<const ast::StringLit*>(a.args[0].value)->value;
+      }
+    }
+    m_->launches.push_back(std::move(out));
+  }
+
+  const Program& program_;
+  Semantics& sema_;
+  const SourceManager& sm_;
+  std::unique_ptr<ir::Module> m_;
+  std::unordered_map<const Decl*, uint32_t> task_ids_;
+  std::unordered_map<const Decl*, uint32_t> workflow_ids_;
+};
+
+}  // namespace
+
+std::unique_ptr<ir::Module> lower_program(const Program& program, Semantics& sema,
+                                          const SourceManager& sm) {
+  return Lowerer(program, sema, sm).run();
+}
+
+}  // namespace flyte

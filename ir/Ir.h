@@ -1,0 +1,147 @@
+// The typed workflow IR: plain structs addressed by small typed ids. A Module holds
+// every task and workflow of a compiled program (imported ones included, under their
+// qualified names), their interfaces and policies, and each workflow's graph of nodes.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "ir/Types.h"
+
+namespace flyte::ir {
+
+/// Index of a task in Module::tasks, such as the `2` of `TaskId{2}`.
+struct TaskId {
+  uint32_t index = 0;
+};
+/// Index of a workflow in Module::workflows.
+struct WorkflowId {
+  uint32_t index = 0;
+};
+/// Index of a node in its Workflow::nodes.
+struct NodeId {
+  uint32_t index = 0;
+};
+
+/// A constant in source form (`42`, `0.5`, `"a"`, `600s`, `[1, 2]`), with its type.
+struct Constant {
+  TypeId type;
+  std::string text;
+};
+
+/// Where a value comes from: a constant, a workflow input, a node's output, or the item
+/// of the enclosing map; then a path of field accesses (`d.train.x`).
+struct ValueRef {
+  enum class Kind : uint8_t { Const, Input, NodeOutput, MapItem } kind = Kind::Const;
+  uint32_t index = 0;  // constant, input or node index; map node index for MapItem
+  std::string output;  // NodeOutput: which output ("o" for a single one)
+  std::vector<std::string> path;
+  TypeId type;
+};
+
+struct Param {
+  std::string name;
+  TypeId type;
+  std::optional<uint32_t> default_value;  // index into Module::constants
+};
+
+struct Output {
+  std::string name;
+  TypeId type;
+};
+
+/// Requests and retry policy; on tasks, and as call-site overrides on nodes.
+struct Policy {
+  std::optional<int64_t> retries;
+  std::optional<double> timeout_s;
+  std::optional<bool> interruptible;
+  std::optional<double> cpu;
+  std::optional<int64_t> mem_bytes;
+  std::optional<int64_t> gpu;
+  std::optional<int64_t> disk_bytes;
+  std::string accelerator;
+  std::string device;
+};
+
+struct Runner {
+  enum class Kind : uint8_t { Shell, Cpp, Builtin } kind = Kind::Shell;
+  std::string text;    // shell command, C++ file, or builtin name
+  std::string symbol;  // cpp: the function
+};
+
+struct Task {
+  std::string name;  // qualified: `std.ml.accuracy`, or plain in the main module
+  std::string doc;
+  std::vector<Param> inputs;
+  std::vector<Output> outputs;
+  bool named_outputs = false;
+  Runner runner;
+  Policy policy;
+  bool cache = false;
+  std::string cache_version;
+  std::vector<std::string> cache_ignore;
+  std::optional<double> checkpoint_every_s;
+  std::string image;
+  std::vector<std::pair<std::string, std::string>> env;
+  std::vector<std::string> secrets;
+  std::string location;  // `file:line:col`
+};
+
+/// The nodes of an `if` arm or a `for` body, and the value it produces.
+struct Body {
+  std::vector<NodeId> nodes;
+  ValueRef result;
+};
+
+struct Node {
+  enum class Kind : uint8_t { Task, Subworkflow, Branch, Map, Expr, Fail } kind = Kind::Expr;
+  std::string name;     // the `let` that binds it, or empty
+  uint32_t callee = 0;  // TaskId or WorkflowId for Task and Subworkflow
+  /// Task and Subworkflow: arguments by parameter name. Expr: operands. Map: "over".
+  /// Fail: "message".
+  std::vector<std::pair<std::string, ValueRef>> inputs;
+  std::string op;                    // Expr: `+`, `==`, `not`, `neg`, `list`, `map`, `struct Name`
+  std::vector<NodeId> after;         // `@after` edges
+  Policy overrides;                  // call-site annotations
+  std::vector<ValueRef> conditions;  // Branch: one per `if` / `else if`
+  std::vector<Body> bodies;          // Branch: one per arm, the else last; Map: one
+  std::optional<int64_t> concurrency;
+  std::optional<double> min_success;
+  TypeId type;  // the node's value
+  std::string location;
+};
+
+struct Workflow {
+  std::string name;
+  std::string doc;
+  std::vector<Param> inputs;
+  std::vector<Output> outputs;
+  bool named_outputs = false;
+  std::vector<Node> nodes;
+  std::vector<NodeId> top;  // nodes of the workflow body itself, in order
+  std::vector<std::pair<std::string, ValueRef>> results;
+  std::string failure_policy = "fail_fast";
+  bool interruptible = false;
+  std::string location;
+};
+
+struct Launch {
+  std::string name;
+  WorkflowId workflow;
+  std::vector<std::pair<std::string, uint32_t>> inputs;  // constants
+  std::string schedule;
+};
+
+struct Module {
+  std::string name;
+  TypeTable types;
+  std::vector<Constant> constants;
+  std::vector<Task> tasks;
+  std::vector<Workflow> workflows;
+  std::vector<Launch> launches;
+};
+
+}  // namespace flyte::ir

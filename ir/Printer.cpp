@@ -1,0 +1,187 @@
+// The IR text form.
+#include "ir/Printer.h"
+
+#include <fmt/format.h>
+
+namespace flyte::ir {
+namespace {
+
+class Printer {
+ public:
+  Printer(const Module& m, std::ostream& out) : m_(m), out_(out) {}
+
+  void run() {
+    out_ << "module " << (m_.name.empty() ? "main" : m_.name) << "\n";
+    for (const Task& t : m_.tasks) task(t);
+    for (const Workflow& w : m_.workflows) workflow(w);
+    for (const Launch& l : m_.launches) launch(l);
+  }
+
+ private:
+  std::string type(TypeId t) const { return m_.types.str(t); }
+
+  std::string value(const ValueRef& v) const {
+    std::string out;
+    switch (v.kind) {
+      case ValueRef::Kind::Const: out = m_.constants[v.index].text; break;
+      case ValueRef::Kind::Input: out = "$" + current_->inputs[v.index].name; break;
+      case ValueRef::Kind::NodeOutput: {
+        out = fmt::format("%{}", v.index);
+        if (!v.output.empty() && v.output != "o") out += "." + v.output;
+        break;
+      }
+      case ValueRef::Kind::MapItem: out = fmt::format("%{}.item", v.index); break;
+    }
+    for (const std::string& p : v.path) out += "." + p;
+    return out;
+  }
+
+  std::string params(const std::vector<Param>& ps) const {
+    std::string out;
+    for (size_t i = 0; i < ps.size(); ++i) {
+      if (i > 0) out += ", ";
+      out += ps[i].name + ": " + type(ps[i].type);
+      if (ps[i].default_value) out += " = " + m_.constants[*ps[i].default_value].text;
+    }
+    return out;
+  }
+
+  std::string outputs(const std::vector<Output>& os, bool named) const {
+    if (os.empty()) return "";
+    if (!named) return " -> " + type(os[0].type);
+    std::string out = " -> (";
+    for (size_t i = 0; i < os.size(); ++i) {
+      if (i > 0) out += ", ";
+      out += os[i].name + ": " + type(os[i].type);
+    }
+    return out + ")";
+  }
+
+  static std::string policy(const Policy& p) {
+    std::string out;
+    if (p.retries) out += fmt::format(" retries={}", *p.retries);
+    if (p.timeout_s) out += fmt::format(" timeout={}s", *p.timeout_s);
+    if (p.interruptible) out += *p.interruptible ? " interruptible" : "";
+    if (p.cpu) out += fmt::format(" cpu={}", *p.cpu);
+    if (p.mem_bytes) out += fmt::format(" mem={}", *p.mem_bytes);
+    if (p.gpu) out += fmt::format(" gpu={}", *p.gpu);
+    if (p.disk_bytes) out += fmt::format(" disk={}", *p.disk_bytes);
+    if (!p.accelerator.empty()) out += " accelerator=" + p.accelerator;
+    if (!p.device.empty()) out += " device=" + p.device;
+    return out;
+  }
+
+  static std::string quote(const std::string& s) {
+    std::string out = "\"";
+    for (char c : s) {
+      if (c == '"' || c == '\\') out += '\\';
+      if (c == '\n') {
+        out += "\\n";
+        continue;
+      }
+      out += c;
+    }
+    return out + "\"";
+  }
+
+  void task(const Task& t) {
+    out_ << "\ntask " << t.name << "(" << params(t.inputs) << ")"
+         << outputs(t.outputs, t.named_outputs) << "\n";
+    static constexpr const char* kRunners[] = {"shell", "cpp", "builtin"};
+    out_ << "  runner " << kRunners[static_cast<int>(t.runner.kind)] << " " << quote(t.runner.text);
+    if (!t.runner.symbol.empty()) out_ << " " << quote(t.runner.symbol);
+    out_ << "\n";
+    std::string p = policy(t.policy);
+    if (!p.empty()) out_ << "  policy" << p << "\n";
+    if (t.cache) {
+      out_ << "  cache version=" << quote(t.cache_version);
+      for (const std::string& i : t.cache_ignore) out_ << " ignore=" << i;
+      out_ << "\n";
+    }
+    if (t.checkpoint_every_s)
+      out_ << fmt::format("  checkpoint every={}s\n", *t.checkpoint_every_s);
+    if (!t.image.empty()) out_ << "  image " << quote(t.image) << "\n";
+    for (const auto& [k, v] : t.env) out_ << "  env " << k << "=" << quote(v) << "\n";
+    for (const std::string& s : t.secrets) out_ << "  secret " << quote(s) << "\n";
+  }
+
+  void node(const Workflow& w, NodeId id, int indent) {
+    const Node& n = w.nodes[id.index];
+    std::string pad(static_cast<size_t>(indent), ' ');
+    out_ << pad << "%" << id.index << " = ";
+    auto args = [&] {
+      std::string out;
+      for (size_t i = 0; i < n.inputs.size(); ++i) {
+        if (i > 0) out += ", ";
+        out += n.inputs[i].first + " = " + value(n.inputs[i].second);
+      }
+      return out;
+    };
+    switch (n.kind) {
+      case Node::Kind::Task:
+        out_ << "task " << m_.tasks[n.callee].name << "(" << args() << ")";
+        break;
+      case Node::Kind::Subworkflow:
+        out_ << "workflow " << m_.workflows[n.callee].name << "(" << args() << ")";
+        break;
+      case Node::Kind::Expr: out_ << n.op << "(" << args() << ")"; break;
+      case Node::Kind::Fail: out_ << "fail(" << args() << ")"; break;
+      case Node::Kind::Branch: out_ << "branch"; break;
+      case Node::Kind::Map: out_ << "map " << value(n.inputs.at(0).second); break;
+    }
+    out_ << " : " << type(n.type);
+    if (!n.name.empty()) out_ << "  ; " << n.name;
+    std::string p = policy(n.overrides);
+    if (!p.empty()) out_ << "  [" << p.substr(1) << "]";
+    if (n.concurrency) out_ << fmt::format("  [concurrency={}]", *n.concurrency);
+    if (n.min_success) out_ << fmt::format("  [min_success={}]", *n.min_success);
+    if (!n.after.empty()) {
+      out_ << "  after";
+      for (NodeId a : n.after) out_ << " %" << a.index;
+    }
+    out_ << "\n";
+    for (size_t b = 0; b < n.bodies.size(); ++b) {
+      if (n.kind == Node::Kind::Branch) {
+        out_ << pad << (b < n.conditions.size() ? "  if " + value(n.conditions[b]) : "  else")
+             << " {\n";
+      } else {
+        out_ << pad << "  do {\n";
+      }
+      for (NodeId inner : n.bodies[b].nodes) node(w, inner, indent + 4);
+      out_ << pad << "    result " << value(n.bodies[b].result) << "\n" << pad << "  }\n";
+    }
+  }
+
+  void workflow(const Workflow& w) {
+    current_ = &w;
+    out_ << "\nworkflow " << w.name << "(" << params(w.inputs) << ")"
+         << outputs(w.outputs, w.named_outputs) << "\n";
+    if (w.failure_policy != "fail_fast") out_ << "  failure_policy " << w.failure_policy << "\n";
+    if (w.interruptible) out_ << "  interruptible\n";
+    for (NodeId id : w.top) node(w, id, 2);
+    for (const auto& [name, v] : w.results)
+      out_ << "  return " << name << " = " << value(v) << "\n";
+    current_ = nullptr;
+  }
+
+  void launch(const Launch& l) {
+    out_ << "\nlaunch " << l.name << " = " << m_.workflows[l.workflow.index].name << "(";
+    for (size_t i = 0; i < l.inputs.size(); ++i) {
+      if (i > 0) out_ << ", ";
+      out_ << l.inputs[i].first << " = " << m_.constants[l.inputs[i].second].text;
+    }
+    out_ << ")";
+    if (!l.schedule.empty()) out_ << " schedule " << quote(l.schedule);
+    out_ << "\n";
+  }
+
+  const Module& m_;
+  std::ostream& out_;
+  const Workflow* current_ = nullptr;
+};
+
+}  // namespace
+
+void print_module(const Module& m, std::ostream& out) { Printer(m, out).run(); }
+
+}  // namespace flyte::ir

@@ -1,0 +1,110 @@
+// IR verification.
+#include "ir/Verifier.h"
+
+#include <fmt/format.h>
+
+namespace flyte::ir {
+namespace {
+
+class Verifier {
+ public:
+  explicit Verifier(const Module& m) : m_(m) {}
+
+  std::vector<std::string> run() {
+    for (const Task& t : m_.tasks) {
+      for (const Param& p : t.inputs) constant(p.default_value, "task " + t.name);
+    }
+    for (const Workflow& w : m_.workflows) workflow(w);
+    for (const Launch& l : m_.launches) {
+      if (l.workflow.index >= m_.workflows.size())
+        fail("launch {}: no workflow {}", l.name, l.workflow.index);
+      for (const auto& [name, c] : l.inputs) constant(c, "launch " + l.name);
+    }
+    return std::move(problems_);
+  }
+
+ private:
+  template <class... Args>
+  void fail(fmt::format_string<Args...> f, Args&&... args) {
+    problems_.push_back(fmt::format(f, std::forward<Args>(args)...));
+  }
+
+  void constant(std::optional<uint32_t> c, const std::string& where) {
+    if (c && *c >= m_.constants.size()) fail("{}: constant {} out of range", where, *c);
+  }
+
+  // A reference must point at something defined before the node that uses it.
+  void value(const Workflow& w, const ValueRef& v, uint32_t user) {
+    switch (v.kind) {
+      case ValueRef::Kind::Const:
+        if (v.index >= m_.constants.size())
+          fail("{} %{}: constant {} out of range", w.name, user, v.index);
+        break;
+      case ValueRef::Kind::Input:
+        if (v.index >= w.inputs.size())
+          fail("{} %{}: input {} out of range", w.name, user, v.index);
+        break;
+      case ValueRef::Kind::NodeOutput:
+      case ValueRef::Kind::MapItem:
+        if (v.index >= w.nodes.size()) {
+          fail("{} %{}: node %{} out of range", w.name, user, v.index);
+        } else if (v.kind == ValueRef::Kind::NodeOutput && v.index >= user) {
+          fail("{} %{}: uses %{}, which is not defined before it", w.name, user, v.index);
+        }
+        break;
+    }
+  }
+
+  void workflow(const Workflow& w) {
+    std::vector<int> owners(w.nodes.size(), 0);
+    for (NodeId id : w.top) {
+      if (id.index < w.nodes.size()) ++owners[id.index];
+    }
+    for (uint32_t i = 0; i < w.nodes.size(); ++i) {
+      const Node& n = w.nodes[i];
+      if (n.kind == Node::Kind::Task && n.callee >= m_.tasks.size())
+        fail("{} %{}: no task {}", w.name, i, n.callee);
+      if (n.kind == Node::Kind::Subworkflow && n.callee >= m_.workflows.size()) {
+        fail("{} %{}: no workflow {}", w.name, i, n.callee);
+      }
+      for (const auto& [name, v] : n.inputs) value(w, v, i);
+      for (const ValueRef& c : n.conditions) value(w, c, i);
+      for (NodeId a : n.after) {
+        if (a.index >= w.nodes.size()) fail("{} %{}: after %{} out of range", w.name, i, a.index);
+      }
+      if (n.kind == Node::Kind::Branch && n.bodies.size() != n.conditions.size() + 1) {
+        fail("{} %{}: a branch has one body per condition and an else", w.name, i);
+      }
+      if (n.kind == Node::Kind::Map && n.bodies.size() != 1)
+        fail("{} %{}: a map has one body", w.name, i);
+      for (const Body& b : n.bodies) {
+        for (NodeId id : b.nodes) {
+          if (id.index >= w.nodes.size() || id.index <= i) {
+            fail("{} %{}: body node %{} must come after its parent", w.name, i, id.index);
+          } else {
+            ++owners[id.index];
+          }
+        }
+        if (b.result.kind == ValueRef::Kind::NodeOutput && b.result.index >= w.nodes.size()) {
+          fail("{} %{}: body result out of range", w.name, i);
+        }
+      }
+    }
+    for (uint32_t i = 0; i < w.nodes.size(); ++i) {
+      if (owners[i] != 1) fail("{} %{}: belongs to {} bodies, not one", w.name, i, owners[i]);
+    }
+    if (w.results.size() != w.outputs.size()) {
+      fail("{}: {} results for {} outputs", w.name, w.results.size(), w.outputs.size());
+    }
+    for (const auto& [name, v] : w.results) value(w, v, static_cast<uint32_t>(w.nodes.size()));
+  }
+
+  const Module& m_;
+  std::vector<std::string> problems_;
+};
+
+}  // namespace
+
+std::vector<std::string> verify_module(const Module& m) { return Verifier(m).run(); }
+
+}  // namespace flyte::ir
