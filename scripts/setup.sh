@@ -14,7 +14,9 @@ packages=(
   # parser generator (the antlr4 tool runs on Java) and its C++ runtime
   antlr4 default-jre-headless libantlr4-runtime-dev
   # libraries
-  libfmt-dev nlohmann-json3-dev libcli11-dev
+  libfmt-dev nlohmann-json3-dev libcli11-dev pkg-config
+  # graphs: Graphviz's libraries, and its dot for the tests
+  libgraphviz-dev graphviz
   # tests and benchmarks: GoogleTest, Google Benchmark, lit and FileCheck
   libgtest-dev libgmock-dev libbenchmark-dev llvm-14-tools
   # style

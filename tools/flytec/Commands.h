@@ -14,5 +14,6 @@ using Runner = std::function<int()>;
 Runner add_check_command(CLI::App& app);
 Runner add_emit_command(CLI::App& app);
 Runner add_explain_command(CLI::App& app);
+Runner add_graph_command(CLI::App& app);
 
 }  // namespace flyte::driver

@@ -4,9 +4,7 @@
 #include <sstream>
 
 #include "frontend/AstDump.h"
-#include "frontend/Lower.h"
 #include "ir/Printer.h"
-#include "ir/Verifier.h"
 #include "support/AtomicFile.h"
 #include "tools/flytec/Commands.h"
 #include "tools/flytec/Inputs.h"
@@ -34,13 +32,8 @@ int run_emit(const EmitOptions& opts) {
   if (opts.format == "ast") {
     dump_ast(*input.program->main()->ast, in->sm, text);
   } else {
-    std::unique_ptr<ir::Module> module = lower_program(*input.program, *input.sema, in->sm);
-    std::vector<std::string> problems = ir::verify_module(*module);
-    if (!problems.empty()) {
-      std::cerr << "flytec: internal error: the lowered IR does not verify:\n";
-      for (const std::string& p : problems) std::cerr << "  " << p << "\n";
-      return kUsage;
-    }
+    std::unique_ptr<ir::Module> module = lower_checked(*in, input);
+    if (module == nullptr) return kUsage;
     ir::print_module(*module, text);
   }
   if (opts.output == "-") {

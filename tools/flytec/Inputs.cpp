@@ -7,6 +7,8 @@
 #include <iterator>
 
 #include "frontend/DiagnosticRender.h"
+#include "frontend/Lower.h"
+#include "ir/Verifier.h"
 #include "stdlib/Locate.h"
 
 namespace flyte::driver {
@@ -52,6 +54,15 @@ std::unique_ptr<ParsedInputs> parse_inputs(const std::vector<std::string>& paths
   }
   in->diags.sort();
   return in;
+}
+
+std::unique_ptr<ir::Module> lower_checked(const ParsedInputs& in, LoadedInput& input) {
+  std::unique_ptr<ir::Module> module = lower_program(*input.program, *input.sema, in.sm);
+  std::vector<std::string> problems = ir::verify_module(*module);
+  if (problems.empty()) return module;
+  std::cerr << "flytec: internal error: the lowered IR does not verify:\n";
+  for (const std::string& p : problems) std::cerr << "  " << p << "\n";
+  return nullptr;
 }
 
 void print_diagnostics(const ParsedInputs& in, ColorMode color) {

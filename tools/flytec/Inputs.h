@@ -11,6 +11,7 @@
 #include "frontend/Program.h"
 #include "frontend/Sema.h"
 #include "frontend/SourceManager.h"
+#include "ir/Ir.h"
 
 namespace flyte::driver {
 
@@ -40,6 +41,10 @@ struct ParsedInputs {
 /// (`flytec: error: cannot read 'x': reason`).
 std::unique_ptr<ParsedInputs> parse_inputs(const std::vector<std::string>& paths,
                                            const InputOptions& options);
+
+/// Lowers a checked input to the IR and verifies it; null (with the problems on stderr)
+/// when the IR does not verify, which is a compiler bug.
+std::unique_ptr<ir::Module> lower_checked(const ParsedInputs& in, LoadedInput& input);
 
 enum class ColorMode { Auto, Always, Never };
 

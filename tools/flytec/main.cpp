@@ -21,6 +21,7 @@ int run(int argc, char** argv) {
   Runner check = add_check_command(app);
   Runner emit = add_emit_command(app);
   Runner explain = add_explain_command(app);
+  Runner graph = add_graph_command(app);
 
   try {
     app.parse(argc, argv);
@@ -42,6 +43,7 @@ int run(int argc, char** argv) {
   if (app.got_subcommand("check")) return check();
   if (app.got_subcommand("emit")) return emit();
   if (app.got_subcommand("explain")) return explain();
+  if (app.got_subcommand("graph")) return graph();
   std::cerr << "flytec: error: no command given\n" << app.help();
   return kUsage;
 }

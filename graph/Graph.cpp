@@ -1,0 +1,246 @@
+// Workflow graphs through Graphviz's cgraph (building) and gvc (layout, rendering).
+#include "graph/Graph.h"
+
+#include <fmt/format.h>
+#include <graphviz/cgraph.h>
+#include <graphviz/gvc.h>
+
+#include <memory>
+#include <unordered_map>
+
+namespace flyte::graph {
+namespace {
+
+// cgraph takes `char*` for names and attributes it does not modify.
+char* c(const std::string& s) { return const_cast<char*>(s.c_str()); }
+
+void set(void* obj, const char* key, const std::string& value) {
+  agsafeset(obj, const_cast<char*>(key), c(value), const_cast<char*>(""));
+}
+
+class Builder {
+ public:
+  Builder(const ir::Module& m, const ir::Workflow& w, Agraph_t* g) : m_(m), w_(w), g_(g) {}
+
+  void run() {
+    set(g_, "rankdir", "TB");
+    set(g_, "label",
+        escape("workflow " + w_.name + (w_.doc.empty() ? "" : "\n" + first_line(w_.doc))));
+    set(g_, "labelloc", "t");
+    set(g_, "fontname", "Helvetica");
+    agattr(g_, AGNODE, c("fontname"), c("Helvetica"));
+    agattr(g_, AGEDGE, c("fontname"), c("Helvetica"));
+    agattr(g_, AGEDGE, c("fontsize"), c("10"));
+    for (size_t i = 0; i < w_.inputs.size(); ++i) {
+      Agnode_t* n = agnode(g_, c(fmt::format("in_{}", i)), 1);
+      set(n, "label", escape(w_.inputs[i].name + "\n" + m_.types.str(w_.inputs[i].type)));
+      set(n, "shape", "invhouse");
+      set(n, "style", "filled");
+      set(n, "fillcolor", "#e8f0fe");
+      inputs_.push_back(n);
+    }
+    for (ir::NodeId id : w_.top) node(g_, id);
+    for (size_t i = 0; i < w_.results.size(); ++i) {
+      Agnode_t* n = agnode(g_, c(fmt::format("out_{}", i)), 1);
+      const auto& [name, v] = w_.results[i];
+      set(n, "label", name);
+      set(n, "shape", "house");
+      set(n, "style", "filled");
+      set(n, "fillcolor", "#e6f4ea");
+      edge(v, n, "");
+    }
+  }
+
+ private:
+  static std::string first_line(const std::string& s) { return s.substr(0, s.find('\n')); }
+
+  // Graphviz reads `\n` in a label as a line break and `\\` as a backslash.
+  static std::string escape(const std::string& s) {
+    std::string out;
+    for (char ch : s) {
+      if (ch == '\\') {
+        out += "\\\\";
+      } else if (ch == '\n') {
+        out += "\\n";
+      } else {
+        out += ch;
+      }
+    }
+    return out;
+  }
+
+  std::string label(const ir::Node& n) {
+    std::string head;
+    std::vector<std::string> notes;
+    auto add_policy = [&](const ir::Policy& p) {
+      if (p.retries) notes.push_back(fmt::format("retries {}", *p.retries));
+      if (p.timeout_s) notes.push_back(fmt::format("timeout {}s", *p.timeout_s));
+      if (p.gpu && *p.gpu > 0) {
+        notes.push_back(
+            fmt::format("GPU {}{}", *p.gpu, p.accelerator.empty() ? "" : " " + p.accelerator));
+      }
+      if (p.interruptible && *p.interruptible) notes.push_back("spot");
+    };
+    switch (n.kind) {
+      case ir::Node::Kind::Task: {
+        const ir::Task& t = m_.tasks[n.callee];
+        head = t.name;
+        if (t.cache)
+          notes.push_back(t.cache_version.empty() ? "cached" : "cached v" + t.cache_version);
+        add_policy(t.policy);
+        break;
+      }
+      case ir::Node::Kind::Subworkflow: head = "workflow " + m_.workflows[n.callee].name; break;
+      case ir::Node::Kind::Expr: head = n.op; break;
+      case ir::Node::Kind::Fail: head = "fail"; break;
+      case ir::Node::Kind::Branch: head = "if"; break;
+      case ir::Node::Kind::Map: {
+        head = "for each";
+        if (n.concurrency) notes.push_back(fmt::format("{} at a time", *n.concurrency));
+        if (n.min_success) notes.push_back(fmt::format("≥{}% succeed", *n.min_success * 100));
+        break;
+      }
+    }
+    add_policy(n.overrides);
+    std::string out = n.name.empty() ? head : n.name + " = " + head;
+    for (const std::string& note : notes) out += "\n" + note;
+    return escape(out);
+  }
+
+  Agnode_t* node(Agraph_t* where, ir::NodeId id) {
+    const ir::Node& n = w_.nodes[id.index];
+    Agnode_t* v = agnode(where, c(fmt::format("n{}", id.index)), 1);
+    nodes_[id.index] = v;
+    set(v, "label", label(n));
+    switch (n.kind) {
+      case ir::Node::Kind::Task: {
+        const ir::Task& t = m_.tasks[n.callee];
+        set(v, "shape", "box");
+        set(v, "style", "rounded,filled");
+        bool gpu = (t.policy.gpu && *t.policy.gpu > 0) || (n.overrides.gpu && *n.overrides.gpu > 0);
+        set(v, "fillcolor", gpu ? "#fde7e9" : t.cache ? "#fff4ce" : "#ffffff");
+        set(v, "tooltip", escape(t.doc.empty() ? t.name : t.doc));
+        break;
+      }
+      case ir::Node::Kind::Subworkflow:
+        set(v, "shape", "component");
+        set(v, "tooltip", escape(m_.workflows[n.callee].doc));
+        break;
+      case ir::Node::Kind::Expr: set(v, "shape", "ellipse"); break;
+      case ir::Node::Kind::Fail:
+        set(v, "shape", "octagon");
+        set(v, "color", "#c5221f");
+        break;
+      case ir::Node::Kind::Branch: set(v, "shape", "diamond"); break;
+      case ir::Node::Kind::Map: set(v, "shape", "box3d"); break;
+    }
+    for (const auto& [param, value] : n.inputs) {
+      if (n.kind == ir::Node::Kind::Map && param == "over") {
+        edge(value, v, "over");
+      } else {
+        edge(value, v, param);
+      }
+    }
+    for (size_t i = 0; i < n.conditions.size(); ++i)
+      edge(n.conditions[i], v, i == 0 ? "if" : "else if");
+    for (ir::NodeId a : n.after) {
+      if (Agnode_t* from = nodes_[a.index]) {
+        Agedge_t* e = agedge(g_, from, v, nullptr, 1);
+        set(e, "style", "dashed");
+        set(e, "label", "after");
+      }
+    }
+    // Bodies are clusters; the branch or map points into each and each points back out.
+    for (size_t b = 0; b < n.bodies.size(); ++b) {
+      std::string title = n.kind == ir::Node::Kind::Map ? "each item"
+                          : b < n.conditions.size()     ? (b == 0 ? "then" : "else if")
+                                                        : "else";
+      Agraph_t* sub = agsubg(where, c(fmt::format("cluster_{}_{}", id.index, b)), 1);
+      set(sub, "label", title);
+      set(sub, "style", "rounded,dashed");
+      set(sub, "color", "#9aa0a6");
+      Agnode_t* first = nullptr;
+      for (ir::NodeId inner : n.bodies[b].nodes) {
+        Agnode_t* x = node(sub, inner);
+        if (first == nullptr) first = x;
+      }
+      Agnode_t* result = agnode(sub, c(fmt::format("r{}_{}", id.index, b)), 1);
+      set(result, "label", "result");
+      set(result, "shape", "point");
+      edge(n.bodies[b].result, result, "");
+      if (first != nullptr) {
+        Agedge_t* e = agedge(g_, v, first, nullptr, 1);
+        set(e, "style", "dotted");
+      } else {
+        Agedge_t* e = agedge(g_, v, result, nullptr, 1);
+        set(e, "style", "dotted");
+      }
+    }
+    return v;
+  }
+
+  // An edge for a value flowing into `to`, labelled with the parameter and the output.
+  void edge(const ir::ValueRef& v, Agnode_t* to, const std::string& param) {
+    Agnode_t* from = nullptr;
+    std::string what;
+    switch (v.kind) {
+      case ir::ValueRef::Kind::Const: return;  // constants are not drawn
+      case ir::ValueRef::Kind::Input:
+        from = v.index < inputs_.size() ? inputs_[v.index] : nullptr;
+        break;
+      case ir::ValueRef::Kind::NodeOutput:
+        from = nodes_[v.index];
+        if (!v.output.empty() && v.output != "o") what = v.output;
+        break;
+      case ir::ValueRef::Kind::MapItem:
+        from = nodes_[v.index];
+        what = "item";
+        break;
+    }
+    if (from == nullptr) return;
+    for (const std::string& p : v.path) what += (what.empty() ? "" : ".") + p;
+    std::string text = what.empty() ? param : param.empty() ? what : what + " → " + param;
+    Agedge_t* e = agedge(g_, from, to, nullptr, 1);
+    if (!text.empty()) set(e, "label", escape(text));
+  }
+
+  const ir::Module& m_;
+  const ir::Workflow& w_;
+  Agraph_t* g_;
+  std::vector<Agnode_t*> inputs_;
+  std::unordered_map<uint32_t, Agnode_t*> nodes_;
+};
+
+}  // namespace
+
+bool render_workflow(const ir::Module& m, const ir::Workflow& w, const std::string& format,
+                     std::string& out, std::string& error) {
+  std::unique_ptr<GVC_t, int (*)(GVC_t*)> gvc(gvContext(), gvFreeContext);
+  Agraph_t* g = agopen(c(w.name.empty() ? "workflow" : w.name), Agdirected, nullptr);
+  if (gvc == nullptr || g == nullptr) {
+    error = "Graphviz could not start";
+    return false;
+  }
+  Builder(m, w, g).run();
+  char* data = nullptr;
+  unsigned int length = 0;
+  int rc = 0;
+  if (format == "dot") {
+    rc = gvLayout(gvc.get(), g, "dot");
+    if (rc == 0) rc = gvRenderData(gvc.get(), g, "canon", &data, &length);
+  } else {
+    rc = gvLayout(gvc.get(), g, "dot");
+    if (rc == 0) rc = gvRenderData(gvc.get(), g, c(format), &data, &length);
+  }
+  if (rc == 0 && data != nullptr) out.assign(data, length);
+  if (data != nullptr) gvFreeRenderData(data);
+  gvFreeLayout(gvc.get(), g);
+  agclose(g);
+  if (rc != 0) {
+    error = fmt::format("Graphviz could not render '{}'", format);
+    return false;
+  }
+  return true;
+}
+
+}  // namespace flyte::graph

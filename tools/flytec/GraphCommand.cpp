@@ -1,0 +1,88 @@
+// `flytec graph FILE`: draws a workflow with Graphviz, as DOT, SVG or PNG.
+#include <iostream>
+
+#include "graph/Graph.h"
+#include "support/AtomicFile.h"
+#include "tools/flytec/Commands.h"
+#include "tools/flytec/Inputs.h"
+
+namespace flyte::driver {
+namespace {
+
+struct GraphOptions {
+  std::string file;
+  std::string workflow;
+  std::string format = "dot";
+  std::string output = "-";
+  std::vector<std::string> include_dirs;
+};
+
+int run_graph(const GraphOptions& opts) {
+  InputOptions input_options;
+  input_options.include_dirs = opts.include_dirs;
+  auto in = parse_inputs({opts.file}, input_options);
+  if (in->unreadable > 0) return kUsage;
+  print_diagnostics(*in, ColorMode::Auto);
+  if (in->diags.has_errors()) return kErrors;
+  std::unique_ptr<ir::Module> module = lower_checked(*in, in->inputs.front());
+  if (module == nullptr) return kUsage;
+
+  // The workflow to draw: the one named, else the main file's only workflow.
+  std::vector<const ir::Workflow*> candidates;
+  const ir::Workflow* chosen = nullptr;
+  for (const ir::Workflow& w : module->workflows) {
+    if (w.name.find('.') != std::string::npos) continue;  // imported
+    candidates.push_back(&w);
+    if (w.name == opts.workflow) chosen = &w;
+  }
+  if (chosen == nullptr && opts.workflow.empty() && candidates.size() == 1) chosen = candidates[0];
+  if (chosen == nullptr) {
+    std::string names;
+    for (const ir::Workflow* w : candidates) names += (names.empty() ? "" : ", ") + w->name;
+    if (opts.workflow.empty()) {
+      std::cerr << "flytec: error: '" << opts.file << "' has "
+                << (candidates.empty() ? "no workflows" : "several workflows: " + names)
+                << (candidates.empty() ? "" : "; choose one with --workflow") << "\n";
+    } else {
+      std::cerr << "flytec: error: no workflow '" << opts.workflow << "' in '" << opts.file << "'"
+                << (names.empty() ? "" : " (it has: " + names + ")") << "\n";
+    }
+    return kUsage;
+  }
+  std::string data;
+  std::string error;
+  if (!graph::render_workflow(*module, *chosen, opts.format, data, error)) {
+    std::cerr << "flytec: error: " << error << "\n";
+    return kUsage;
+  }
+  if (opts.output == "-") {
+    std::cout.write(data.data(), static_cast<std::streamsize>(data.size()));
+    return kOk;
+  }
+  if (!write_file_atomically(opts.output, data, error)) {
+    std::cerr << "flytec: error: cannot write '" << opts.output << "': " << error << "\n";
+    return kUsage;
+  }
+  return kOk;
+}
+
+}  // namespace
+
+Runner add_graph_command(CLI::App& app) {
+  auto opts = std::make_shared<GraphOptions>();
+  CLI::App* cmd = app.add_subcommand("graph", "Draw a workflow as DOT, SVG or PNG (Graphviz)");
+  cmd->add_option("file", opts->file, "The .flyte file")->required()->type_name("FILE");
+  cmd->add_option("--workflow", opts->workflow,
+                  "The workflow to draw (needed when the file has several)");
+  cmd->add_option("--format", opts->format, "Output format")
+      ->check(CLI::IsMember({"dot", "svg", "png"}))
+      ->capture_default_str();
+  cmd->add_option("-o,--output", opts->output, "Output file ('-' is standard output)")
+      ->capture_default_str();
+  cmd->add_option("-I", opts->include_dirs, "Also look for imported modules in DIR")
+      ->type_name("DIR")
+      ->allow_extra_args(false);
+  return [opts] { return run_graph(*opts); };
+}
+
+}  // namespace flyte::driver
