@@ -103,6 +103,8 @@ class TypeTable {
   TypeId outputs(std::vector<FieldType> fields);
 
   const TypeData& get(TypeId id) const { return types_[id.index]; }
+  /// How many types there are; ids run from 0 to count() - 1, each type's parts first.
+  size_t count() const { return types_.size(); }
   TypeKind kind(TypeId id) const { return types_[id.index].kind; }
   /// As a user writes it: `List<Tensor<f32, [N, D]>>?`.
   std::string str(TypeId id) const;

@@ -17,6 +17,8 @@ packages=(
   libfmt-dev nlohmann-json3-dev libcli11-dev pkg-config
   # graphs: Graphviz's libraries, and its dot for the tests
   libgraphviz-dev graphviz
+  # the IR's serialized form
+  libprotobuf-dev protobuf-compiler
   # tests and benchmarks: GoogleTest, Google Benchmark, lit and FileCheck
   libgtest-dev libgmock-dev libbenchmark-dev llvm-14-tools
   # style

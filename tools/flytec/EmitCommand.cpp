@@ -5,6 +5,7 @@
 
 #include "frontend/AstDump.h"
 #include "ir/Printer.h"
+#include "ir/Serialize.h"
 #include "support/AtomicFile.h"
 #include "tools/flytec/Commands.h"
 #include "tools/flytec/Inputs.h"
@@ -29,12 +30,19 @@ int run_emit(const EmitOptions& opts) {
   if (in->diags.has_errors()) return kErrors;
   std::ostringstream text;
   LoadedInput& input = in->inputs.front();
+  if (opts.format == "ast" && input.plan != nullptr) {
+    std::cerr
+        << "flytec: error: a compiled plan has no syntax tree; use --format text, json or pb\n";
+    return kUsage;
+  }
   if (opts.format == "ast") {
     dump_ast(*input.program->main()->ast, in->sm, text);
   } else {
     std::unique_ptr<ir::Module> module = lower_checked(*in, input);
     if (module == nullptr) return kUsage;
-    ir::print_module(*module, text);
+    if (opts.format == "text") ir::print_module(*module, text);
+    if (opts.format == "json") text << ir::to_json(*module);
+    if (opts.format == "pb") text << ir::to_protobuf(*module);
   }
   if (opts.output == "-") {
     std::cout << text.str();
@@ -57,8 +65,9 @@ Runner add_emit_command(CLI::App& app) {
       ->required()
       ->type_name("FILE");
   cmd->add_option("--format", opts->format,
-                  "What to print: 'ast' is the syntax tree, 'text' the checked workflow IR")
-      ->check(CLI::IsMember({"ast", "text"}))
+                  "What to print: 'ast' is the syntax tree; 'text', 'json' and 'pb' (protobuf, "
+                  "ir/flyte_ir.proto) are the checked workflow IR")
+      ->check(CLI::IsMember({"ast", "text", "json", "pb"}))
       ->capture_default_str();
   cmd->add_option("-I", opts->include_dirs, "Also look for imported modules in DIR")
       ->type_name("DIR")

@@ -8,6 +8,7 @@
 
 #include "frontend/DiagnosticRender.h"
 #include "frontend/Lower.h"
+#include "ir/Serialize.h"
 #include "ir/Verifier.h"
 #include "stdlib/Locate.h"
 
@@ -35,6 +36,22 @@ std::unique_ptr<ParsedInputs> parse_inputs(const std::vector<std::string>& paths
       }
     }
     LoadedInput input;
+    if (path.size() > 3 && path.compare(path.size() - 3, 3, ".pb") == 0) {
+      // A compiled plan: no parsing or checking, but it must be a well-formed IR.
+      std::string error;
+      input.plan = ir::from_protobuf(std::string(in->sm.text(*id)), error);
+      std::vector<std::string> problems;
+      if (input.plan != nullptr) problems = ir::verify_module(*input.plan);
+      if (input.plan == nullptr || !problems.empty()) {
+        std::cerr << "flytec: error: cannot read '" << path << "': "
+                  << (input.plan == nullptr ? error : "malformed plan: " + problems.front())
+                  << '\n';
+        ++in->unreadable;
+        continue;
+      }
+      in->inputs.push_back(std::move(input));
+      continue;
+    }
     if (options.semantic) {
       input.program = load_program(in->sm, *id, in->diags, load);
       input.sema = check_program(*input.program, in->sm, in->diags);
@@ -57,6 +74,7 @@ std::unique_ptr<ParsedInputs> parse_inputs(const std::vector<std::string>& paths
 }
 
 std::unique_ptr<ir::Module> lower_checked(const ParsedInputs& in, LoadedInput& input) {
+  if (input.plan != nullptr) return std::move(input.plan);
   std::unique_ptr<ir::Module> module = lower_program(*input.program, *input.sema, in.sm);
   std::vector<std::string> problems = ir::verify_module(*module);
   if (problems.empty()) return module;

@@ -22,10 +22,12 @@ struct InputOptions {
   std::vector<std::string> include_dirs;
 };
 
-/// One file named on the command line, with everything it imports.
+/// One file named on the command line: a .flyte file with everything it imports, or a
+/// compiled plan (`.pb`, from `flytec emit --format pb`).
 struct LoadedInput {
   std::unique_ptr<Program> program;
   std::unique_ptr<Semantics> sema;
+  std::unique_ptr<ir::Module> plan;  // for a .pb input, already verified
 };
 
 /// The result of loading every file named on the command line.

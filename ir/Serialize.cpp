@@ -1,0 +1,393 @@
+// Conversion between the IR and the generated protobuf classes.
+#include "ir/Serialize.h"
+
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
+#include <google/protobuf/util/json_util.h>
+
+#include "flyte_ir.pb.h"
+
+namespace flyte::ir {
+namespace {
+
+namespace pb = flyte::ir::proto;
+
+// ------------------------------------------------------------------ writing
+
+void write(const ValueRef& v, pb::ValueRef* out) {
+  out->set_kind(static_cast<pb::ValueRef::Kind>(v.kind));
+  out->set_index(v.index);
+  out->set_output(v.output);
+  for (const std::string& p : v.path) out->add_path(p);
+  out->set_type(v.type.index);
+}
+
+void write(const Policy& p, pb::Policy* out) {
+  if (p.retries) out->set_retries(*p.retries);
+  if (p.timeout_s) out->set_timeout_s(*p.timeout_s);
+  if (p.interruptible) out->set_interruptible(*p.interruptible);
+  if (p.cpu) out->set_cpu(*p.cpu);
+  if (p.mem_bytes) out->set_mem_bytes(*p.mem_bytes);
+  if (p.gpu) out->set_gpu(*p.gpu);
+  if (p.disk_bytes) out->set_disk_bytes(*p.disk_bytes);
+  out->set_accelerator(p.accelerator);
+  out->set_device(p.device);
+}
+
+template <class Proto>
+void write_interface(const std::vector<Param>& in, const std::vector<Output>& outs, Proto* out) {
+  for (const Param& p : in) {
+    pb::Param* q = out->add_inputs();
+    q->set_name(p.name);
+    q->set_type(p.type.index);
+    if (p.default_value) q->set_default_value(*p.default_value);
+  }
+  for (const Output& o : outs) {
+    pb::Output* q = out->add_outputs();
+    q->set_name(o.name);
+    q->set_type(o.type.index);
+  }
+}
+
+pb::Module to_proto(const Module& m) {
+  pb::Module out;
+  out.set_name(m.name);
+  for (size_t i = 0; i < m.types.count(); ++i) {
+    const TypeData& t = m.types.get(TypeId{static_cast<uint32_t>(i)});
+    pb::Type* q = out.add_types();
+    q->set_kind(static_cast<pb::Type::Kind>(t.kind));
+    q->set_elem(t.elem.index);
+    q->set_name(t.name);
+    for (const FieldType& f : t.fields) {
+      pb::Field* fq = q->add_fields();
+      fq->set_name(f.name);
+      fq->set_type(f.type.index);
+    }
+    if (t.kind == TypeKind::Tensor) {
+      pb::Tensor* tq = q->mutable_tensor();
+      tq->set_dtype(t.tensor.dtype);
+      tq->set_dtype_is_var(t.tensor.dtype_is_var);
+      tq->set_shape(t.tensor.shape == TensorSpec::Shape::AnyRank ? pb::Tensor::ANY_RANK
+                    : t.tensor.shape == TensorSpec::Shape::Dims  ? pb::Tensor::DIMS
+                                                                 : pb::Tensor::SHAPE_VAR);
+      for (const DimSpec& d : t.tensor.dims) {
+        pb::Dim* dq = tq->add_dims();
+        dq->set_kind(d.kind == DimSpec::Kind::Literal ? pb::Dim::LITERAL
+                     : d.kind == DimSpec::Kind::Var   ? pb::Dim::VAR
+                                                      : pb::Dim::UNKNOWN);
+        dq->set_value(d.value);
+        dq->set_var(d.var);
+      }
+      tq->set_shape_var(t.tensor.shape_var);
+    }
+  }
+  for (const Constant& c : m.constants) {
+    pb::Constant* q = out.add_constants();
+    q->set_type(c.type.index);
+    q->set_text(c.text);
+  }
+  for (const Task& t : m.tasks) {
+    pb::Task* q = out.add_tasks();
+    q->set_name(t.name);
+    q->set_doc(t.doc);
+    write_interface(t.inputs, t.outputs, q);
+    q->set_named_outputs(t.named_outputs);
+    q->set_runner(static_cast<pb::Task::RunnerKind>(t.runner.kind));
+    q->set_runner_text(t.runner.text);
+    q->set_runner_symbol(t.runner.symbol);
+    write(t.policy, q->mutable_policy());
+    q->set_cache(t.cache);
+    q->set_cache_version(t.cache_version);
+    for (const std::string& s : t.cache_ignore) q->add_cache_ignore(s);
+    if (t.checkpoint_every_s) q->set_checkpoint_every_s(*t.checkpoint_every_s);
+    q->set_image(t.image);
+    for (const auto& [k, v] : t.env) {
+      pb::EnvVar* e = q->add_env();
+      e->set_key(k);
+      e->set_value(v);
+    }
+    for (const std::string& s : t.secrets) q->add_secrets(s);
+    q->set_location(t.location);
+  }
+  for (const Workflow& w : m.workflows) {
+    pb::Workflow* q = out.add_workflows();
+    q->set_name(w.name);
+    q->set_doc(w.doc);
+    write_interface(w.inputs, w.outputs, q);
+    q->set_named_outputs(w.named_outputs);
+    for (const Node& n : w.nodes) {
+      pb::Node* nq = q->add_nodes();
+      nq->set_kind(static_cast<pb::Node::Kind>(n.kind));
+      nq->set_name(n.name);
+      nq->set_callee(n.callee);
+      for (const auto& [name, v] : n.inputs) {
+        pb::Input* in = nq->add_inputs();
+        in->set_name(name);
+        write(v, in->mutable_value());
+      }
+      nq->set_op(n.op);
+      for (NodeId a : n.after) nq->add_after(a.index);
+      write(n.overrides, nq->mutable_overrides());
+      for (const ValueRef& c : n.conditions) write(c, nq->add_conditions());
+      for (const Body& b : n.bodies) {
+        pb::Body* bq = nq->add_bodies();
+        for (NodeId id : b.nodes) bq->add_nodes(id.index);
+        write(b.result, bq->mutable_result());
+      }
+      if (n.concurrency) nq->set_concurrency(*n.concurrency);
+      if (n.min_success) nq->set_min_success(*n.min_success);
+      nq->set_type(n.type.index);
+      nq->set_location(n.location);
+    }
+    for (NodeId id : w.top) q->add_top(id.index);
+    for (const auto& [name, v] : w.results) {
+      pb::Input* in = q->add_results();
+      in->set_name(name);
+      write(v, in->mutable_value());
+    }
+    q->set_failure_policy(w.failure_policy);
+    q->set_interruptible(w.interruptible);
+    q->set_location(w.location);
+  }
+  for (const Launch& l : m.launches) {
+    pb::Launch* q = out.add_launches();
+    q->set_name(l.name);
+    q->set_workflow(l.workflow.index);
+    for (const auto& [name, c] : l.inputs) {
+      pb::LaunchInput* in = q->add_inputs();
+      in->set_name(name);
+      in->set_constant(c);
+    }
+    q->set_schedule(l.schedule);
+  }
+  return out;
+}
+
+// ------------------------------------------------------------------ reading
+
+class Reader {
+ public:
+  explicit Reader(std::string& error) : error_(error) {}
+
+  std::unique_ptr<Module> run(const pb::Module& in) {
+    auto m = std::make_unique<Module>();
+    m->name = in.name();
+    if (!types(in, m->types)) return nullptr;
+    ntypes_ = m->types.count();
+    for (const pb::Constant& c : in.constants()) m->constants.push_back({type(c.type()), c.text()});
+    for (const pb::Task& t : in.tasks()) {
+      Task out;
+      out.name = t.name();
+      out.doc = t.doc();
+      interface(t, out.inputs, out.outputs);
+      out.named_outputs = t.named_outputs();
+      if (t.runner() > pb::Task::BUILTIN) return fail("unknown runner kind");
+      out.runner = {static_cast<Runner::Kind>(t.runner()), t.runner_text(), t.runner_symbol()};
+      out.policy = policy(t.policy());
+      out.cache = t.cache();
+      out.cache_version = t.cache_version();
+      out.cache_ignore.assign(t.cache_ignore().begin(), t.cache_ignore().end());
+      if (t.has_checkpoint_every_s()) out.checkpoint_every_s = t.checkpoint_every_s();
+      out.image = t.image();
+      for (const pb::EnvVar& e : t.env()) out.env.emplace_back(e.key(), e.value());
+      out.secrets.assign(t.secrets().begin(), t.secrets().end());
+      out.location = t.location();
+      m->tasks.push_back(std::move(out));
+    }
+    for (const pb::Workflow& w : in.workflows()) {
+      Workflow out;
+      out.name = w.name();
+      out.doc = w.doc();
+      interface(w, out.inputs, out.outputs);
+      out.named_outputs = w.named_outputs();
+      for (const pb::Node& n : w.nodes()) {
+        Node node;
+        if (n.kind() > pb::Node::FAIL) return fail("unknown node kind");
+        node.kind = static_cast<Node::Kind>(n.kind());
+        node.name = n.name();
+        node.callee = n.callee();
+        for (const pb::Input& i : n.inputs()) node.inputs.emplace_back(i.name(), value(i.value()));
+        node.op = n.op();
+        for (uint32_t a : n.after()) node.after.push_back({a});
+        node.overrides = policy(n.overrides());
+        for (const pb::ValueRef& c : n.conditions()) node.conditions.push_back(value(c));
+        for (const pb::Body& b : n.bodies()) {
+          Body body;
+          for (uint32_t id : b.nodes()) body.nodes.push_back({id});
+          body.result = value(b.result());
+          node.bodies.push_back(std::move(body));
+        }
+        if (n.has_concurrency()) node.concurrency = n.concurrency();
+        if (n.has_min_success()) node.min_success = n.min_success();
+        node.type = type(n.type());
+        node.location = n.location();
+        out.nodes.push_back(std::move(node));
+      }
+      for (uint32_t id : w.top()) out.top.push_back({id});
+      for (const pb::Input& r : w.results()) out.results.emplace_back(r.name(), value(r.value()));
+      out.failure_policy = w.failure_policy();
+      out.interruptible = w.interruptible();
+      out.location = w.location();
+      m->workflows.push_back(std::move(out));
+    }
+    for (const pb::Launch& l : in.launches()) {
+      Launch out{l.name(), {l.workflow()}, {}, l.schedule()};
+      for (const pb::LaunchInput& i : l.inputs()) out.inputs.emplace_back(i.name(), i.constant());
+      m->launches.push_back(std::move(out));
+    }
+    if (!error_.empty()) return nullptr;
+    return m;
+  }
+
+ private:
+  std::nullptr_t fail(std::string message) {
+    if (error_.empty()) error_ = std::move(message);
+    return nullptr;
+  }
+
+  // A type id from the file; out-of-range ids become the error type (and are reported).
+  TypeId type(uint32_t id) {
+    if (id >= ntypes_) {
+      fail("type id " + std::to_string(id) + " is out of range");
+      return TypeId{0};
+    }
+    return TypeId{id};
+  }
+
+  // Rebuilds the type table in id order; each type must intern to its own id.
+  bool types(const pb::Module& in, TypeTable& table) {
+    size_t builtin = table.count();
+    if (static_cast<size_t>(in.types_size()) < builtin)
+      return fail("the type table is truncated"), false;
+    for (int i = 0; i < in.types_size(); ++i) {
+      const pb::Type& t = in.types(i);
+      auto expect = static_cast<uint32_t>(i);
+      if (static_cast<size_t>(i) < builtin) {
+        if (static_cast<int>(table.kind(TypeId{expect})) != t.kind())
+          return fail("the built-in types differ"), false;
+        continue;
+      }
+      if (t.elem() >= expect && (t.kind() == pb::Type::LIST || t.kind() == pb::Type::MAP ||
+                                 t.kind() == pb::Type::OPTIONAL)) {
+        return fail("type " + std::to_string(i) + " refers to a later type"), false;
+      }
+      TypeId got;
+      switch (t.kind()) {
+        case pb::Type::LIST: got = table.list(TypeId{t.elem()}); break;
+        case pb::Type::MAP: got = table.map(TypeId{t.elem()}); break;
+        case pb::Type::OPTIONAL: got = table.optional(TypeId{t.elem()}); break;
+        case pb::Type::STRUCT:
+        case pb::Type::ENUM:
+          // Declarations are not serialized; the type's index keeps named types apart.
+          got = table.named(t.kind() == pb::Type::STRUCT ? TypeKind::Struct : TypeKind::Enum,
+                            t.name(), reinterpret_cast<const void*>(static_cast<uintptr_t>(i) + 1));
+          break;
+        case pb::Type::OUTPUTS: {
+          std::vector<FieldType> fields;
+          for (const pb::Field& f : t.fields()) {
+            if (f.type() >= expect)
+              return fail("type " + std::to_string(i) + " refers to a later type"), false;
+            fields.push_back({f.name(), TypeId{f.type()}});
+          }
+          got = table.outputs(std::move(fields));
+          break;
+        }
+        case pb::Type::TENSOR: {
+          TensorSpec s;
+          s.dtype = t.tensor().dtype();
+          s.dtype_is_var = t.tensor().dtype_is_var();
+          s.shape = t.tensor().shape() == pb::Tensor::DIMS        ? TensorSpec::Shape::Dims
+                    : t.tensor().shape() == pb::Tensor::SHAPE_VAR ? TensorSpec::Shape::Var
+                                                                  : TensorSpec::Shape::AnyRank;
+          for (const pb::Dim& d : t.tensor().dims()) {
+            DimSpec ds;
+            ds.kind = d.kind() == pb::Dim::LITERAL ? DimSpec::Kind::Literal
+                      : d.kind() == pb::Dim::VAR   ? DimSpec::Kind::Var
+                                                   : DimSpec::Kind::Unknown;
+            ds.value = d.value();
+            ds.var = d.var();
+            s.dims.push_back(ds);
+          }
+          s.shape_var = t.tensor().shape_var();
+          got = table.tensor(std::move(s));
+          break;
+        }
+        default: return fail("type " + std::to_string(i) + " has a bad kind"), false;
+      }
+      if (got.index != expect) return fail("type " + std::to_string(i) + " is a duplicate"), false;
+    }
+    return true;
+  }
+
+  ValueRef value(const pb::ValueRef& v) {
+    ValueRef out;
+    if (v.kind() > pb::ValueRef::MAP_ITEM) fail("unknown value kind");
+    out.kind = static_cast<ValueRef::Kind>(v.kind() > pb::ValueRef::MAP_ITEM ? 0 : v.kind());
+    out.index = v.index();
+    out.output = v.output();
+    out.path.assign(v.path().begin(), v.path().end());
+    out.type = type(v.type());
+    return out;
+  }
+
+  Policy policy(const pb::Policy& p) {
+    Policy out;
+    if (p.has_retries()) out.retries = p.retries();
+    if (p.has_timeout_s()) out.timeout_s = p.timeout_s();
+    if (p.has_interruptible()) out.interruptible = p.interruptible();
+    if (p.has_cpu()) out.cpu = p.cpu();
+    if (p.has_mem_bytes()) out.mem_bytes = p.mem_bytes();
+    if (p.has_gpu()) out.gpu = p.gpu();
+    if (p.has_disk_bytes()) out.disk_bytes = p.disk_bytes();
+    out.accelerator = p.accelerator();
+    out.device = p.device();
+    return out;
+  }
+
+  template <class Proto>
+  void interface(const Proto& in, std::vector<Param>& params, std::vector<Output>& outs) {
+    for (const pb::Param& p : in.inputs()) {
+      Param q{p.name(), type(p.type()), std::nullopt};
+      if (p.has_default_value()) q.default_value = p.default_value();
+      params.push_back(q);
+    }
+    for (const pb::Output& o : in.outputs()) outs.push_back({o.name(), type(o.type())});
+  }
+
+  std::string& error_;
+  size_t ntypes_ = 0;
+};
+
+}  // namespace
+
+std::string to_protobuf(const Module& m) {
+  pb::Module proto = to_proto(m);
+  std::string out;
+  {
+    google::protobuf::io::StringOutputStream stream(&out);
+    google::protobuf::io::CodedOutputStream coded(&stream);
+    coded.SetSerializationDeterministic(true);
+    proto.SerializeToCodedStream(&coded);
+  }
+  return out;
+}
+
+std::string to_json(const Module& m) {
+  std::string out;
+  google::protobuf::util::JsonPrintOptions options;
+  options.add_whitespace = true;
+  options.preserve_proto_field_names = true;
+  (void)google::protobuf::util::MessageToJsonString(to_proto(m), &out, options);
+  return out;
+}
+
+std::unique_ptr<Module> from_protobuf(const std::string& bytes, std::string& error) {
+  pb::Module proto;
+  if (!proto.ParseFromString(bytes)) {
+    error = "not a flytec IR protobuf (flyte.ir.proto.Module)";
+    return nullptr;
+  }
+  return Reader(error).run(proto);
+}
+
+}  // namespace flyte::ir
