@@ -6,6 +6,7 @@
 #include "frontend/AstDump.h"
 #include "ir/Printer.h"
 #include "ir/Serialize.h"
+#include "passes/PassManager.h"
 #include "support/AtomicFile.h"
 #include "tools/flytec/Commands.h"
 #include "tools/flytec/Inputs.h"
@@ -18,9 +19,26 @@ struct EmitOptions {
   std::string format = "ast";
   std::string output = "-";
   std::vector<std::string> include_dirs;
+  passes::PipelineOptions pipeline;
 };
 
+// Pass names given on the command line must exist.
+bool check_pass_names(const EmitOptions& opts) {
+  std::vector<std::string> names = opts.pipeline.print_ir_after;
+  if (!opts.pipeline.stop_after.empty()) names.push_back(opts.pipeline.stop_after);
+  for (const std::string& n : names) {
+    if (n == "all" || passes::is_registered(n)) continue;
+    std::string known;
+    for (const auto& [name, summary] : passes::registered_passes())
+      known += (known.empty() ? "" : ", ") + name;
+    std::cerr << "flytec: error: unknown pass '" << n << "' (passes: " << known << ")\n";
+    return false;
+  }
+  return true;
+}
+
 int run_emit(const EmitOptions& opts) {
+  if (!check_pass_names(opts)) return kUsage;
   InputOptions input_options;
   input_options.semantic = opts.format != "ast";
   input_options.include_dirs = opts.include_dirs;
@@ -40,6 +58,13 @@ int run_emit(const EmitOptions& opts) {
   } else {
     std::unique_ptr<ir::Module> module = lower_checked(*in, input);
     if (module == nullptr) return kUsage;
+    passes::PipelineResult r = passes::run_pipeline(*module, opts.pipeline, std::cout, std::cerr);
+    for (const passes::PassDiagnostic& d : r.diagnostics) {
+      std::cerr << d.location << (d.location.empty() ? "" : ": ") << (d.error ? "error" : "warning")
+                << "[" << d.code << "]: " << d.message << "\n";
+    }
+    if (r.verify_failed) return kUsage;
+    if (!r.ok) return kErrors;
     if (opts.format == "text") ir::print_module(*module, text);
     if (opts.format == "json") text << ir::to_json(*module);
     if (opts.format == "pb") text << ir::to_protobuf(*module);
@@ -69,6 +94,14 @@ Runner add_emit_command(CLI::App& app) {
                   "ir/flyte_ir.proto) are the checked workflow IR")
       ->check(CLI::IsMember({"ast", "text", "json", "pb"}))
       ->capture_default_str();
+  cmd->add_option("--print-ir-after", opts->pipeline.print_ir_after,
+                  "Print the IR after the named pass ('all': after every pass)")
+      ->type_name("PASS");
+  cmd->add_option("--stop-after", opts->pipeline.stop_after, "Stop the pipeline after this pass")
+      ->type_name("PASS");
+  cmd->add_flag("--time-passes", opts->pipeline.time_passes,
+                "Report each pass's time and statistics on stderr");
+  cmd->add_flag("--verify-each", opts->pipeline.verify_each, "Verify the IR after every pass");
   cmd->add_option("-I", opts->include_dirs, "Also look for imported modules in DIR")
       ->type_name("DIR")
       ->allow_extra_args(false);

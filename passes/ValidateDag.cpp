@@ -1,0 +1,140 @@
+// The validate-dag pass.
+#include "passes/ValidateDag.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <functional>
+#include <unordered_set>
+
+namespace flyte::passes {
+namespace {
+
+class ValidateDag final : public Pass {
+ public:
+  std::string_view name() const override { return "validate-dag"; }
+  std::string_view summary() const override {
+    return "checks that workflows are acyclic and not recursive; counts nodes, edges and depth";
+  }
+
+  void run(ir::Module& m, std::vector<PassDiagnostic>& diags) override {
+    for (const ir::Workflow& w : m.workflows) workflow(w, diags);
+    recursion(m, diags);
+  }
+
+ private:
+  static void sources(const ir::ValueRef& v, std::vector<uint32_t>& out) {
+    if (v.kind == ir::ValueRef::Kind::NodeOutput || v.kind == ir::ValueRef::Kind::MapItem) {
+      out.push_back(v.index);
+    }
+  }
+
+  // Edges run from a node to the nodes it waits for. A body waits for its parent (the
+  // branch or map), and the parent for its bodies' results.
+  void workflow(const ir::Workflow& w, std::vector<PassDiagnostic>& diags) {
+    size_t n = w.nodes.size();
+    std::vector<std::vector<uint32_t>> waits(n);
+    uint64_t edges = 0;
+    for (uint32_t i = 0; i < n; ++i) {
+      const ir::Node& node = w.nodes[i];
+      std::vector<uint32_t> from;
+      for (const auto& [name, v] : node.inputs) sources(v, from);
+      for (const ir::ValueRef& c : node.conditions) sources(c, from);
+      for (ir::NodeId a : node.after) from.push_back(a.index);
+      // The nodes of a body start once their parent starts; the parent finishes with
+      // its bodies' results. Only results from outside the bodies are edges here: an
+      // inner result is the parent's own work, not something it waits for.
+      std::unordered_set<uint32_t> inside;
+      std::function<void(const ir::Node&)> mark = [&](const ir::Node& parent) {
+        for (const ir::Body& b : parent.bodies) {
+          for (ir::NodeId inner : b.nodes) {
+            if (inner.index < n && inside.insert(inner.index).second) mark(w.nodes[inner.index]);
+          }
+        }
+      };
+      if (!node.bodies.empty()) mark(node);
+      for (const ir::Body& b : node.bodies) {
+        for (ir::NodeId inner : b.nodes) waits[inner.index].push_back(i);
+        std::vector<uint32_t> result;
+        sources(b.result, result);
+        for (uint32_t r : result) {
+          if (r != i && inside.count(r) == 0) from.push_back(r);
+        }
+      }
+      for (uint32_t f : from) {
+        if (f == i) continue;  // a map body's item refers to the map itself
+        waits[i].push_back(f);
+        ++edges;
+      }
+    }
+    count("nodes", "nodes in all workflows", n);
+    count("edges", "data, body and @after edges", edges);
+    // Depth-first search for a cycle, and the longest chain of waits (the depth). An
+    // explicit stack: a 100,000-node chain must not exhaust the call stack.
+    std::vector<int> state(n, 0);  // 0 new, 1 on the stack, 2 done
+    std::vector<uint64_t> depth(n, 0);
+    bool reported = false;
+    uint64_t deepest = 0;
+    std::vector<std::pair<uint32_t, size_t>> stack;  // node, next wait to look at
+    for (uint32_t root = 0; root < n; ++root) {
+      if (state[root] != 0) continue;
+      stack.push_back({root, 0});
+      state[root] = 1;
+      while (!stack.empty()) {
+        auto& [v, next] = stack.back();
+        if (next < waits[v].size()) {
+          uint32_t u = waits[v][next++];
+          if (state[u] == 0) {
+            state[u] = 1;
+            stack.push_back({u, 0});
+          } else if (state[u] == 1 && !reported) {
+            reported = true;
+            const ir::Node& node = w.nodes[u];
+            diags.push_back(
+                {true, "E0402", node.location,
+                 fmt::format("dependency cycle in workflow '{}' through node %{}{}", w.name, u,
+                             node.name.empty() ? "" : " ('" + node.name + "')")});
+          }
+          continue;
+        }
+        uint64_t d = 0;
+        for (uint32_t u : waits[v]) {
+          if (state[u] == 2) d = std::max(d, depth[u]);
+        }
+        depth[v] = d + 1;
+        deepest = std::max(deepest, depth[v]);
+        state[v] = 2;
+        stack.pop_back();
+      }
+    }
+    record_max("max-depth", "the longest chain of nodes that wait for each other", deepest);
+  }
+
+  void recursion(const ir::Module& m, std::vector<PassDiagnostic>& diags) {
+    size_t n = m.workflows.size();
+    std::vector<int> state(n, 0);
+    std::function<void(uint32_t)> visit = [&](uint32_t v) {
+      state[v] = 1;
+      for (const ir::Node& node : m.workflows[v].nodes) {
+        if (node.kind != ir::Node::Kind::Subworkflow || node.callee >= n) continue;
+        if (state[node.callee] == 1) {
+          diags.push_back(
+              {true, "E0403", node.location,
+               fmt::format("workflow '{}' calls itself", m.workflows[node.callee].name)});
+        } else if (state[node.callee] == 0) {
+          visit(node.callee);
+        }
+      }
+      state[v] = 2;
+    };
+    for (uint32_t v = 0; v < n; ++v) {
+      if (state[v] == 0) visit(v);
+    }
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Pass> create_validate_dag() { return std::make_unique<ValidateDag>(); }
+
+}  // namespace flyte::passes
