@@ -20,28 +20,35 @@ void set(void* obj, const char* key, const std::string& value) {
 
 class Builder {
  public:
-  Builder(const ir::Module& m, const ir::Workflow& w, Agraph_t* g) : m_(m), w_(w), g_(g) {}
+  // Draws `w` into `where` (the graph itself, or a sub-workflow's cluster); node names
+  // start with `prefix` so that a sub-workflow drawn twice stays apart.
+  Builder(const ir::Module& m, const ir::Workflow& w, Agraph_t* g, Agraph_t* where = nullptr,
+          std::string prefix = "")
+      : m_(m), w_(w), g_(g), where_(where != nullptr ? where : g), prefix_(std::move(prefix)) {}
 
   void run() {
-    set(g_, "rankdir", "TB");
-    set(g_, "label",
-        escape("workflow " + w_.name + (w_.doc.empty() ? "" : "\n" + first_line(w_.doc))));
-    set(g_, "labelloc", "t");
-    set(g_, "fontname", "Helvetica");
-    agattr(g_, AGNODE, c("fontname"), c("Helvetica"));
-    agattr(g_, AGEDGE, c("fontname"), c("Helvetica"));
-    agattr(g_, AGEDGE, c("fontsize"), c("10"));
+    if (where_ == g_) {
+      set(g_, "rankdir", "TB");
+      set(g_, "label",
+          escape("workflow " + w_.name + (w_.doc.empty() ? "" : "\n" + first_line(w_.doc))));
+      set(g_, "labelloc", "t");
+      set(g_, "fontname", "Helvetica");
+      agattr(g_, AGNODE, c("fontname"), c("Helvetica"));
+      agattr(g_, AGEDGE, c("fontname"), c("Helvetica"));
+      agattr(g_, AGEDGE, c("fontsize"), c("10"));
+    }
     for (size_t i = 0; i < w_.inputs.size(); ++i) {
-      Agnode_t* n = agnode(g_, c(fmt::format("in_{}", i)), 1);
+      Agnode_t* n = agnode(where_, c(fmt::format("{}in_{}", prefix_, i)), 1);
       set(n, "label", escape(w_.inputs[i].name + "\n" + m_.types.str(w_.inputs[i].type)));
       set(n, "shape", "invhouse");
       set(n, "style", "filled");
       set(n, "fillcolor", "#e8f0fe");
       inputs_.push_back(n);
     }
-    for (ir::NodeId id : w_.top) node(g_, id);
+    for (ir::NodeId id : w_.top) node(where_, id);
     for (size_t i = 0; i < w_.results.size(); ++i) {
-      Agnode_t* n = agnode(g_, c(fmt::format("out_{}", i)), 1);
+      Agnode_t* n = agnode(where_, c(fmt::format("{}out_{}", prefix_, i)), 1);
+      results_.push_back(n);
       const auto& [name, v] = w_.results[i];
       set(n, "label", name);
       set(n, "shape", "house");
@@ -109,7 +116,17 @@ class Builder {
 
   Agnode_t* node(Agraph_t* where, ir::NodeId id) {
     const ir::Node& n = w_.nodes[id.index];
-    Agnode_t* v = agnode(where, c(fmt::format("n{}", id.index)), 1);
+    // A sub-workflow is a cluster holding its own graph: arguments flow into its inputs,
+    // its results into the call's node, which stands for its value.
+    Agraph_t* cluster = nullptr;
+    if (n.kind == ir::Node::Kind::Subworkflow && depth_ < 4 && n.callee < m_.workflows.size()) {
+      cluster = agsubg(where, c(fmt::format("cluster_{}w{}", prefix_, id.index)), 1);
+      set(cluster, "label", escape("workflow " + m_.workflows[n.callee].name));
+      set(cluster, "style", "rounded");
+      set(cluster, "color", "#5f6368");
+    }
+    Agnode_t* v =
+        agnode(cluster != nullptr ? cluster : where, c(fmt::format("{}n{}", prefix_, id.index)), 1);
     nodes_[id.index] = v;
     set(v, "label", label(n));
     switch (n.kind) {
@@ -134,12 +151,22 @@ class Builder {
       case ir::Node::Kind::Branch: set(v, "shape", "diamond"); break;
       case ir::Node::Kind::Map: set(v, "shape", "box3d"); break;
     }
-    for (const auto& [param, value] : n.inputs) {
-      if (n.kind == ir::Node::Kind::Map && param == "over") {
-        edge(value, v, "over");
-      } else {
-        edge(value, v, param);
+    if (cluster != nullptr) {
+      const ir::Workflow& callee = m_.workflows[n.callee];
+      Builder inner(m_, callee, g_, cluster, fmt::format("{}s{}_", prefix_, id.index));
+      inner.depth_ = depth_ + 1;
+      inner.run();
+      for (const auto& [param, value] : n.inputs) {
+        for (size_t i = 0; i < callee.inputs.size(); ++i) {
+          if (callee.inputs[i].name == param) edge(value, inner.inputs_[i], "");
+        }
       }
+      for (size_t i = 0; i < inner.results_.size(); ++i) {
+        Agedge_t* e = agedge(g_, inner.results_[i], v, nullptr, 1);
+        set(e, "style", "dotted");
+      }
+    } else {
+      for (const auto& [param, value] : n.inputs) edge(value, v, param);
     }
     for (size_t i = 0; i < n.conditions.size(); ++i)
       edge(n.conditions[i], v, i == 0 ? "if" : "else if");
@@ -155,7 +182,7 @@ class Builder {
       std::string title = n.kind == ir::Node::Kind::Map ? "each item"
                           : b < n.conditions.size()     ? (b == 0 ? "then" : "else if")
                                                         : "else";
-      Agraph_t* sub = agsubg(where, c(fmt::format("cluster_{}_{}", id.index, b)), 1);
+      Agraph_t* sub = agsubg(where, c(fmt::format("cluster_{}{}_{}", prefix_, id.index, b)), 1);
       set(sub, "label", title);
       set(sub, "style", "rounded,dashed");
       set(sub, "color", "#9aa0a6");
@@ -164,7 +191,7 @@ class Builder {
         Agnode_t* x = node(sub, inner);
         if (first == nullptr) first = x;
       }
-      Agnode_t* result = agnode(sub, c(fmt::format("r{}_{}", id.index, b)), 1);
+      Agnode_t* result = agnode(sub, c(fmt::format("{}r{}_{}", prefix_, id.index, b)), 1);
       set(result, "label", "result");
       set(result, "shape", "point");
       edge(n.bodies[b].result, result, "");
@@ -207,7 +234,11 @@ class Builder {
   const ir::Module& m_;
   const ir::Workflow& w_;
   Agraph_t* g_;
+  Agraph_t* where_;
+  std::string prefix_;
+  int depth_ = 0;  // sub-workflows drawn inside sub-workflows, up to a limit
   std::vector<Agnode_t*> inputs_;
+  std::vector<Agnode_t*> results_;
   std::unordered_map<uint32_t, Agnode_t*> nodes_;
 };
 
