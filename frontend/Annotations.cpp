@@ -73,6 +73,7 @@ class Checker {
         std::find_if(kSpecs.begin(), kSpecs.end(), [&](const Spec& s) { return s.name == name; });
     if (spec == kSpecs.end()) {
       std::vector<std::string_view> names;
+      names.reserve(kSpecs.size());
       for (const Spec& s : kSpecs) names.push_back(s.name);
       Diagnostic& d =
           diags_.report(DiagCode::E0501, a.range, fmt::format("unknown annotation '@{}'", name));

@@ -172,6 +172,7 @@ class Checker {
   template <class Map>
   void suggest(Diagnostic& d, std::string_view name, const Map& candidates) {
     std::vector<std::string_view> names;
+    names.reserve(candidates.size());
     for (const auto& [k, v] : candidates) names.push_back(k);
     if (auto s = closest_name(name, names)) {
       d.notes.push_back({fmt::format("did you mean '{}'?", *s), std::nullopt});

@@ -1,7 +1,7 @@
 // "Did you mean": edit distance with a limit that grows with the name.
-#include "frontend/Suggest.h"
-
 #include <gtest/gtest.h>
+
+#include "frontend/Suggest.h"
 
 namespace flyte {
 namespace {
