@@ -55,6 +55,7 @@ int run_check(const CheckOptions& opts) {
     // except the standard library.
     std::vector<FileId> seen;
     for (const LoadedInput& input : in->inputs) {
+      if (input.program == nullptr) continue;  // a compiled plan has no comments
       for (const auto& m : input.program->modules) {
         if (m->is_stdlib || std::find(seen.begin(), seen.end(), m->file) != seen.end()) continue;
         seen.push_back(m->file);
