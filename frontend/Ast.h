@@ -291,4 +291,8 @@ struct File {
   Arena arena;
 };
 
+/// True for a literal, a negative number, or a list, map or struct value of constants
+/// (what a parameter default may be). An ErrorExpr counts as constant: it was reported.
+bool is_constant(const Expr* e);
+
 }  // namespace flyte::ast

@@ -5,6 +5,8 @@
 
 #include <unordered_map>
 
+#include "ir/Printer.h"
+
 namespace flyte {
 namespace {
 
@@ -12,47 +14,6 @@ using ast::Decl;
 using ast::DeclKind;
 using ast::Expr;
 using ast::ExprKind;
-
-std::string quote(std::string_view s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    if (c == '\n') {
-      out += "\\n";
-      continue;
-    }
-    out += c;
-  }
-  return out + "\"";
-}
-
-bool is_constant(const Expr* e) {
-  switch (e->kind) {
-    case ExprKind::Int:
-    case ExprKind::Float:
-    case ExprKind::Bool:
-    case ExprKind::None:
-    case ExprKind::String:
-    case ExprKind::Duration:
-    case ExprKind::Size: return true;
-    case ExprKind::List:
-      for (const Expr* x : static_cast<const ast::ListExpr*>(e)->elements) {
-        if (!is_constant(x)) return false;
-      }
-      return true;
-    case ExprKind::Map:
-      for (const auto& m : static_cast<const ast::MapExpr*>(e)->entries) {
-        if (!is_constant(m.value)) return false;
-      }
-      return true;
-    case ExprKind::Struct:
-      for (const auto& f : static_cast<const ast::StructExpr*>(e)->fields) {
-        if (!is_constant(f.value)) return false;
-      }
-      return true;
-    default: return false;
-  }
-}
 
 // A constant in source form.
 std::string constant_text(const Expr* e) {
@@ -65,7 +26,7 @@ std::string constant_text(const Expr* e) {
     }
     case ExprKind::Bool: return static_cast<const ast::BoolLit*>(e)->value ? "true" : "false";
     case ExprKind::None: return "none";
-    case ExprKind::String: return quote(static_cast<const ast::StringLit*>(e)->value);
+    case ExprKind::String: return ir::quote(static_cast<const ast::StringLit*>(e)->value);
     case ExprKind::Duration:
       return fmt::format("{}s", static_cast<const ast::DurationLit*>(e)->seconds);
     case ExprKind::Size: return fmt::format("{}B", static_cast<const ast::SizeLit*>(e)->bytes);
@@ -79,7 +40,8 @@ std::string constant_text(const Expr* e) {
     case ExprKind::Map: {
       std::string out = "{";
       for (const auto& m : static_cast<const ast::MapExpr*>(e)->entries) {
-        out += (out.size() > 1 ? ", " : "") + quote(m.key->value) + ": " + constant_text(m.value);
+        out +=
+            (out.size() > 1 ? ", " : "") + ir::quote(m.key->value) + ": " + constant_text(m.value);
       }
       return out + "}";
     }
@@ -186,7 +148,7 @@ class Lowerer {
     const auto& types = sema_.param_types.at(d);
     for (size_t i = 0; i < ps.size(); ++i) {
       ir::Param p{std::string(ps[i].name.name), types[i], std::nullopt};
-      if (ps[i].default_value != nullptr && is_constant(ps[i].default_value)) {
+      if (ps[i].default_value != nullptr && ast::is_constant(ps[i].default_value)) {
         p.default_value = add_constant(ps[i].default_value);
       }
       out.push_back(p);
@@ -408,7 +370,7 @@ class Lowerer {
   }
 
   ir::ValueRef value(const Expr* e) {
-    if (is_constant(e)) return constant(e);
+    if (ast::is_constant(e)) return constant(e);
     switch (e->kind) {
       case ExprKind::Name: return lookup(static_cast<const ast::NameExpr*>(e)->name.name);
       case ExprKind::Field: {
@@ -545,7 +507,8 @@ class Lowerer {
     for (const ast::Arg& a : l->call->args) {
       std::string name =
           a.name ? std::string(a.name->name) : std::string(ps[positional++].name.name);
-      if (is_constant(a.value)) out.inputs.emplace_back(std::move(name), add_constant(a.value));
+      if (ast::is_constant(a.value))
+        out.inputs.emplace_back(std::move(name), add_constant(a.value));
     }
     for (const ast::Annotation& a : l->annotations) {
       if (a.name.name == "schedule" && !a.args.empty() &&

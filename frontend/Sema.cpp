@@ -531,35 +531,8 @@ class Checker {
     return sig;
   }
 
-  static bool is_constant(const Expr* e) {
-    switch (e->kind) {
-      case ExprKind::Int:
-      case ExprKind::Float:
-      case ExprKind::Bool:
-      case ExprKind::None:
-      case ExprKind::String:
-      case ExprKind::Duration:
-      case ExprKind::Size:
-      case ExprKind::Error: return true;
-      case ExprKind::List:
-        return std::all_of(static_cast<const ast::ListExpr*>(e)->elements.begin(),
-                           static_cast<const ast::ListExpr*>(e)->elements.end(), is_constant);
-      case ExprKind::Map:
-        for (const auto& m : static_cast<const ast::MapExpr*>(e)->entries) {
-          if (!is_constant(m.value)) return false;
-        }
-        return true;
-      case ExprKind::Struct:
-        for (const auto& f : static_cast<const ast::StructExpr*>(e)->fields) {
-          if (!is_constant(f.value)) return false;
-        }
-        return true;
-      default: return false;
-    }
-  }
-
   void check_default(const ast::Param& p, TypeId t) {
-    if (!is_constant(p.default_value)) {
+    if (!ast::is_constant(p.default_value)) {
       error(DiagCode::E0502, p.default_value->range,
             fmt::format("the default of '{}' must be a constant: a literal, or a list, map or "
                         "struct value of literals",

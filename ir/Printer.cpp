@@ -4,6 +4,20 @@
 #include <fmt/format.h>
 
 namespace flyte::ir {
+
+std::string quote(std::string_view s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') out += '\\';
+    if (c == '\n') {
+      out += "\\n";
+      continue;
+    }
+    out += c;
+  }
+  return out + "\"";
+}
+
 namespace {
 
 class Printer {
@@ -69,19 +83,6 @@ class Printer {
     if (!p.accelerator.empty()) out += " accelerator=" + p.accelerator;
     if (!p.device.empty()) out += " device=" + p.device;
     return out;
-  }
-
-  static std::string quote(const std::string& s) {
-    std::string out = "\"";
-    for (char c : s) {
-      if (c == '"' || c == '\\') out += '\\';
-      if (c == '\n') {
-        out += "\\n";
-        continue;
-      }
-      out += c;
-    }
-    return out + "\"";
   }
 
   void task(const Task& t) {

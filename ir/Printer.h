@@ -2,10 +2,15 @@
 #pragma once
 
 #include <ostream>
+#include <string>
+#include <string_view>
 
 #include "ir/Ir.h"
 
 namespace flyte::ir {
+
+/// A string in the IR's text form: double quotes, with `"`, `\\` and newlines escaped.
+std::string quote(std::string_view s);
 
 /// Prints `m`: tasks with their policies, workflows as numbered nodes (`%3 = task …`),
 /// branches and maps with indented bodies, launches.
