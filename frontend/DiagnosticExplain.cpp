@@ -102,6 +102,9 @@ constexpr Entry kEntries[] = {
     {DiagCode::W0003,
      "A shell command never mentions one of the task's outputs, so nothing writes it.\n"},
     {DiagCode::W0004, "@cache on a task without outputs has nothing to cache.\n"},
+    {DiagCode::W0005,
+     "A branch arm can never run: its condition is the constant false, or an earlier\n"
+     "condition is the constant true. Reported by the validate-dag pass.\n"},
 };
 
 static_assert(std::size(kEntries) == static_cast<size_t>(DiagCode::Count),

@@ -3,6 +3,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cctype>
+
 namespace flyte::ir {
 
 std::string quote(std::string_view s) {
@@ -26,6 +29,12 @@ class Printer {
 
   void run() {
     out_ << "module " << (m_.name.empty() ? "main" : m_.name) << "\n";
+    // Struct and enum types by name, so that the text form can be read back.
+    for (size_t i = 0; i < m_.types.count(); ++i) {
+      const TypeData& t = m_.types.get(TypeId{static_cast<uint32_t>(i)});
+      if (t.kind == TypeKind::Struct) out_ << "struct " << t.name << "\n";
+      if (t.kind == TypeKind::Enum) out_ << "enum " << t.name << "\n";
+    }
     for (const Task& t : m_.tasks) task(t);
     for (const Workflow& w : m_.workflows) workflow(w);
     for (const Launch& l : m_.launches) launch(l);
@@ -114,7 +123,11 @@ class Printer {
       std::string out;
       for (size_t i = 0; i < n.inputs.size(); ++i) {
         if (i > 0) out += ", ";
-        out += n.inputs[i].first + " = " + value(n.inputs[i].second);
+        const std::string& name = n.inputs[i].first;
+        bool plain = !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
+          return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_';
+        });
+        out += (plain ? name : quote(name)) + " = " + value(n.inputs[i].second);
       }
       return out;
     };

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <optional>
 #include <unordered_set>
 
 namespace flyte::passes {
@@ -14,11 +15,16 @@ class ValidateDag final : public Pass {
  public:
   std::string_view name() const override { return "validate-dag"; }
   std::string_view summary() const override {
-    return "checks that workflows are acyclic and not recursive; counts nodes, edges and depth";
+    return "checks that workflows are acyclic and not recursive, warns of unused and "
+           "unreachable nodes; counts nodes, edges and depth";
   }
 
   void run(ir::Module& m, std::vector<PassDiagnostic>& diags) override {
-    for (const ir::Workflow& w : m.workflows) workflow(w, diags);
+    for (const ir::Workflow& w : m.workflows) {
+      workflow(w, diags);
+      unused(w, diags);
+      unreachable(m, w, diags);
+    }
     recursion(m, diags);
   }
 
@@ -108,6 +114,77 @@ class ValidateDag final : public Pass {
       }
     }
     record_max("max-depth", "the longest chain of nodes that wait for each other", deepest);
+  }
+
+  // An expression node nothing reads is dead work. Named ones are `let` bindings, which
+  // the type checker already reports (W0001) at their source; this catches the rest, in
+  // plans that other tools wrote.
+  void unused(const ir::Workflow& w, std::vector<PassDiagnostic>& diags) {
+    std::vector<bool> used(w.nodes.size(), false);
+    auto use = [&](const ir::ValueRef& v) {
+      if ((v.kind == ir::ValueRef::Kind::NodeOutput || v.kind == ir::ValueRef::Kind::MapItem) &&
+          v.index < used.size())
+        used[v.index] = true;
+    };
+    for (const ir::Node& node : w.nodes) {
+      for (const auto& [name, v] : node.inputs) use(v);
+      for (const ir::ValueRef& c : node.conditions) use(c);
+      for (const ir::Body& b : node.bodies) use(b.result);
+      for (ir::NodeId a : node.after) {
+        if (a.index < used.size()) used[a.index] = true;
+      }
+    }
+    for (const auto& [name, v] : w.results) use(v);
+    for (uint32_t i = 0; i < w.nodes.size(); ++i) {
+      const ir::Node& node = w.nodes[i];
+      if (used[i] || node.kind != ir::Node::Kind::Expr || !node.name.empty()) continue;
+      count("unused", "expression nodes whose value nothing reads");
+      diags.push_back({false, "W0001", node.location,
+                       fmt::format("node %{} ('{}') in workflow '{}' computes a value that "
+                                   "nothing uses",
+                                   i, node.op, w.name)});
+    }
+  }
+
+  // Branch arms behind a constant condition: `false` never runs its arm, and `true`
+  // leaves every later arm (the else included) unreachable.
+  void unreachable(const ir::Module& m, const ir::Workflow& w, std::vector<PassDiagnostic>& diags) {
+    auto constant = [&](const ir::ValueRef& v) -> std::optional<bool> {
+      if (v.kind != ir::ValueRef::Kind::Const || v.index >= m.constants.size()) return std::nullopt;
+      const std::string& t = m.constants[v.index].text;
+      if (t == "true") return true;
+      if (t == "false") return false;
+      return std::nullopt;
+    };
+    for (uint32_t i = 0; i < w.nodes.size(); ++i) {
+      const ir::Node& node = w.nodes[i];
+      if (node.kind != ir::Node::Kind::Branch) continue;
+      for (size_t k = 0; k < node.conditions.size(); ++k) {
+        std::optional<bool> c = constant(node.conditions[k]);
+        if (!c) continue;
+        if (!*c) {
+          report_arm(w, i, k, "its condition is always false", diags);
+          continue;
+        }
+        for (size_t later = k + 1; later < node.bodies.size(); ++later) {
+          report_arm(w, i, later, fmt::format("the condition of arm {} is always true", k + 1),
+                     diags);
+        }
+        break;
+      }
+    }
+  }
+
+  void report_arm(const ir::Workflow& w, uint32_t branch, size_t arm, const std::string& why,
+                  std::vector<PassDiagnostic>& diags) {
+    const ir::Node& node = w.nodes[branch];
+    bool is_else = arm >= node.conditions.size();
+    count("unreachable-arms", "branch arms that can never be taken");
+    diags.push_back(
+        {false, "W0005", node.location,
+         fmt::format("{} of the branch %{} in workflow '{}' is never taken: {}",
+                     is_else ? std::string("the else arm") : fmt::format("arm {}", arm + 1), branch,
+                     w.name, why)});
   }
 
   void recursion(const ir::Module& m, std::vector<PassDiagnostic>& diags) {

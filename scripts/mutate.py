@@ -99,7 +99,9 @@ def mutate(data: bytes, rng: random.Random, others) -> bytes:
 
 
 def run_one(flytec, path, timeout, fmt):
-    """Runs flytec check on `path`; returns None when fine, else why it failed."""
+    """Runs flytec check on `path`; returns None when fine, else why it failed. A damaged
+    compiled plan (.pb, .fir) may also be unreadable: exit 2."""
+    allowed = (0, 1) if path.endswith(".flyte") else (0, 1, 2)
     cmd = [flytec, "check", "--color=never", "--diagnostics=" + fmt, path]
     try:
         p = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
@@ -108,7 +110,7 @@ def run_one(flytec, path, timeout, fmt):
         return f"timed out after {timeout}s", b""
     if p.returncode < 0:
         return f"killed by signal {-p.returncode}", p.stderr
-    if p.returncode not in (0, 1):
+    if p.returncode not in allowed:
         return f"exit status {p.returncode}", p.stderr
     for bad in BAD_STDERR:
         if bad in p.stderr:
@@ -137,7 +139,8 @@ def main():
     ap.add_argument("--jobs", type=int, default=2, help="parallel runs (default 2)")
     ap.add_argument("--keep", metavar="DIR",
                     help="where failing inputs are kept (default: a new temporary dir)")
-    ap.add_argument("files", nargs="+", help=".flyte files (globs are expanded)")
+    ap.add_argument("files", nargs="+",
+                    help=".flyte files or compiled plans (.pb, .fir); globs are expanded")
     args = ap.parse_args()
 
     flytec = os.path.abspath(args.flytec)
@@ -161,7 +164,8 @@ def main():
         rng = random.Random(args.seed * 1_000_003 + i)
         k = rng.randrange(len(sources))
         data = mutate(sources[k], rng, sources)
-        path = os.path.join(work, f"mut-{args.seed}-{i:05d}.flyte")
+        ext = os.path.splitext(files[k])[1] or ".flyte"
+        path = os.path.join(work, f"mut-{args.seed}-{i:05d}{ext}")
         with open(path, "wb") as fh:
             fh.write(data)
         why, detail = run_one(flytec, path, args.timeout, formats[i % len(formats)])
@@ -172,7 +176,7 @@ def main():
 
     start = time.monotonic()
     failures = []
-    exits = {0: 0, 1: 0}
+    exits = {0: 0, 1: 0, 2: 0}
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
         for i, failure, rc, origin in pool.map(case, range(args.count)):
             if failure is None:
@@ -182,7 +186,7 @@ def main():
     elapsed = time.monotonic() - start
 
     print(f"mutate.py: {args.count} mutants of {len(files)} files, seed {args.seed}, "
-          f"{elapsed:.1f}s: {exits[0]} clean, {exits[1]} with errors, "
+          f"{elapsed:.1f}s: {exits[0]} clean, {exits[1]} with errors, {exits[2]} unreadable, "
           f"{len(failures)} failures")
     if not failures:
         shutil.rmtree(work, ignore_errors=True)

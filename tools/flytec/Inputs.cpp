@@ -9,10 +9,18 @@
 #include "frontend/DiagnosticRender.h"
 #include "frontend/Lower.h"
 #include "ir/Serialize.h"
+#include "ir/TextParser.h"
 #include "ir/Verifier.h"
 #include "stdlib/Locate.h"
 
 namespace flyte::driver {
+namespace {
+
+bool ends_with(std::string_view s, std::string_view suffix) {
+  return s.size() > suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+}
+
+}  // namespace
 
 std::unique_ptr<ParsedInputs> parse_inputs(const std::vector<std::string>& paths,
                                            const InputOptions& options) {
@@ -36,10 +44,12 @@ std::unique_ptr<ParsedInputs> parse_inputs(const std::vector<std::string>& paths
       }
     }
     LoadedInput input;
-    if (path.size() > 3 && path.compare(path.size() - 3, 3, ".pb") == 0) {
+    bool is_pb = ends_with(path, ".pb");
+    if (is_pb || ends_with(path, ".fir")) {
       // A compiled plan: no parsing or checking, but it must be a well-formed IR.
       std::string error;
-      input.plan = ir::from_protobuf(std::string(in->sm.text(*id)), error);
+      input.plan = is_pb ? ir::from_protobuf(std::string(in->sm.text(*id)), error)
+                         : ir::parse_text(in->sm.text(*id), error);
       std::vector<std::string> problems;
       if (input.plan != nullptr) problems = ir::verify_module(*input.plan);
       if (input.plan == nullptr || !problems.empty()) {

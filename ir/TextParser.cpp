@@ -1,0 +1,751 @@
+// A recursive-descent reader for the IR text form, one line at a time.
+#include "ir/TextParser.h"
+
+#include <fmt/format.h>
+
+#include <cctype>
+#include <charconv>
+#include <cstdlib>
+#include <unordered_map>
+
+namespace flyte::ir {
+namespace {
+
+struct ParseError {
+  std::string message;
+};
+
+bool is_ident_char(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_' || c == '.' || c == '-';
+}
+
+/// A cursor over one line.
+class Cursor {
+ public:
+  explicit Cursor(std::string_view s) : s_(s) {}
+
+  bool done() {
+    skip_ws();
+    return pos_ >= s_.size();
+  }
+  void skip_ws() {
+    while (pos_ < s_.size() && s_[pos_] == ' ') ++pos_;
+  }
+  char peek() {
+    skip_ws();
+    return pos_ < s_.size() ? s_[pos_] : '\0';
+  }
+  bool starts_with(std::string_view t) {
+    skip_ws();
+    return s_.substr(pos_).substr(0, t.size()) == t;
+  }
+  bool accept(std::string_view t) {
+    if (!starts_with(t)) return false;
+    pos_ += t.size();
+    return true;
+  }
+  /// Accepts a keyword only when a whole word matches.
+  bool accept_word(std::string_view w) {
+    if (!starts_with(w)) return false;
+    size_t end = pos_ + w.size();
+    if (end < s_.size() && is_ident_char(s_[end])) return false;
+    pos_ = end;
+    return true;
+  }
+  void expect(std::string_view t) {
+    if (!accept(t)) fail(fmt::format("expected '{}'", t));
+  }
+  /// A name: letters, digits, `_`, `.` and `-` (qualified names, accelerator models).
+  std::string ident() {
+    skip_ws();
+    size_t start = pos_;
+    while (pos_ < s_.size() && is_ident_char(s_[pos_]) && !(s_[pos_] == '.' && pos_ == start))
+      ++pos_;
+    if (pos_ == start) fail("expected a name");
+    return std::string(s_.substr(start, pos_ - start));
+  }
+  /// A name without dots, such as a field after `%3.`.
+  std::string field() {
+    size_t start = pos_;
+    while (pos_ < s_.size() &&
+           (std::isalnum(static_cast<unsigned char>(s_[pos_])) != 0 || s_[pos_] == '_'))
+      ++pos_;
+    if (pos_ == start) fail("expected a field name");
+    return std::string(s_.substr(start, pos_ - start));
+  }
+  std::string field_after_ws() {
+    skip_ws();
+    return field();
+  }
+  /// An argument name: a plain name, or a quoted one (map keys may be any string).
+  std::string arg_name() {
+    if (peek() == '"') return string();
+    return field_after_ws();
+  }
+  /// An expression node's operator: everything up to its `(` (`+`, `struct Point`).
+  std::string op() {
+    skip_ws();
+    size_t paren = s_.find('(', pos_);
+    if (paren == std::string_view::npos || paren == pos_) fail("expected an operator");
+    std::string out(s_.substr(pos_, paren - pos_));
+    pos_ = paren;
+    return out;
+  }
+  uint32_t index() {
+    skip_ws();
+    uint32_t v = 0;
+    auto [end, ec] = std::from_chars(s_.data() + pos_, s_.data() + s_.size(), v);
+    if (ec != std::errc()) fail("expected a number");
+    pos_ = static_cast<size_t>(end - s_.data());
+    return v;
+  }
+  /// Whatever runs up to the next space, `,`, `)` or `]` at this nesting level.
+  std::string word() {
+    skip_ws();
+    size_t start = pos_;
+    while (pos_ < s_.size() && s_[pos_] != ' ' && s_[pos_] != ',' && s_[pos_] != ')' &&
+           s_[pos_] != ']')
+      ++pos_;
+    if (pos_ == start) fail("expected a value");
+    return std::string(s_.substr(start, pos_ - start));
+  }
+  int64_t integer() {
+    std::string w = word();
+    int64_t v = 0;
+    auto [end, ec] = std::from_chars(w.data(), w.data() + w.size(), v);
+    if (ec != std::errc() || end != w.data() + w.size()) fail("expected an integer");
+    return v;
+  }
+  double number(std::string_view suffix = "") {
+    std::string w = word();
+    if (!suffix.empty()) {
+      if (w.size() <= suffix.size() || w.compare(w.size() - suffix.size(), suffix.size(), suffix))
+        fail(fmt::format("expected a number ending in '{}'", suffix));
+      w.resize(w.size() - suffix.size());
+    }
+    char* end = nullptr;
+    double v = std::strtod(w.c_str(), &end);
+    if (w.empty() || *end != '\0') fail("expected a number");
+    return v;
+  }
+  /// A quoted string as `quote` writes it; returns the unescaped text.
+  std::string string() {
+    skip_ws();
+    if (pos_ >= s_.size() || s_[pos_] != '"') fail("expected a string");
+    std::string out;
+    for (++pos_; pos_ < s_.size(); ++pos_) {
+      char c = s_[pos_];
+      if (c == '"') {
+        ++pos_;
+        return out;
+      }
+      if (c == '\\' && pos_ + 1 < s_.size()) {
+        c = s_[++pos_];
+        if (c == 'n') c = '\n';
+      }
+      out += c;
+    }
+    fail("unterminated string");
+  }
+  /// A constant in source form: a string, a bracketed list or map, a struct value
+  /// (`Name { … }`) or a bare word, returned as written.
+  std::string constant() {
+    skip_ws();
+    size_t start = pos_;
+    int depth = 0;
+    while (pos_ < s_.size()) {
+      char c = s_[pos_];
+      if (c == '"') {
+        for (++pos_; pos_ < s_.size() && s_[pos_] != '"'; ++pos_) {
+          if (s_[pos_] == '\\') ++pos_;
+        }
+        if (pos_ >= s_.size()) fail("unterminated string");
+      } else if (c == '[' || c == '{' || c == '(') {
+        ++depth;
+      } else if (c == ']' || c == '}' || c == ')') {
+        if (depth == 0) break;
+        --depth;
+      } else if (depth == 0 && c == ',') {
+        break;
+      } else if (depth == 0 && c == ' ') {
+        // `Name { x = 1 }`: a struct value continues over the space before its brace.
+        if (s_.substr(pos_, 2) != " {" || start == pos_ || s_[start] == '"' || s_[start] == '[')
+          break;
+      }
+      ++pos_;
+    }
+    if (pos_ == start) fail("expected a value");
+    return std::string(s_.substr(start, pos_ - start));
+  }
+  [[noreturn]] static void fail(std::string message) { throw ParseError{std::move(message)}; }
+
+  std::string_view s_;
+  size_t pos_ = 0;
+};
+
+class TextParser {
+ public:
+  explicit TextParser(std::string_view text) {
+    size_t start = 0;
+    while (start <= text.size()) {
+      size_t end = text.find('\n', start);
+      if (end == std::string_view::npos) end = text.size();
+      lines_.push_back(text.substr(start, end - start));
+      start = end + 1;
+    }
+  }
+
+  std::unique_ptr<Module> run(std::string& error) {
+    m_ = std::make_unique<Module>();
+    try {
+      Cursor c = line();
+      c.expect("module");
+      m_->name = c.ident();
+      end(c);
+      while (skip_blank()) {
+        Cursor d = line();
+        if (d.accept_word("struct") || d.accept_word("enum")) {
+          bool is_struct = lines_[line_ - 1].substr(0, 6) == "struct";
+          std::string name = d.ident();
+          end(d);
+          named_[name] =
+              m_->types.named(is_struct ? TypeKind::Struct : TypeKind::Enum, name,
+                              reinterpret_cast<const void*>(  // NOLINT(performance-no-int-to-ptr)
+                                  static_cast<uintptr_t>(named_.size()) + 1));
+        } else if (d.accept_word("task")) {
+          task(d);
+        } else if (d.accept_word("workflow")) {
+          declare_workflow(d);
+        } else if (d.accept_word("launch")) {
+          launches_.push_back(line_ - 1);
+        } else {
+          Cursor::fail("expected 'task', 'workflow' or 'launch'");
+        }
+      }
+      // Workflows may call workflows printed after them: read the bodies once every
+      // name is known.
+      for (size_t i = 0; i < bodies_.size(); ++i) {
+        line_ = bodies_[i];
+        workflow_body(m_->workflows[i]);
+      }
+      for (size_t l : launches_) {
+        line_ = l;
+        Cursor d = line();
+        d.accept_word("launch");
+        launch(d);
+      }
+    } catch (const ParseError& e) {
+      error = fmt::format("line {}: {}", line_, e.message);
+      return nullptr;
+    }
+    return std::move(m_);
+  }
+
+ private:
+  // --- lines -----------------------------------------------------------------------
+
+  Cursor line() {
+    if (line_ >= lines_.size()) Cursor::fail("unexpected end of input");
+    return Cursor(lines_[line_++]);
+  }
+  /// Skips empty lines; false at the end of the text.
+  bool skip_blank() {
+    while (line_ < lines_.size() && lines_[line_].find_first_not_of(' ') == std::string::npos)
+      ++line_;
+    return line_ < lines_.size();
+  }
+  /// True when the next line is indented by at least two spaces.
+  bool indented() const { return line_ < lines_.size() && lines_[line_].substr(0, 2) == "  "; }
+  static void end(Cursor& c) {
+    if (!c.done()) Cursor::fail("unexpected text at the end of the line");
+  }
+
+  // --- types -----------------------------------------------------------------------
+
+  TypeId type(Cursor& c) {
+    TypeId t = base_type(c);
+    while (c.pos_ < c.s_.size() && c.s_[c.pos_] == '?') {
+      ++c.pos_;
+      t = m_->types.optional(t);
+    }
+    return t;
+  }
+
+  TypeId base_type(Cursor& c) {
+    TypeTable& tt = m_->types;
+    if (c.accept("(")) {
+      std::vector<FieldType> fields;
+      do {
+        std::string name = c.field_after_ws();
+        c.expect(":");
+        fields.push_back({name, type(c)});
+      } while (c.accept(","));
+      c.expect(")");
+      return tt.outputs(std::move(fields));
+    }
+    if (c.accept("<error>")) return tt.error();
+    std::string name = c.ident();
+    static const std::unordered_map<std::string_view, TypeKind> kSimple = {
+        {"never", TypeKind::Never},       {"none", TypeKind::None},
+        {"int", TypeKind::Int},           {"float", TypeKind::Float},
+        {"bool", TypeKind::Bool},         {"string", TypeKind::String},
+        {"duration", TypeKind::Duration}, {"size", TypeKind::Size},
+        {"File", TypeKind::File},         {"Dir", TypeKind::Dir}};
+    if (auto it = kSimple.find(name); it != kSimple.end()) {
+      switch (it->second) {
+        case TypeKind::Never: return tt.never();
+        case TypeKind::None: return tt.none();
+        case TypeKind::Int: return tt.int_();
+        case TypeKind::Float: return tt.float_();
+        case TypeKind::Bool: return tt.bool_();
+        case TypeKind::String: return tt.string();
+        case TypeKind::Duration: return tt.duration();
+        case TypeKind::Size: return tt.size();
+        case TypeKind::File: return tt.file();
+        default: return tt.dir();
+      }
+    }
+    if (name == "List") {
+      c.expect("<");
+      TypeId e = type(c);
+      c.expect(">");
+      return tt.list(e);
+    }
+    if (name == "Map") {
+      c.expect("<");
+      c.expect("string");
+      c.expect(",");
+      TypeId e = type(c);
+      c.expect(">");
+      return tt.map(e);
+    }
+    if (name == "Tensor") return tensor(c);
+    auto it = named_.find(name);
+    if (it == named_.end()) Cursor::fail(fmt::format("unknown type '{}'", name));
+    return it->second;
+  }
+
+  TypeId tensor(Cursor& c) {
+    TensorSpec s;
+    c.expect("<");
+    s.dtype = c.ident();
+    s.dtype_is_var = !TypeTable::is_dtype(s.dtype);
+    if (c.accept(",")) {
+      if (c.accept("[")) {
+        s.shape = TensorSpec::Shape::Dims;
+        if (!c.accept("]")) {
+          do {
+            DimSpec d;
+            std::string w = c.word();
+            if (w == "?") {
+              d.kind = DimSpec::Kind::Unknown;
+            } else if (std::isdigit(static_cast<unsigned char>(w[0])) != 0) {
+              d.kind = DimSpec::Kind::Literal;
+              auto [p, ec] = std::from_chars(w.data(), w.data() + w.size(), d.value);
+              if (ec != std::errc() || p != w.data() + w.size()) Cursor::fail("bad dimension");
+            } else {
+              d.kind = DimSpec::Kind::Var;
+              d.var = w;
+            }
+            s.dims.push_back(std::move(d));
+          } while (c.accept(","));
+          c.expect("]");
+        }
+      } else {
+        s.shape = TensorSpec::Shape::Var;
+        s.shape_var = c.ident();
+      }
+    }
+    c.expect(">");
+    return m_->types.tensor(std::move(s));
+  }
+
+  // --- constants and values ----------------------------------------------------------
+
+  TypeId literal_type(const std::string& text) {
+    TypeTable& tt = m_->types;
+    char f = text[0];
+    if (f == '"') return tt.string();
+    if (text == "true" || text == "false") return tt.bool_();
+    if (text == "none") return tt.none();
+    if (std::isdigit(static_cast<unsigned char>(f)) != 0 || f == '-') {
+      char last = text.back();
+      if (last == 's') return tt.duration();
+      if (last == 'B') return tt.size();
+      if (text.find_first_of(".en") != std::string::npos) return tt.float_();
+      return tt.int_();
+    }
+    return tt.error();
+  }
+
+  uint32_t add_constant(const std::string& text, TypeId expected) {
+    TypeId t = expected.index != m_->types.error().index ? expected : literal_type(text);
+    m_->constants.push_back({t, text});
+    return static_cast<uint32_t>(m_->constants.size() - 1);
+  }
+
+  std::vector<Param> params(Cursor& c) {
+    std::vector<Param> out;
+    c.expect("(");
+    if (c.accept(")")) return out;
+    do {
+      Param p;
+      p.name = c.ident();
+      c.expect(":");
+      p.type = type(c);
+      if (c.accept("=")) p.default_value = add_constant(c.constant(), p.type);
+      out.push_back(std::move(p));
+    } while (c.accept(","));
+    c.expect(")");
+    return out;
+  }
+
+  void outputs(Cursor& c, std::vector<Output>& out, bool& named) {
+    if (!c.accept("->")) return;
+    TypeId t = type(c);
+    const TypeData& d = m_->types.get(t);
+    if (d.kind == TypeKind::Outputs) {
+      named = true;
+      for (const FieldType& f : d.fields) out.push_back({f.name, f.type});
+    } else {
+      out.push_back({"o", t});
+    }
+  }
+
+  /// `$input`, `%3`, `%3.out.field`, `%0.item` (inside map %0's body) or a constant.
+  ValueRef value(Cursor& c, const Workflow& w, TypeId expected) {
+    ValueRef v;
+    if (c.accept("$")) {
+      std::string name = c.field();
+      for (uint32_t i = 0; i < w.inputs.size(); ++i) {
+        if (w.inputs[i].name == name) {
+          v.kind = ValueRef::Kind::Input;
+          v.index = i;
+          v.type = w.inputs[i].type;
+        }
+      }
+      if (v.kind != ValueRef::Kind::Input) Cursor::fail(fmt::format("no input '{}'", name));
+    } else if (c.accept("%")) {
+      v.index = c.index();
+      if (v.index >= w.nodes.size()) Cursor::fail(fmt::format("%{} is not defined here", v.index));
+      const Node& n = w.nodes[v.index];
+      v.kind = ValueRef::Kind::NodeOutput;
+      v.type = n.type;
+      const TypeData& d = m_->types.get(n.type);
+      if (n.kind == Node::Kind::Map && c.s_.substr(c.pos_, 5) == ".item" &&
+          (c.pos_ + 5 == c.s_.size() || !is_ident_char(c.s_[c.pos_ + 5]))) {
+        c.pos_ += 5;
+        v.kind = ValueRef::Kind::MapItem;
+        v.type = d.kind == TypeKind::List ? d.elem : m_->types.error();
+      } else if (d.kind == TypeKind::Outputs) {
+        v.output = "o";
+        if (c.pos_ < c.s_.size() && c.s_[c.pos_] == '.') {
+          ++c.pos_;
+          v.output = c.field();
+          v.type = m_->types.error();
+          for (const FieldType& f : d.fields) {
+            if (f.name == v.output) v.type = f.type;
+          }
+        }
+      } else {
+        v.output = "o";
+      }
+      while (c.pos_ < c.s_.size() && c.s_[c.pos_] == '.') {
+        ++c.pos_;
+        v.path.push_back(c.field());
+        v.type = m_->types.error();  // struct fields are not part of the text form
+      }
+    } else {
+      std::string text = c.constant();
+      v.kind = ValueRef::Kind::Const;
+      v.index = add_constant(text, expected);
+      v.type = m_->constants[v.index].type;
+    }
+    return v;
+  }
+
+  Policy policy(Cursor& c, char close) {
+    Policy p;
+    while (!c.done() && c.peek() != close) {
+      if (c.accept_word("interruptible")) {
+        p.interruptible = true;
+        continue;
+      }
+      std::string key = c.ident();
+      c.expect("=");
+      if (key == "retries")
+        p.retries = c.integer();
+      else if (key == "timeout")
+        p.timeout_s = c.number("s");
+      else if (key == "cpu")
+        p.cpu = c.number();
+      else if (key == "mem")
+        p.mem_bytes = c.integer();
+      else if (key == "gpu")
+        p.gpu = c.integer();
+      else if (key == "disk")
+        p.disk_bytes = c.integer();
+      else if (key == "accelerator")
+        p.accelerator = c.word();
+      else if (key == "device")
+        p.device = c.word();
+      else
+        Cursor::fail(fmt::format("unknown policy '{}'", key));
+    }
+    return p;
+  }
+
+  // --- declarations -------------------------------------------------------------------
+
+  void task(Cursor& c) {
+    Task t;
+    t.name = c.ident();
+    t.inputs = params(c);
+    outputs(c, t.outputs, t.named_outputs);
+    end(c);
+    tasks_[t.name] = static_cast<uint32_t>(m_->tasks.size());
+    while (indented()) {
+      Cursor d = line();
+      if (d.accept_word("runner")) {
+        std::string kind = d.ident();
+        if (kind == "shell")
+          t.runner.kind = Runner::Kind::Shell;
+        else if (kind == "cpp")
+          t.runner.kind = Runner::Kind::Cpp;
+        else if (kind == "builtin")
+          t.runner.kind = Runner::Kind::Builtin;
+        else
+          Cursor::fail(fmt::format("unknown runner '{}'", kind));
+        t.runner.text = d.string();
+        if (d.peek() == '"') t.runner.symbol = d.string();
+      } else if (d.accept_word("policy")) {
+        t.policy = policy(d, '\0');
+      } else if (d.accept_word("cache")) {
+        t.cache = true;
+        d.expect("version=");
+        t.cache_version = d.string();
+        while (d.accept_word("ignore")) {
+          d.expect("=");
+          t.cache_ignore.push_back(d.ident());
+        }
+      } else if (d.accept_word("checkpoint")) {
+        d.expect("every=");
+        t.checkpoint_every_s = d.number("s");
+      } else if (d.accept_word("image")) {
+        t.image = d.string();
+      } else if (d.accept_word("env")) {
+        std::string k = d.field_after_ws();
+        d.expect("=");
+        t.env.emplace_back(k, d.string());
+      } else if (d.accept_word("secret")) {
+        t.secrets.push_back(d.string());
+      } else {
+        Cursor::fail("expected a task attribute (runner, policy, cache, …)");
+      }
+      end(d);
+    }
+    m_->tasks.push_back(std::move(t));
+  }
+
+  void declare_workflow(Cursor& c) {
+    Workflow w;
+    w.name = c.ident();
+    w.inputs = params(c);
+    outputs(c, w.outputs, w.named_outputs);
+    end(c);
+    workflows_[w.name] = static_cast<uint32_t>(m_->workflows.size());
+    bodies_.push_back(line_);
+    m_->workflows.push_back(std::move(w));
+    while (indented()) ++line_;
+  }
+
+  void workflow_body(Workflow& w) {
+    while (indented()) {
+      Cursor d = line();
+      if (d.accept_word("failure_policy")) {
+        w.failure_policy = d.ident();
+      } else if (d.accept_word("interruptible")) {
+        w.interruptible = true;
+      } else if (d.accept_word("return")) {
+        std::string name = d.field_after_ws();
+        d.expect("=");
+        TypeId expected = m_->types.error();
+        for (const Output& o : w.outputs) {
+          if (o.name == name) expected = o.type;
+        }
+        w.results.emplace_back(name, value(d, w, expected));
+      } else if (d.peek() == '%') {
+        w.top.push_back(node(d, w));
+        continue;
+      } else {
+        Cursor::fail("expected a node, 'return' or a workflow attribute");
+      }
+      end(d);
+    }
+  }
+
+  std::vector<std::pair<std::string, ValueRef>> args(Cursor& c, Workflow& w,
+                                                     const std::vector<Param>* params) {
+    std::vector<std::pair<std::string, ValueRef>> out;
+    c.expect("(");
+    if (c.accept(")")) return out;
+    do {
+      std::string name = c.arg_name();
+      c.expect("=");
+      TypeId expected = m_->types.error();
+      if (params != nullptr) {
+        for (const Param& p : *params) {
+          if (p.name == name) expected = p.type;
+        }
+      }
+      out.emplace_back(name, value(c, w, expected));
+    } while (c.accept(","));
+    c.expect(")");
+    return out;
+  }
+
+  /// One node line, and its bodies for a branch or map.
+  NodeId node(Cursor& c, Workflow& w) {
+    c.expect("%");
+    uint32_t index = c.index();
+    if (index != w.nodes.size())
+      Cursor::fail(fmt::format("expected node %{}, found %{}", w.nodes.size(), index));
+    c.expect("=");
+    w.nodes.emplace_back();
+    Node n;
+    if (c.accept_word("task")) {
+      n.kind = Node::Kind::Task;
+      std::string name = c.ident();
+      auto it = tasks_.find(name);
+      if (it == tasks_.end()) Cursor::fail(fmt::format("no task '{}'", name));
+      n.callee = it->second;
+      n.inputs = args(c, w, &m_->tasks[n.callee].inputs);
+    } else if (c.accept_word("workflow")) {
+      n.kind = Node::Kind::Subworkflow;
+      std::string name = c.ident();
+      auto it = workflows_.find(name);
+      if (it == workflows_.end()) Cursor::fail(fmt::format("no workflow '{}'", name));
+      n.callee = it->second;
+      std::vector<Param> ps = m_->workflows[n.callee].inputs;
+      n.inputs = args(c, w, &ps);
+    } else if (c.accept_word("branch")) {
+      n.kind = Node::Kind::Branch;
+    } else if (c.starts_with("map ")) {
+      c.accept("map");
+      n.kind = Node::Kind::Map;
+      n.inputs.emplace_back("over", value(c, w, m_->types.error()));
+    } else if (c.accept_word("fail")) {
+      n.kind = Node::Kind::Fail;
+      n.inputs = args(c, w, nullptr);
+    } else {
+      n.kind = Node::Kind::Expr;
+      n.op = c.op();
+      n.inputs = args(c, w, nullptr);
+    }
+    c.expect(":");
+    n.type = type(c);
+    if (c.accept(";")) {
+      n.name = c.field_after_ws();  // `train, test` for a destructuring `let`
+      while (c.accept(",")) n.name += ", " + c.field_after_ws();
+    }
+    while (c.accept("[")) {
+      if (c.accept("concurrency=")) {
+        n.concurrency = c.integer();
+      } else if (c.accept("min_success=")) {
+        n.min_success = c.number();
+      } else {
+        n.overrides = policy(c, ']');
+      }
+      c.expect("]");
+    }
+    if (c.accept_word("after")) {
+      while (c.accept("%")) n.after.push_back(NodeId{c.index()});
+    }
+    end(c);
+    w.nodes[index] = std::move(n);
+    body_lines(w, index);
+    return NodeId{index};
+  }
+
+  void body_lines(Workflow& w, uint32_t index) {
+    Node::Kind kind = w.nodes[index].kind;
+    if (kind != Node::Kind::Branch && kind != Node::Kind::Map) return;
+    for (;;) {
+      if (line_ >= lines_.size()) return;
+      Cursor h(lines_[line_]);
+      Body b;
+      if (kind == Node::Kind::Branch && h.accept_word("if")) {
+        ++line_;
+        w.nodes[index].conditions.push_back(value(h, w, m_->types.bool_()));
+      } else if ((kind == Node::Kind::Branch && h.accept_word("else")) ||
+                 (kind == Node::Kind::Map && h.accept_word("do"))) {
+        ++line_;
+      } else {
+        return;
+      }
+      h.expect("{");
+      end(h);
+      for (;;) {
+        Cursor d = line();
+        if (d.accept_word("result")) {
+          b.result = value(d, w, m_->types.error());
+          end(d);
+          break;
+        }
+        if (d.peek() != '%') Cursor::fail("expected a node or 'result'");
+        b.nodes.push_back(node(d, w));
+      }
+      Cursor close = line();
+      close.expect("}");
+      end(close);
+      Node& n = w.nodes[index];
+      n.bodies.push_back(std::move(b));
+      // The else arm is a branch's last; a map has one body.
+      if (n.bodies.size() > n.conditions.size()) return;
+    }
+  }
+
+  void launch(Cursor& c) {
+    Launch l;
+    l.name = c.ident();
+    c.expect("=");
+    std::string wf = c.ident();
+    auto it = workflows_.find(wf);
+    if (it == workflows_.end()) Cursor::fail(fmt::format("no workflow '{}'", wf));
+    l.workflow = WorkflowId{it->second};
+    const Workflow& w = m_->workflows[it->second];
+    c.expect("(");
+    if (!c.accept(")")) {
+      do {
+        std::string name = c.ident();
+        c.expect("=");
+        TypeId expected = m_->types.error();
+        for (const Param& p : w.inputs) {
+          if (p.name == name) expected = p.type;
+        }
+        l.inputs.emplace_back(name, add_constant(c.constant(), expected));
+      } while (c.accept(","));
+      c.expect(")");
+    }
+    if (c.accept_word("schedule")) l.schedule = c.string();
+    end(c);
+    m_->launches.push_back(std::move(l));
+  }
+
+  std::vector<std::string_view> lines_;
+  size_t line_ = 0;
+  std::unique_ptr<Module> m_;
+  std::unordered_map<std::string, TypeId> named_;
+  std::unordered_map<std::string, uint32_t> tasks_;
+  std::unordered_map<std::string, uint32_t> workflows_;
+  std::vector<size_t> bodies_;
+  std::vector<size_t> launches_;
+};
+
+}  // namespace
+
+std::unique_ptr<Module> parse_text(std::string_view text, std::string& error) {
+  return TextParser(text).run(error);
+}
+
+}  // namespace flyte::ir
