@@ -14,7 +14,9 @@ packages=(
   # parser generator (the antlr4 tool runs on Java) and its C++ runtime
   antlr4 default-jre-headless libantlr4-runtime-dev
   # libraries
-  libfmt-dev nlohmann-json3-dev libcli11-dev pkg-config
+  libfmt-dev nlohmann-json3-dev libcli11-dev pkg-config libxxhash-dev
+  # the scheduler benchmark's comparison (TBB flow_graph)
+  libtbb-dev
   # graphs: Graphviz's libraries, and its dot for the tests
   libgraphviz-dev graphviz
   # the IR's serialized form
