@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "frontend/Annotations.h"
-#include "frontend/ShellCommand.h"
+#include "support/ShellCommand.h"
 #include "frontend/Suggest.h"
 
 namespace flyte {

@@ -87,7 +87,8 @@ struct Task {
   std::string image;
   std::vector<std::pair<std::string, std::string>> env;
   std::vector<std::string> secrets;
-  std::string location;  // `file:line:col`
+  std::string location;     // `file:line:col`
+  std::string fingerprint;  // set by the plan-cache pass: 32 hex digits
 };
 
 /// The nodes of an `if` arm or a `for` body, and the value it produces.

@@ -113,6 +113,7 @@ class Printer {
     if (!t.image.empty()) out_ << "  image " << quote(t.image) << "\n";
     for (const auto& [k, v] : t.env) out_ << "  env " << k << "=" << quote(v) << "\n";
     for (const std::string& s : t.secrets) out_ << "  secret " << quote(s) << "\n";
+    if (!t.fingerprint.empty()) out_ << "  fingerprint " << t.fingerprint << "\n";
   }
 
   void node(const Workflow& w, NodeId id, int indent) {

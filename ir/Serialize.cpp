@@ -108,6 +108,7 @@ pb::Module to_proto(const Module& m) {
     }
     for (const std::string& s : t.secrets) q->add_secrets(s);
     q->set_location(t.location);
+    q->set_fingerprint(t.fingerprint);
   }
   for (const Workflow& w : m.workflows) {
     pb::Workflow* q = out.add_workflows();
@@ -192,6 +193,7 @@ class Reader {
       for (const pb::EnvVar& e : t.env()) out.env.emplace_back(e.key(), e.value());
       out.secrets.assign(t.secrets().begin(), t.secrets().end());
       out.location = t.location();
+      out.fingerprint = t.fingerprint();
       m->tasks.push_back(std::move(out));
     }
     for (const pb::Workflow& w : in.workflows()) {

@@ -537,6 +537,8 @@ class TextParser {
         std::string k = d.field_after_ws();
         d.expect("=");
         t.env.emplace_back(k, d.string());
+      } else if (d.accept_word("fingerprint")) {
+        t.fingerprint = d.ident();
       } else if (d.accept_word("secret")) {
         t.secrets.push_back(d.string());
       } else {

@@ -10,6 +10,7 @@
 
 #include "ir/Printer.h"
 #include "ir/Verifier.h"
+#include "passes/PlanCache.h"
 #include "passes/ValidateDag.h"
 
 namespace flyte::passes {
@@ -23,6 +24,7 @@ struct Entry {
 // The one list of passes, in the order the default pipeline runs them.
 const Entry kPasses[] = {
     {"validate-dag", &create_validate_dag},
+    {"plan-cache", &create_plan_cache},
 };
 
 }  // namespace

@@ -1,7 +1,7 @@
 // Shell command templates: placeholders, doubled braces, and stray braces.
 #include <gtest/gtest.h>
 
-#include "frontend/ShellCommand.h"
+#include "support/ShellCommand.h"
 
 namespace flyte {
 namespace {

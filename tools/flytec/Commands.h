@@ -11,9 +11,11 @@ enum ExitCode : int { kOk = 0, kErrors = 1, kUsage = 2 };
 
 /// Adds a subcommand; the returned function runs it after parsing.
 using Runner = std::function<int()>;
+Runner add_build_command(CLI::App& app);
 Runner add_check_command(CLI::App& app);
 Runner add_emit_command(CLI::App& app);
 Runner add_explain_command(CLI::App& app);
 Runner add_graph_command(CLI::App& app);
+Runner add_run_command(CLI::App& app);
 
 }  // namespace flyte::driver

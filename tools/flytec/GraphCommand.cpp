@@ -27,28 +27,8 @@ int run_graph(const GraphOptions& opts) {
   std::unique_ptr<ir::Module> module = lower_checked(*in, in->inputs.front());
   if (module == nullptr) return kUsage;
 
-  // The workflow to draw: the one named, else the main file's only workflow.
-  std::vector<const ir::Workflow*> candidates;
-  const ir::Workflow* chosen = nullptr;
-  for (const ir::Workflow& w : module->workflows) {
-    if (w.name.find('.') != std::string::npos) continue;  // imported
-    candidates.push_back(&w);
-    if (w.name == opts.workflow) chosen = &w;
-  }
-  if (chosen == nullptr && opts.workflow.empty() && candidates.size() == 1) chosen = candidates[0];
-  if (chosen == nullptr) {
-    std::string names;
-    for (const ir::Workflow* w : candidates) names += (names.empty() ? "" : ", ") + w->name;
-    if (opts.workflow.empty()) {
-      std::cerr << "flytec: error: '" << opts.file << "' has "
-                << (candidates.empty() ? "no workflows" : "several workflows: " + names)
-                << (candidates.empty() ? "" : "; choose one with --workflow") << "\n";
-    } else {
-      std::cerr << "flytec: error: no workflow '" << opts.workflow << "' in '" << opts.file << "'"
-                << (names.empty() ? "" : " (it has: " + names + ")") << "\n";
-    }
-    return kUsage;
-  }
+  const ir::Workflow* chosen = choose_workflow(*module, opts.workflow, opts.file);
+  if (chosen == nullptr) return kUsage;
   std::string data;
   std::string error;
   if (!graph::render_workflow(*module, *chosen, opts.format, data, error)) {

@@ -93,6 +93,30 @@ std::unique_ptr<ir::Module> lower_checked(const ParsedInputs& in, LoadedInput& i
   return nullptr;
 }
 
+const ir::Workflow* choose_workflow(const ir::Module& m, const std::string& name,
+                                    const std::string& file) {
+  std::vector<const ir::Workflow*> candidates;
+  const ir::Workflow* chosen = nullptr;
+  for (const ir::Workflow& w : m.workflows) {
+    if (w.name.find('.') != std::string::npos) continue;  // imported
+    candidates.push_back(&w);
+    if (w.name == name) chosen = &w;
+  }
+  if (chosen == nullptr && name.empty() && candidates.size() == 1) chosen = candidates[0];
+  if (chosen != nullptr) return chosen;
+  std::string names;
+  for (const ir::Workflow* w : candidates) names += (names.empty() ? "" : ", ") + w->name;
+  if (name.empty()) {
+    std::cerr << "flytec: error: '" << file << "' has "
+              << (candidates.empty() ? "no workflows" : "several workflows: " + names)
+              << (candidates.empty() ? "" : "; choose one with --workflow") << "\n";
+  } else {
+    std::cerr << "flytec: error: no workflow '" << name << "' in '" << file << "'"
+              << (names.empty() ? "" : " (it has: " + names + ")") << "\n";
+  }
+  return nullptr;
+}
+
 void print_diagnostics(const ParsedInputs& in, ColorMode color) {
   bool use_color =
       color == ColorMode::Always || (color == ColorMode::Auto && want_color(STDERR_FILENO));

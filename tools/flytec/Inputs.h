@@ -48,6 +48,11 @@ std::unique_ptr<ParsedInputs> parse_inputs(const std::vector<std::string>& paths
 /// when the IR does not verify, which is a compiler bug.
 std::unique_ptr<ir::Module> lower_checked(const ParsedInputs& in, LoadedInput& input);
 
+/// The workflow a command acts on: the one named, else the main file's only one. Null
+/// (with the reason on stderr) when there is none or the choice is ambiguous.
+const ir::Workflow* choose_workflow(const ir::Module& m, const std::string& name,
+                                    const std::string& file);
+
 enum class ColorMode { Auto, Always, Never };
 
 /// Prints diagnostics in text form on stderr.

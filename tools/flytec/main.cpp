@@ -18,10 +18,12 @@ int run(int argc, char** argv) {
   // --version must work without a subcommand.
   app.require_subcommand(0, 1);
 
+  Runner build = add_build_command(app);
   Runner check = add_check_command(app);
   Runner emit = add_emit_command(app);
   Runner explain = add_explain_command(app);
   Runner graph = add_graph_command(app);
+  Runner run_cmd = add_run_command(app);
 
   try {
     app.parse(argc, argv);
@@ -40,7 +42,9 @@ int run(int argc, char** argv) {
     std::cout << "stdlib: " << (dir ? *dir : std::string("(not found)")) << "\n";
     return kOk;
   }
+  if (app.got_subcommand("build")) return build();
   if (app.got_subcommand("check")) return check();
+  if (app.got_subcommand("run")) return run_cmd();
   if (app.got_subcommand("emit")) return emit();
   if (app.got_subcommand("explain")) return explain();
   if (app.got_subcommand("graph")) return graph();

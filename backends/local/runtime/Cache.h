@@ -7,12 +7,11 @@
 // are missing or damaged is a miss, never an error.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace flyte::rt {
 

@@ -35,4 +35,11 @@ struct NpyDim {
 bool check_npy(const NpyHeader& h, const std::string& dtype, const std::vector<NpyDim>* dims,
                std::map<std::string, int64_t>& bindings, std::string& error);
 
+/// Writes `bytes` bytes at `data` as a version 1.0 .npy file of `dtype` (flytec's name)
+/// and `shape`, C order, data 64-byte aligned. `bytes` must equal the product of `shape`
+/// times the item size. Atomic: written to a temporary file beside `path`, synced, then
+/// renamed over it. False with `error` set on failure.
+bool write_npy(const std::string& path, const std::string& dtype, const std::vector<int64_t>& shape,
+               const void* data, size_t bytes, std::string& error);
+
 }  // namespace flyte::rt

@@ -17,20 +17,25 @@ namespace flyte::rt {
 std::string shell_quote(std::string_view s);
 
 struct ProcessSpec {
-  std::string command;                // run by `/bin/sh -c`
-  std::string workdir;                // must exist
-  std::vector<std::string> env;       // `KEY=VALUE`, added to (or replacing in) the environment
-  std::string stdout_path;            // created or truncated
-  std::string stderr_path;            // created or truncated
-  std::optional<double> timeout_s;    // kill the whole process group after this long
+  std::string command;              // run by `/bin/sh -c`
+  std::string workdir;              // must exist
+  std::vector<std::string> env;     // `KEY=VALUE`, added to (or replacing in) the environment
+  std::string stdout_path;          // created or truncated
+  std::string stderr_path;          // created or truncated
+  std::optional<double> timeout_s;  // kill the whole process group after this long
 };
 
 struct ProcessResult {
-  enum class Status { Exited, Signaled, TimedOut, Cancelled, SpawnFailed } status =
-      Status::SpawnFailed;
-  int code = 0;         // exit status (Exited) or signal number (Signaled)
-  std::string error;    // SpawnFailed: why
-  double seconds = 0;   // wall time
+  enum class Status {
+    Exited,
+    Signaled,
+    TimedOut,
+    Cancelled,
+    SpawnFailed
+  } status = Status::SpawnFailed;
+  int code = 0;        // exit status (Exited) or signal number (Signaled)
+  std::string error;   // SpawnFailed: why
+  double seconds = 0;  // wall time
 };
 
 /// Runs `spec` and waits for it. When `cancel` becomes true (checked at least every

@@ -1,5 +1,5 @@
 // Splitting shell command templates into text and placeholders.
-#include "frontend/ShellCommand.h"
+#include "support/ShellCommand.h"
 
 namespace flyte {
 namespace {

@@ -1,0 +1,781 @@
+// The scheduler.
+#include "backends/local/runtime/Engine.h"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <condition_variable>
+#include <deque>
+#include <filesystem>
+#include <list>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+
+#include "backends/local/runtime/Expr.h"
+#include "backends/local/runtime/GraphIndex.h"
+#include "backends/local/runtime/Process.h"
+#include "backends/local/runtime/ShellTask.h"
+#include "support/AtomicFile.h"
+
+namespace flyte::rt {
+namespace fs = std::filesystem;
+
+Machine Machine::probe() {
+  Machine m;
+  m.cpus = std::max(1u, std::thread::hardware_concurrency());
+  m.mem_bytes = static_cast<int64_t>(::sysconf(_SC_PHYS_PAGES)) * ::sysconf(_SC_PAGESIZE);
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator("/dev", ec)) {
+    std::string n = e.path().filename().string();
+    if (n.size() > 6 && n.rfind("nvidia", 0) == 0 &&
+        n.find_first_not_of("0123456789", 6) == std::string::npos)
+      ++m.gpus;
+  }
+  return m;
+}
+
+namespace {
+
+enum class NodeState : uint8_t { Waiting, Running, Done, Failed, Skipped };
+
+struct Failure {
+  std::string node, task, error, log_tail;
+};
+
+struct MapState {
+  Value items;
+  size_t next = 0;
+  size_t active = 0;
+  size_t finished = 0;
+  size_t successes = 0;
+  Value results = Value::array();
+  std::optional<Failure> first_failure;
+};
+
+/// One running instance of a body: a workflow's top level (with its inputs), a branch
+/// arm, or one item of a map.
+struct Scope {
+  const WorkflowIndex* wf = nullptr;
+  uint32_t body = 0;
+  Scope* lexical = nullptr;  // where outer names are looked up; null for a workflow
+  Scope* root = nullptr;     // the workflow instance, for `$input`
+  std::vector<Value> inputs;
+  uint32_t map_node = UINT32_MAX;
+  Value item;
+  int64_t item_index = -1;
+  std::string prefix;  // node keys: prefix + "n" + index
+  std::vector<Value> values;
+  std::vector<uint32_t> waiting;
+  std::vector<NodeState> state;
+  uint32_t unfinished = 0;
+  uint32_t busy = 0;        // running tasks and live child scopes
+  Scope* parent = nullptr;  // the scope whose node waits for this one
+  uint32_t parent_node = 0;
+  bool failed = false;
+  bool aborting = false;
+  bool completed = false;
+  uint32_t skipped = 0;
+  std::optional<Failure> failure;
+  std::unordered_map<uint32_t, MapState> maps;
+};
+
+struct TaskJob {
+  Scope* scope;
+  uint32_t node;
+  Value args;
+  double cpu;
+  int64_t mem, gpu;
+  std::atomic<bool> cancel{false};
+};
+
+}  // namespace
+
+struct Engine::Impl {
+  const ir::Module& m;
+  EngineOptions opt;
+  std::vector<std::unique_ptr<WorkflowIndex>> index;
+  std::vector<Value> constants;
+
+  std::mutex mu;
+  std::condition_variable work_cv, done_cv;
+  std::deque<std::unique_ptr<TaskJob>> ready;
+  std::deque<TaskJob*> runnable;
+  std::list<std::unique_ptr<TaskJob>> running;
+  std::vector<std::thread> workers;
+  std::deque<std::unique_ptr<Scope>> scopes;
+  std::vector<std::pair<Scope*, uint32_t>> worklist;
+  double cpu_free = 0;
+  int64_t mem_free = 0, gpu_free = 0;
+  bool stop_workers = false;
+  bool interrupted = false;
+  bool finished = false;
+  bool warned_oversize = false;
+  Scope* top = nullptr;
+  std::optional<Failure> root_failure;
+
+  Impl(const ir::Module& module, EngineOptions o) : m(module), opt(std::move(o)) {
+    for (const ir::Workflow& w : m.workflows) index.push_back(build_index(w));
+    for (const ir::Constant& c : m.constants) {
+      std::string error;
+      std::optional<Value> v = parse_constant(c.text, m.types, c.type, error);
+      constants.push_back(v ? std::move(*v) : Value(nullptr));
+    }
+    cpu_free = opt.machine.cpus;
+    mem_free = opt.machine.mem_bytes;
+    gpu_free = opt.machine.gpus;
+    for (int i = 0; i < std::max(1, opt.jobs); ++i) workers.emplace_back([this] { worker(); });
+  }
+
+  ~Impl() {
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      stop_workers = true;
+    }
+    work_cv.notify_all();
+    for (std::thread& t : workers) t.join();
+  }
+
+  // --- values ------------------------------------------------------------------------
+
+  static Value select(Value v, const ir::ValueRef& ref, bool named_outputs) {
+    if (named_outputs && !ref.output.empty() && ref.output != "o" && v.is_object())
+      v = v.contains(ref.output) ? Value(v[ref.output]) : Value(nullptr);
+    for (const std::string& p : ref.path) {
+      if (!v.is_object() || !v.contains(p)) return Value(nullptr);
+      v = Value(v[p]);
+    }
+    return v;
+  }
+
+  Value lookup(const Scope* s, const ir::ValueRef& ref) const {
+    switch (ref.kind) {
+      case ir::ValueRef::Kind::Const: return select(constants[ref.index], ref, false);
+      case ir::ValueRef::Kind::Input: return select(s->root->inputs[ref.index], ref, false);
+      case ir::ValueRef::Kind::MapItem:
+        for (; s != nullptr; s = s->lexical) {
+          if (s->map_node == ref.index) return select(s->item, ref, false);
+        }
+        return Value(nullptr);
+      case ir::ValueRef::Kind::NodeOutput: break;
+    }
+    const WorkflowIndex& wf = *s->wf;
+    uint32_t body = wf.owner[ref.index];
+    for (; s != nullptr && s->body != body; s = s->lexical) {
+    }
+    if (s == nullptr) return Value(nullptr);
+    const ir::Node& n = wf.w->nodes[ref.index];
+    bool named = m.types.kind(n.type) == TypeKind::Outputs;
+    return select(s->values[wf.pos[ref.index]], ref, named);
+  }
+
+  std::string key(const Scope* s, uint32_t node) const {
+    return fmt::format("{}n{}", s->prefix, node);
+  }
+
+  // --- scopes ------------------------------------------------------------------------
+
+  Scope* new_scope(const WorkflowIndex& wf, uint32_t body, Scope* lexical, Scope* parent,
+                   uint32_t parent_node, std::string prefix) {
+    scopes.push_back(std::make_unique<Scope>());
+    Scope* s = scopes.back().get();
+    s->wf = &wf;
+    s->body = body;
+    s->lexical = lexical;
+    s->root = lexical != nullptr ? lexical->root : s;
+    s->parent = parent;
+    s->parent_node = parent_node;
+    s->prefix = std::move(prefix);
+    const std::vector<uint32_t>& nodes = wf.bodies[body].nodes;
+    s->values.resize(nodes.size());
+    s->state.assign(nodes.size(), NodeState::Waiting);
+    s->waiting.resize(nodes.size());
+    for (size_t i = 0; i < nodes.size(); ++i)
+      s->waiting[i] = static_cast<uint32_t>(wf.deps[nodes[i]].size());
+    s->unfinished = static_cast<uint32_t>(nodes.size());
+    if (parent != nullptr) ++parent->busy;
+    return s;
+  }
+
+  /// Queues the nodes of a fresh scope that wait for nothing, or finishes an empty one.
+  void start_scope(Scope* s) {
+    const std::vector<uint32_t>& nodes = s->wf->bodies[s->body].nodes;
+    for (size_t i = 0; i < nodes.size(); ++i) {
+      if (s->waiting[i] == 0) worklist.emplace_back(s, nodes[i]);
+    }
+    if (nodes.empty()) scope_maybe_done(s);
+  }
+
+  /// True when `s` or a scope it belongs to is being stopped.
+  bool aborted(const Scope* s) const {
+    if (interrupted) return true;
+    for (; s != nullptr; s = s->parent) {
+      if (s->aborting) return true;
+    }
+    return false;
+  }
+
+  void scope_maybe_done(Scope* s) {
+    if (s->completed || s->unfinished != 0 || s->busy != 0) return;
+    s->completed = true;
+    const WorkflowIndex& wf = *s->wf;
+    Scope* p = s->parent;
+    if (s == top) {
+      finished = true;
+      done_cv.notify_all();
+      return;
+    }
+    --p->busy;
+    if (s->failed || s->skipped > 0 || aborted(s)) {
+      child_failed(p, s->parent_node, s, s->failure.value_or(Failure{"", "", "cancelled", ""}));
+    } else {
+      Value result;
+      if (s->body == 0) {  // a whole workflow: its results
+        const ir::Workflow& w = *wf.w;
+        if (w.named_outputs) {
+          result = Value::object();
+          for (const auto& [name, ref] : w.results) result[name] = lookup(s, ref);
+        } else if (!w.results.empty()) {
+          result = lookup(s, w.results.front().second);
+        }
+      } else {
+        result = lookup(s, wf.bodies[s->body].body->result);
+      }
+      child_done(p, s->parent_node, s, std::move(result));
+    }
+    scope_maybe_done(p);
+  }
+
+  void child_done(Scope* p, uint32_t node, Scope* child, Value result) {
+    uint32_t pos = p->wf->pos[node];
+    if (p->state[pos] != NodeState::Running) return;  // already failed or cancelled
+    const ir::Node& n = p->wf->w->nodes[node];
+    if (n.kind != ir::Node::Kind::Map) {
+      complete(p, node, std::move(result));
+      return;
+    }
+    MapState& ms = p->maps[node];
+    ms.results[static_cast<size_t>(child->item_index)] = std::move(result);
+    ++ms.successes;
+    map_item_finished(p, node, ms);
+  }
+
+  void child_failed(Scope* p, uint32_t node, Scope* child, const Failure& f) {
+    uint32_t pos = p->wf->pos[node];
+    if (p->state[pos] != NodeState::Running) return;
+    const ir::Node& n = p->wf->w->nodes[node];
+    if (n.kind != ir::Node::Kind::Map || !n.min_success || interrupted) {
+      fail(p, node, f);
+      return;
+    }
+    MapState& ms = p->maps[node];
+    ms.results[static_cast<size_t>(child->item_index)] = nullptr;
+    if (!ms.first_failure) ms.first_failure = f;
+    opt.events->log(
+        fmt::format("flytec: item {} of map '{}' failed (tolerated by @min_success): {}",
+                    child->item_index, key(p, node), f.error));
+    map_item_finished(p, node, ms);
+  }
+
+  // --- nodes -------------------------------------------------------------------------
+
+  void drain() {
+    while (!worklist.empty()) {
+      auto [s, node] = worklist.back();
+      worklist.pop_back();
+      start_node(s, node);
+    }
+    dispatch();
+  }
+
+  std::vector<std::pair<std::string, Value>> operands(const Scope* s, const ir::Node& n) const {
+    std::vector<std::pair<std::string, Value>> out;
+    out.reserve(n.inputs.size());
+    for (const auto& [name, ref] : n.inputs) out.emplace_back(name, lookup(s, ref));
+    return out;
+  }
+
+  void start_node(Scope* s, uint32_t node) {
+    uint32_t pos = s->wf->pos[node];
+    if (aborted(s)) {
+      skip(s, node);
+      return;
+    }
+    s->state[pos] = NodeState::Running;
+    const ir::Node& n = s->wf->w->nodes[node];
+    switch (n.kind) {
+      case ir::Node::Kind::Expr: {
+        std::string error;
+        std::optional<Value> v = eval_expr(n.op, operands(s, n), m.types.kind(n.type), error);
+        if (v) {
+          complete(s, node, std::move(*v));
+        } else {
+          fail(s, node, {key(s, node), "", error, ""});
+        }
+        return;
+      }
+      case ir::Node::Kind::Fail: {
+        Value msg = lookup(s, n.inputs.at(0).second);
+        fail(s, node, {key(s, node), "", "fail(): " + scalar_text(msg), ""});
+        return;
+      }
+      case ir::Node::Kind::Branch: {
+        size_t arm = n.conditions.size();
+        for (size_t i = 0; i < n.conditions.size(); ++i) {
+          if (lookup(s, n.conditions[i]) == Value(true)) {
+            arm = i;
+            break;
+          }
+        }
+        uint32_t body = s->wf->node_bodies[node][arm];
+        Scope* c = new_scope(*s->wf, body, s, s, node, s->prefix);
+        c->root = s->root;
+        start_scope(c);
+        return;
+      }
+      case ir::Node::Kind::Map: start_map(s, node, n); return;
+      case ir::Node::Kind::Subworkflow: {
+        const WorkflowIndex& callee = *index[n.callee];
+        Scope* c = new_scope(callee, 0, nullptr, s, node, key(s, node) + ".");
+        c->root = c;
+        Value args = call_args(s, n, callee.w->inputs);
+        for (const ir::Param& p : callee.w->inputs) c->inputs.push_back(args[p.name]);
+        start_scope(c);
+        return;
+      }
+      case ir::Node::Kind::Task: start_task(s, node, n); return;
+    }
+  }
+
+  Value call_args(const Scope* s, const ir::Node& n, const std::vector<ir::Param>& params) const {
+    Value args = Value::object();
+    for (const ir::Param& p : params) {
+      if (p.default_value) args[p.name] = constants[*p.default_value];
+    }
+    for (const auto& [name, ref] : n.inputs) args[name] = lookup(s, ref);
+    return args;
+  }
+
+  void start_map(Scope* s, uint32_t node, const ir::Node& n) {
+    MapState& ms = s->maps[node];
+    ms.items = lookup(s, n.inputs.at(0).second);
+    if (!ms.items.is_array()) ms.items = Value::array();
+    ms.results = Value::array();
+    for (size_t i = 0; i < ms.items.size(); ++i) ms.results.push_back(nullptr);
+    if (ms.items.empty()) {
+      Value empty = Value::array();
+      complete(s, node, std::move(empty));
+      return;
+    }
+    launch_items(s, node, n, ms);
+  }
+
+  void launch_items(Scope* s, uint32_t node, const ir::Node& n, MapState& ms) {
+    size_t limit = n.concurrency ? static_cast<size_t>(*n.concurrency) : ms.items.size();
+    while (ms.next < ms.items.size() && ms.active < limit && !aborted(s)) {
+      size_t i = ms.next++;
+      ++ms.active;
+      uint32_t body = s->wf->node_bodies[node][0];
+      Scope* c = new_scope(*s->wf, body, s, s, node, fmt::format("{}-{}.", key(s, node), i));
+      c->root = s->root;
+      c->map_node = node;
+      c->item = ms.items[i];
+      c->item_index = static_cast<int64_t>(i);
+      start_scope(c);
+    }
+  }
+
+  void map_item_finished(Scope* s, uint32_t node, MapState& ms) {
+    --ms.active;
+    ++ms.finished;
+    const ir::Node& n = s->wf->w->nodes[node];
+    if (aborted(s)) {
+      if (ms.active == 0) skip(s, node);
+      return;
+    }
+    if (ms.finished < ms.items.size()) {
+      launch_items(s, node, n, ms);
+      return;
+    }
+    double ratio = static_cast<double>(ms.successes) / static_cast<double>(ms.items.size());
+    if (n.min_success && ratio < *n.min_success) {
+      Failure f = ms.first_failure.value_or(Failure{});
+      f.error =
+          fmt::format("only {} of {} items succeeded; @min_success({}) needs {}%. First: {}",
+                      ms.successes, ms.items.size(), *n.min_success, *n.min_success * 100, f.error);
+      fail(s, node, f);
+      return;
+    }
+    Value results = std::move(ms.results);
+    complete(s, node, std::move(results));
+  }
+
+  void complete(Scope* s, uint32_t node, Value v) {
+    const WorkflowIndex& wf = *s->wf;
+    uint32_t pos = wf.pos[node];
+    s->values[pos] = std::move(v);
+    s->state[pos] = NodeState::Done;
+    --s->unfinished;
+    for (uint32_t d : wf.dependents[node]) {
+      uint32_t dp = wf.pos[d];
+      if (--s->waiting[dp] == 0 && s->state[dp] == NodeState::Waiting) worklist.emplace_back(s, d);
+    }
+    scope_maybe_done(s);
+  }
+
+  void skip(Scope* s, uint32_t node) {
+    const WorkflowIndex& wf = *s->wf;
+    std::vector<uint32_t> stack{node};
+    while (!stack.empty()) {
+      uint32_t x = stack.back();
+      stack.pop_back();
+      uint32_t pos = wf.pos[x];
+      if (s->state[pos] == NodeState::Done || s->state[pos] == NodeState::Failed ||
+          s->state[pos] == NodeState::Skipped)
+        continue;
+      if (s->state[pos] == NodeState::Running && x != node) continue;  // finishes on its own
+      s->state[pos] = NodeState::Skipped;
+      --s->unfinished;
+      ++s->skipped;
+      opt.events->emit("skipped", {{"node", key(s, x)}});
+      for (uint32_t d : wf.dependents[x]) stack.push_back(d);
+    }
+    scope_maybe_done(s);
+  }
+
+  void fail(Scope* s, uint32_t node, Failure f) {
+    const WorkflowIndex& wf = *s->wf;
+    uint32_t pos = wf.pos[node];
+    s->state[pos] = NodeState::Failed;
+    --s->unfinished;
+    s->failed = true;
+    if (!s->failure) s->failure = f;
+    if (s == top && !root_failure) root_failure = f;
+    if (wf.w->failure_policy != "continue") abort(s);
+    for (uint32_t d : wf.dependents[node]) {
+      uint32_t dp = wf.pos[d];
+      if (s->state[dp] == NodeState::Waiting) skip(s, d);
+    }
+    scope_maybe_done(s);
+  }
+
+  /// Nothing new starts in `s` or below it, and its running tasks are cancelled.
+  void abort(Scope* s) {
+    if (s->aborting) return;
+    s->aborting = true;
+    for (const std::unique_ptr<TaskJob>& j : running) {
+      for (Scope* x = j->scope; x != nullptr; x = x->parent) {
+        if (x == s) j->cancel = true;
+      }
+    }
+    // Tasks not started yet are dropped; skipping them may finish scopes, which may
+    // abort others, so collect them first.
+    std::vector<std::unique_ptr<TaskJob>> dropped;
+    for (auto it = ready.begin(); it != ready.end();) {
+      bool below = false;
+      for (Scope* x = (*it)->scope; x != nullptr; x = x->parent) below |= x == s;
+      if (below) {
+        dropped.push_back(std::move(*it));
+        it = ready.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    for (std::unique_ptr<TaskJob>& j : dropped) {
+      --j->scope->busy;
+      skip(j->scope, j->node);
+    }
+  }
+
+  // --- tasks -------------------------------------------------------------------------
+
+  void start_task(Scope* s, uint32_t node, const ir::Node& n) {
+    const ir::Task& t = m.tasks[n.callee];
+    Value args = call_args(s, n, t.inputs);
+    auto found = opt.finished.find(key(s, node));
+    if (found != opt.finished.end()) {
+      opt.events->emit("resumed", {{"node", key(s, node)}, {"task", t.name}});
+      ++opt.events->counters().done;
+      complete(s, node, unpack(t, found->second));
+      return;
+    }
+    auto job = std::make_unique<TaskJob>();
+    job->scope = s;
+    job->node = node;
+    job->args = std::move(args);
+    job->cpu = n.overrides.cpu.value_or(t.policy.cpu.value_or(1.0));
+    job->mem = n.overrides.mem_bytes.value_or(t.policy.mem_bytes.value_or(0));
+    job->gpu = n.overrides.gpu.value_or(t.policy.gpu.value_or(0));
+    ++s->busy;
+    ready.push_back(std::move(job));
+  }
+
+  /// A task's outputs object as the node's value: the object itself for named outputs,
+  /// the one value otherwise.
+  static Value unpack(const ir::Task& t, const Value& outputs) {
+    if (t.named_outputs || t.outputs.empty()) return outputs;
+    return outputs.contains("o") ? outputs["o"] : Value(nullptr);
+  }
+
+  bool fits(const TaskJob& j) const {
+    return j.cpu <= cpu_free + 1e-9 && j.mem <= mem_free && j.gpu <= gpu_free;
+  }
+
+  bool oversize(const TaskJob& j) const {
+    return j.cpu > opt.machine.cpus + 1e-9 || j.mem > opt.machine.mem_bytes ||
+           j.gpu > opt.machine.gpus;
+  }
+
+  /// Admits ready tasks while slots and tokens allow. A task asking more than the machine
+  /// has runs alone.
+  void dispatch() {
+    for (auto it = ready.begin();
+         it != ready.end() && running.size() < static_cast<size_t>(opt.jobs);) {
+      TaskJob& j = **it;
+      bool alone = oversize(j);
+      if (alone ? !running.empty() : !fits(j)) {
+        ++it;
+        continue;
+      }
+      if (alone && !warned_oversize) {
+        warned_oversize = true;
+        opt.events->log(fmt::format(
+            "flytec: warning: '{}' asks for more than this machine has (cpu {}, mem {}, gpu {}); "
+            "it runs alone",
+            key(j.scope, j.node), j.cpu, j.mem, j.gpu));
+      }
+      cpu_free -= j.cpu;
+      mem_free -= j.mem;
+      gpu_free -= j.gpu;
+      running.push_back(std::move(*it));
+      it = ready.erase(it);
+      runnable.push_back(running.back().get());
+      work_cv.notify_one();
+      if (alone) break;
+    }
+  }
+
+  void worker() {
+    std::unique_lock<std::mutex> lock(mu);
+    for (;;) {
+      work_cv.wait(lock, [&] { return stop_workers || !runnable.empty(); });
+      if (stop_workers) return;
+      TaskJob* job = runnable.front();
+      runnable.pop_front();
+      std::string k = key(job->scope, job->node);
+      const ir::Node& n = job->scope->wf->w->nodes[job->node];
+      lock.unlock();
+      ++opt.events->counters().running;
+      Failure failure;
+      std::optional<Value> outputs = execute(*job, k, n, failure);
+      --opt.events->counters().running;
+      lock.lock();
+      finish_job(job, std::move(outputs), std::move(failure));
+      drain();
+    }
+  }
+
+  void finish_job(TaskJob* job, std::optional<Value> outputs, Failure failure) {
+    Scope* s = job->scope;
+    uint32_t node = job->node;
+    cpu_free += job->cpu;
+    mem_free += job->mem;
+    gpu_free += job->gpu;
+    const ir::Task& t = m.tasks[s->wf->w->nodes[node].callee];
+    running.remove_if([&](const std::unique_ptr<TaskJob>& j) { return j.get() == job; });
+    --s->busy;
+    if (outputs) {
+      ++opt.events->counters().done;
+      complete(s, node, unpack(t, *outputs));
+    } else {
+      if (failure.error != "cancelled") ++opt.events->counters().failed;
+      if (failure.error == "cancelled") {
+        skip(s, node);
+      } else {
+        fail(s, node, std::move(failure));
+      }
+    }
+    done_cv.notify_all();
+  }
+
+  std::optional<std::string> cache_key(const ir::Task& t, const Value& args) const {
+    Hasher h;
+    h.add(t.fingerprint);
+    h.add(t.cache_version);
+    std::string error;
+    for (const ir::Param& p : t.inputs) {
+      if (std::find(t.cache_ignore.begin(), t.cache_ignore.end(), p.name) != t.cache_ignore.end())
+        continue;
+      h.add(p.name);
+      const Value& v = args[p.name];
+      if (is_path(m.types, p.type) && v.is_string()) {
+        if (!h.add_path(v.get<std::string>(), error)) return std::nullopt;
+      } else {
+        h.add(canonical(v));
+      }
+    }
+    return h.hex();
+  }
+
+  /// Runs a task node to completion: the cache, then attempts with retries.
+  std::optional<Value> execute(TaskJob& job, const std::string& k, const ir::Node& n,
+                               Failure& failure) {
+    const ir::Task& t = m.tasks[n.callee];
+    failure.node = k;
+    failure.task = t.name;
+    std::string node_dir = opt.run_path + "/nodes/" + k;
+    if (t.runner.kind != ir::Runner::Kind::Shell) {
+      failure.error = fmt::format(
+          "task '{}' has a {} runner, which this local runtime cannot run yet: only shell "
+          "tasks run here",
+          t.name, t.runner.kind == ir::Runner::Kind::Cpp ? "cpp(...)" : "builtin(...)");
+      opt.events->emit("failed", {{"node", k}, {"task", t.name}, {"error", failure.error}});
+      return std::nullopt;
+    }
+    std::optional<std::string> ckey;
+    if (t.cache && opt.cache != nullptr) ckey = cache_key(t, job.args);
+    std::error_code ec;
+    if (ckey && !opt.overwrite_cache) {
+      fs::create_directories(node_dir, ec);
+      if (std::optional<Value> hit = opt.cache->lookup(*ckey, node_dir)) {
+        ++opt.events->counters().cached;
+        opt.events->emit("cached", {{"node", k}, {"task", t.name}, {"key", *ckey}});
+        record(k, t, *hit, node_dir);
+        return hit;
+      }
+    }
+    int64_t retries = n.overrides.retries.value_or(t.policy.retries.value_or(0));
+    std::optional<double> timeout =
+        n.overrides.timeout_s ? n.overrides.timeout_s : t.policy.timeout_s;
+    for (int attempt = 1; attempt <= retries + 1; ++attempt) {
+      AttemptSpec spec;
+      spec.module = &m;
+      spec.task = &t;
+      spec.args = job.args;
+      spec.run_id = opt.run_id;
+      spec.node_key = k;
+      spec.attempt = attempt;
+      spec.attempt_dir = fmt::format("{}/attempts/{}/{}", opt.run_path, k, attempt);
+      spec.checkpoint_dir = fmt::format("{}/checkpoints/{}/{}", opt.run_path, k, attempt);
+      if (attempt > 1)
+        spec.prev_checkpoint_dir =
+            fmt::format("{}/checkpoints/{}/{}", opt.run_path, k, attempt - 1);
+      spec.node_dir = node_dir;
+      spec.timeout_s = timeout;
+      opt.events->emit("started", {{"node", k}, {"task", t.name}, {"attempt", attempt}});
+      AttemptResult r = run_shell_attempt(spec, job.cancel);
+      if (r.status == AttemptResult::Status::Ok) {
+        opt.events->emit("finished", {{"node", k}, {"task", t.name}, {"attempt", attempt}});
+        if (ckey) {
+          std::string error;
+          if (!opt.cache->store(*ckey, r.outputs, path_outputs(t), error))
+            opt.events->log("flytec: warning: cannot store in the cache: " + error);
+        }
+        record(k, t, r.outputs, node_dir);
+        return r.outputs;
+      }
+      if (r.status == AttemptResult::Status::Cancelled || job.cancel) {
+        failure.error = "cancelled";
+        return std::nullopt;
+      }
+      failure.error = r.error;
+      failure.log_tail = tail_lines(r.log, 10);
+      if (attempt <= retries) {
+        double delay = opt.retry_backoff_s * static_cast<double>(1 << std::min(attempt - 1, 10));
+        opt.events->emit("retried", {{"node", k},
+                                     {"task", t.name},
+                                     {"attempt", attempt},
+                                     {"error", r.error},
+                                     {"delay", delay}});
+        opt.events->log(
+            fmt::format("flytec: '{}' (task '{}') attempt {} failed: {}; retrying in {}s", k,
+                        t.name, attempt, r.error, delay));
+        if (!backoff(job, delay)) {
+          failure.error = "cancelled";
+          return std::nullopt;
+        }
+      } else {
+        opt.events->emit("failed",
+                         {{"node", k}, {"task", t.name}, {"attempt", attempt}, {"error", r.error}});
+      }
+    }
+    return std::nullopt;
+  }
+
+  /// Sleeps before a retry; false when the job was cancelled meanwhile.
+  bool backoff(TaskJob& job, double seconds) {
+    auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+    while (std::chrono::steady_clock::now() < until) {
+      if (job.cancel) return false;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return !job.cancel;
+  }
+
+  std::vector<std::string> path_outputs(const ir::Task& t) const {
+    std::vector<std::string> out;
+    for (const ir::Output& o : t.outputs) {
+      if (is_path(m.types, o.type)) out.push_back(o.name);
+    }
+    return out;
+  }
+
+  /// Keeps a finished task's outputs: `outputs.json` in its node directory, then a
+  /// durable journal record, so that a resumed run does not redo it.
+  void record(const std::string& k, const ir::Task& t, const Value& outputs,
+              const std::string& node_dir) {
+    std::string error;
+    std::error_code ec;
+    fs::create_directories(node_dir, ec);
+    if (!write_file_atomically(node_dir + "/outputs.json", outputs.dump() + "\n", error))
+      opt.events->log("flytec: warning: cannot write outputs of '" + k + "': " + error);
+    if (opt.journal != nullptr)
+      opt.journal->append(
+          {{"type", "done"}, {"node", k}, {"fingerprint", t.fingerprint}, {"outputs", outputs}});
+  }
+};
+
+Engine::Engine(const ir::Module& m, EngineOptions options)
+    : impl_(std::make_unique<Impl>(m, std::move(options))) {}
+
+Engine::~Engine() = default;
+
+void Engine::interrupt() {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  impl_->interrupted = true;
+  if (impl_->top != nullptr) impl_->abort(impl_->top);
+  impl_->done_cv.notify_all();
+}
+
+Outcome Engine::run(uint32_t w, const Value& inputs) {
+  Impl& I = *impl_;
+  std::unique_lock<std::mutex> lock(I.mu);
+  const WorkflowIndex& wf = *I.index[w];
+  Scope* s = I.new_scope(wf, 0, nullptr, nullptr, 0, "");
+  s->root = s;
+  for (const ir::Param& p : wf.w->inputs)
+    s->inputs.push_back(inputs.contains(p.name) ? inputs[p.name] : Value(nullptr));
+  I.top = s;
+  I.start_scope(s);
+  I.drain();
+  I.done_cv.wait(lock, [&] { return I.finished; });
+  Outcome out;
+  if (I.interrupted) {
+    out.status = Outcome::Status::Interrupted;
+    return out;
+  }
+  if (s->failed) {
+    Failure f = I.root_failure.value_or(s->failure.value_or(Failure{}));
+    out.node = f.node;
+    out.task = f.task;
+    out.error = f.error;
+    out.log_tail = f.log_tail;
+    return out;
+  }
+  out.status = Outcome::Status::Ok;
+  out.outputs = Value::object();
+  for (const auto& [name, ref] : wf.w->results) out.outputs[name] = I.lookup(s, ref);
+  return out;
+}
+
+}  // namespace flyte::rt

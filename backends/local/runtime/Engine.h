@@ -1,0 +1,68 @@
+// The scheduler: runs one workflow's graph. In-process nodes (arithmetic, comparisons,
+// branches, maps, sub-workflows) run inline as soon as their inputs are ready; task
+// nodes go to a thread pool that admits them by CPU, memory and GPU tokens. Branch arms
+// not taken never start; maps honour @concurrency and @min_success; failures follow the
+// workflow's @failure_policy; every finished task is journaled so that a later
+// `--resume` skips it.
+#pragma once
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "backends/local/runtime/Cache.h"
+#include "backends/local/runtime/Events.h"
+#include "backends/local/runtime/Journal.h"
+#include "backends/local/runtime/Value.h"
+#include "ir/Ir.h"
+
+namespace flyte::rt {
+
+struct Machine {
+  double cpus = 1;
+  int64_t mem_bytes = 0;
+  int64_t gpus = 0;
+  /// This machine's CPUs, memory and visible NVIDIA GPUs.
+  static Machine probe();
+};
+
+struct EngineOptions {
+  int jobs = 1;  // tasks at once
+  Machine machine;
+  std::string run_id;
+  std::string run_path;  // the run's directory
+  Cache* cache = nullptr;
+  bool overwrite_cache = false;
+  Journal* journal = nullptr;
+  std::map<std::string, Value> finished;  // node key -> outputs, from the journal
+  Events* events = nullptr;
+  double retry_backoff_s = 1.0;  // the first retry's delay; doubles each time
+};
+
+struct Outcome {
+  enum class Status { Ok, Failed, Interrupted } status = Status::Failed;
+  Value outputs;                            // Ok: keyed by output name
+  std::string node, task, error, log_tail;  // Failed: the first failure that mattered
+};
+
+class Engine {
+ public:
+  Engine(const ir::Module& m, EngineOptions options);
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  /// Runs workflow `w` on `inputs` (an object keyed by input name, checked already).
+  Outcome run(uint32_t w, const Value& inputs);
+  /// Stops the run as SIGINT does: running tasks are killed, nothing new starts, and
+  /// run() returns Interrupted. Safe from any thread (not from a signal handler).
+  void interrupt();
+
+  struct Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace flyte::rt

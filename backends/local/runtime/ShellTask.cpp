@@ -1,0 +1,225 @@
+// Shell task attempts.
+#include "backends/local/runtime/ShellTask.h"
+
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+
+#include "backends/local/runtime/Npy.h"
+#include "backends/local/runtime/Process.h"
+#include "support/AtomicFile.h"
+#include "support/ShellCommand.h"
+
+namespace flyte::rt {
+namespace fs = std::filesystem;
+namespace {
+
+/// Where a task's output `name` of type `t` is written, under `out_dir`.
+std::string output_path(const ir::Module& m, const ir::Output& o, const std::string& out_dir) {
+  TypeKind k = m.types.kind(o.type);
+  return out_dir + "/" + o.name + (k == TypeKind::Tensor ? ".npy" : "");
+}
+
+std::string secret_var(const std::string& name) {
+  std::string out = "FLYTE_SECRET_";
+  for (char c : name) out += std::isalnum(static_cast<unsigned char>(c)) ? std::toupper(c) : '_';
+  return out;
+}
+
+std::optional<std::string> read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+std::vector<NpyDim> declared_dims(const TensorSpec& t) {
+  std::vector<NpyDim> dims;
+  for (const DimSpec& d : t.dims) {
+    NpyDim n;
+    n.kind = d.kind == DimSpec::Kind::Literal ? NpyDim::Kind::Literal
+             : d.kind == DimSpec::Kind::Var   ? NpyDim::Kind::Var
+                                              : NpyDim::Kind::Any;
+    n.value = d.value;
+    n.var = d.var;
+    dims.push_back(n);
+  }
+  return dims;
+}
+
+/// Reads output `o` from where the command wrote it; on success moves any file into
+/// `node_dir` and returns its value.
+std::optional<Value> read_output(const ir::Module& m, const ir::Output& o, const std::string& path,
+                                 const std::string& node_dir, std::map<std::string, int64_t>& dims,
+                                 std::string& error) {
+  const TypeTable& types = m.types;
+  TypeId t = o.type;
+  std::error_code ec;
+  fs::file_status st = fs::status(path, ec);
+  if (ec || !fs::exists(st)) {
+    error = fmt::format("the command did not write output '{}' ({})", o.name, path);
+    return std::nullopt;
+  }
+  if (is_path(types, t)) {
+    bool want_dir = types.kind(t) == TypeKind::Dir;
+    if (want_dir != fs::is_directory(st)) {
+      error = fmt::format("output '{}' should be a {}, but the command wrote a {}", o.name,
+                          want_dir ? "directory" : "file", want_dir ? "file" : "directory");
+      return std::nullopt;
+    }
+    if (types.kind(t) == TypeKind::Tensor) {
+      std::optional<NpyHeader> h = read_npy_header(path, error);
+      const TensorSpec& spec = types.get(t).tensor;
+      std::vector<NpyDim> declared = declared_dims(spec);
+      std::string why;
+      if (!h) {
+        error = fmt::format("output '{}': {}", o.name, error);
+        return std::nullopt;
+      }
+      if (!check_npy(*h, spec.dtype_is_var ? h->dtype : spec.dtype,
+                     spec.shape == TensorSpec::Shape::Dims ? &declared : nullptr, dims, why)) {
+        error = fmt::format("output '{}' ({}): {}", o.name, types.str(t), why);
+        return std::nullopt;
+      }
+    }
+    std::string dest = node_dir + "/" + fs::path(path).filename().string();
+    fs::remove_all(dest, ec);
+    fs::rename(path, dest, ec);
+    if (ec) {
+      error = fmt::format("cannot keep output '{}': {}", o.name, ec.message());
+      return std::nullopt;
+    }
+    return Value(dest);
+  }
+  std::optional<std::string> text = read_file(path);
+  if (!text) {
+    error = fmt::format("cannot read output '{}' ({})", o.name, path);
+    return std::nullopt;
+  }
+  std::optional<Value> v;
+  TypeId inner = types.kind(t) == TypeKind::Optional ? types.get(t).elem : t;
+  if (is_scalar(types, inner)) {
+    v = parse_scalar(*text, types, t, error);
+  } else {
+    v = Value::parse(*text, nullptr, false);
+    if (v->is_discarded()) {
+      error = "not valid JSON";
+      v.reset();
+    } else if (!check_value(*v, types, t, error)) {
+      v.reset();
+    }
+  }
+  if (!v) error = fmt::format("output '{}' ({}): {}", o.name, types.str(t), error);
+  return v;
+}
+
+}  // namespace
+
+std::string render_command(const ir::Module& m, const ir::Task& t, const Value& args,
+                           const std::string& in_dir, const std::string& out_dir) {
+  std::vector<ShellTemplateError> errors;
+  std::string out;
+  for (const ShellPiece& p : split_shell_command(t.runner.text, errors)) {
+    if (!p.placeholder) {
+      out += p.text;
+      continue;
+    }
+    bool done = false;
+    for (const ir::Output& o : t.outputs) {
+      if (o.name == p.text) {
+        out += shell_quote(output_path(m, o, out_dir));
+        done = true;
+      }
+    }
+    for (const ir::Param& in : t.inputs) {
+      if (done || in.name != p.text) continue;
+      const Value& v = args.at(in.name);
+      TypeId inner =
+          m.types.kind(in.type) == TypeKind::Optional ? m.types.get(in.type).elem : in.type;
+      if (v.is_null()) {
+        out += "''";
+      } else if (is_scalar(m.types, inner) || is_path(m.types, inner)) {
+        out += shell_quote(scalar_text(v));
+      } else {
+        std::string path = in_dir + "/" + in.name + ".json";
+        std::string error;
+        write_file_atomically(path, v.dump() + "\n", error);
+        out += shell_quote(path);
+      }
+      done = true;
+    }
+  }
+  return out;
+}
+
+AttemptResult run_shell_attempt(const AttemptSpec& spec, const std::atomic<bool>& cancel) {
+  AttemptResult r;
+  const ir::Module& m = *spec.module;
+  const ir::Task& t = *spec.task;
+  std::error_code ec;
+  std::string work = spec.attempt_dir + "/work";
+  std::string in_dir = spec.attempt_dir + "/in";
+  std::string out_dir = spec.attempt_dir + "/out";
+  fs::remove_all(spec.attempt_dir, ec);
+  for (const std::string& d : {work, in_dir, out_dir, spec.checkpoint_dir, spec.node_dir}) {
+    fs::create_directories(d, ec);
+    if (ec) {
+      r.error = fmt::format("cannot create '{}': {}", d, ec.message());
+      return r;
+    }
+  }
+  ProcessSpec p;
+  p.command = render_command(m, t, spec.args, in_dir, out_dir);
+  p.workdir = work;
+  p.stdout_path = spec.attempt_dir + "/stdout.log";
+  p.stderr_path = spec.attempt_dir + "/stderr.log";
+  p.timeout_s = spec.timeout_s;
+  p.env = {"FLYTE_RUN_ID=" + spec.run_id, "FLYTE_NODE=" + spec.node_key,
+           "FLYTE_ATTEMPT=" + std::to_string(spec.attempt),
+           "FLYTE_CHECKPOINT_DIR=" + spec.checkpoint_dir,
+           "FLYTE_PREV_CHECKPOINT_DIR=" + spec.prev_checkpoint_dir};
+  for (const auto& [k, v] : t.env) p.env.push_back(k + "=" + v);
+  for (const std::string& s : t.secrets) {
+    // A secret comes from the environment the run was started in, under its own name
+    // or already as FLYTE_SECRET_<NAME>.
+    std::string var = secret_var(s);
+    const char* value = std::getenv(var.c_str());
+    if (value == nullptr) value = std::getenv(s.c_str());
+    if (value != nullptr) p.env.push_back(var + "=" + value);
+  }
+  r.log = p.stderr_path;
+  ProcessResult pr = run_process(p, cancel);
+  switch (pr.status) {
+    case ProcessResult::Status::Exited:
+      if (pr.code != 0) r.error = fmt::format("the command exited with status {}", pr.code);
+      break;
+    case ProcessResult::Status::Signaled:
+      r.error = fmt::format("the command was killed by signal {}", pr.code);
+      break;
+    case ProcessResult::Status::TimedOut:
+      r.status = AttemptResult::Status::TimedOut;
+      r.error = fmt::format("timed out after {}s; its process group was killed", *spec.timeout_s);
+      return r;
+    case ProcessResult::Status::Cancelled:
+      r.status = AttemptResult::Status::Cancelled;
+      r.error = "cancelled";
+      return r;
+    case ProcessResult::Status::SpawnFailed:
+      r.error = "cannot start /bin/sh: " + pr.error;
+      return r;
+  }
+  if (!r.error.empty()) return r;
+  r.outputs = Value::object();
+  std::map<std::string, int64_t> dims;
+  for (const ir::Output& o : t.outputs) {
+    std::optional<Value> v =
+        read_output(m, o, output_path(m, o, out_dir), spec.node_dir, dims, r.error);
+    if (!v) return r;
+    r.outputs[o.name] = std::move(*v);
+  }
+  r.status = AttemptResult::Status::Ok;
+  return r;
+}
+
+}  // namespace flyte::rt
