@@ -23,3 +23,6 @@ config.substitutions.append(("%cmake", shutil.which("cmake") or "cmake"))
 config.environment["PATH"] = os.pathsep.join([config.llvm_tools_dir, config.environment.get("PATH", os.environ.get("PATH", ""))])
 config.environment["NO_COLOR"] = "1"
 config.environment.pop("FLYTEC_STDLIB_DIR", None)
+# Executables the tests build never touch the user's own cache or a terminal.
+config.environment["FLYTE_CACHE_DIR"] = os.path.join(config.test_exec_root, "default-cache")
+config.environment.pop("CXX", None)

@@ -137,10 +137,10 @@ std::optional<Value> gather_inputs(const ir::Module& m, const std::vector<Value>
   return in;
 }
 
-std::string describe_type(const ir::Module& m, const ir::Param& p) {
-  std::string s = m.types.str(p.type);
-  if (p.default_value) s += " (default " + m.constants[*p.default_value].text + ")";
-  return s;
+std::string describe_input(const ir::Module& m, const ir::Param& p) {
+  if (p.default_value) return "default " + m.constants[*p.default_value].text;
+  if (m.types.kind(p.type) == TypeKind::Optional) return "optional (default none)";
+  return "required";
 }
 
 /// Finished tasks from the journal whose files are all still there.
@@ -203,23 +203,29 @@ int run_main(int argc, char** argv, const unsigned char* plan, size_t size,
   for (const ir::Param& p : w.inputs) {
     app.add_option_function<std::string>(
            "--" + p.name, [&o, n = p.name](const std::string& v) { o.flags[n] = v; },
-           describe_type(*m, p))
+           describe_input(*m, p))
+        ->type_name(m->types.str(p.type))
         ->group("Workflow inputs");
   }
   app.add_option("--inputs", o.inputs_file, "Inputs as a JSON object (flags override it)")
+      ->type_name("FILE")
       ->group("Workflow inputs");
   app.add_option("-j,--jobs", o.jobs, "Tasks to run at once (default: the CPUs)")
       ->check(CLI::Range(1, 4096));
-  app.add_option("--run-dir", o.run_dir, "Where runs are kept (default .flyte/runs)");
+  app.add_option("--run-dir", o.run_dir, "Where runs are kept (default .flyte/runs)")
+      ->type_name("DIR");
   app.add_option("--resume", o.resume,
                  "Continue a failed or interrupted run (default: the latest) without "
                  "redoing finished tasks")
+      ->type_name("[RUN_ID]")
       ->expected(0, 1);
   app.add_option("--cache-dir", o.cache_dir,
-                 "The task cache (default $FLYTE_CACHE_DIR or ~/.cache/flytec)");
+                 "The task cache (default $FLYTE_CACHE_DIR or ~/.cache/flytec)")
+      ->type_name("DIR");
   app.add_flag("--no-cache", o.no_cache, "Neither read nor write the cache");
   app.add_flag("--overwrite-cache", o.overwrite_cache, "Run cached tasks again and store anew");
-  app.add_option("--events", o.events, "Append JSON-lines events to this file");
+  app.add_option("--events", o.events, "Append JSON-lines events to this file")
+      ->type_name("FILE");
   app.add_option("--retry-backoff", o.retry_backoff,
                  "Seconds before the first retry; doubles each time (default 1)")
       ->check(CLI::Range(0.0, 3600.0));
