@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -181,11 +182,11 @@ AttemptResult run_shell_attempt(const AttemptSpec& spec, const std::atomic<bool>
            "FLYTE_PREV_CHECKPOINT_DIR=" + spec.prev_checkpoint_dir};
   for (const auto& [k, v] : t.env) p.env.push_back(k + "=" + v);
   for (const std::string& s : t.secrets) {
-    // A secret comes from the environment the run was started in, under its own name
-    // or already as FLYTE_SECRET_<NAME>.
+    // A secret comes from the environment the run was started in: FLYTE_SECRET_<NAME>,
+    // else <NAME> (`api-token` is FLYTE_SECRET_API_TOKEN, else API_TOKEN).
     std::string var = secret_var(s);
     const char* value = std::getenv(var.c_str());
-    if (value == nullptr) value = std::getenv(s.c_str());
+    if (value == nullptr) value = std::getenv(var.substr(std::strlen("FLYTE_SECRET_")).c_str());
     if (value != nullptr) p.env.push_back(var + "=" + value);
   }
   r.log = p.stderr_path;
