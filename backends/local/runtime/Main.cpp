@@ -224,8 +224,7 @@ int run_main(int argc, char** argv, const unsigned char* plan, size_t size,
       ->type_name("DIR");
   app.add_flag("--no-cache", o.no_cache, "Neither read nor write the cache");
   app.add_flag("--overwrite-cache", o.overwrite_cache, "Run cached tasks again and store anew");
-  app.add_option("--events", o.events, "Append JSON-lines events to this file")
-      ->type_name("FILE");
+  app.add_option("--events", o.events, "Append JSON-lines events to this file")->type_name("FILE");
   app.add_option("--retry-backoff", o.retry_backoff,
                  "Seconds before the first retry; doubles each time (default 1)")
       ->check(CLI::Range(0.0, 3600.0));
@@ -279,9 +278,19 @@ int run_main(int argc, char** argv, const unsigned char* plan, size_t size,
   }
   std::string run_path = std::filesystem::absolute(run->path()).string();
 
+  // SIGINT and SIGTERM go to one thread, which stops the run cleanly. They are blocked
+  // before any other thread starts, so that every thread inherits the mask.
+  sigset_t sigs;
+  sigemptyset(&sigs);
+  sigaddset(&sigs, SIGINT);
+  sigaddset(&sigs, SIGTERM);
+  sigaddset(&sigs, SIGUSR2);
+  pthread_sigmask(SIG_BLOCK, &sigs, nullptr);
+
   std::unique_ptr<Journal> journal = Journal::open(run->journal_path(), error);
   if (!journal) return usage_error(error);
-  bool tty = ::isatty(STDERR_FILENO) != 0 && std::getenv("CI") == nullptr;
+  const char* term = std::getenv("TERM");
+  bool tty = ::isatty(STDERR_FILENO) != 0 && (term == nullptr || std::string(term) != "dumb");
   Events events(o.events, tty, error);
   if (!error.empty()) return usage_error(error);
   std::optional<Cache> cache;
@@ -299,13 +308,6 @@ int run_main(int argc, char** argv, const unsigned char* plan, size_t size,
   eo.events = &events;
   eo.retry_backoff_s = o.retry_backoff;
 
-  // SIGINT and SIGTERM go to one thread, which stops the run cleanly.
-  sigset_t sigs;
-  sigemptyset(&sigs);
-  sigaddset(&sigs, SIGINT);
-  sigaddset(&sigs, SIGTERM);
-  sigaddset(&sigs, SIGUSR2);
-  pthread_sigmask(SIG_BLOCK, &sigs, nullptr);
   Engine engine(*m, std::move(eo));
   std::thread signals([&] {
     int sig = 0;
@@ -317,7 +319,7 @@ int run_main(int argc, char** argv, const unsigned char* plan, size_t size,
     }
   });
   Outcome out = engine.run(wi, inputs);
-  ::kill(::getpid(), SIGUSR2);  // wakes the signal thread when no signal came
+  ::pthread_kill(signals.native_handle(), SIGUSR2);  // wakes it when no signal came
   signals.join();
   events.stop();
   journal->flush();
