@@ -210,7 +210,7 @@ int run_main(int argc, char** argv, const unsigned char* plan, size_t size,
   app.add_option("--inputs", o.inputs_file, "Inputs as a JSON object (flags override it)")
       ->type_name("FILE")
       ->group("Workflow inputs");
-  app.add_option("-j,--jobs", o.jobs, "Tasks to run at once (default: the CPUs)")
+  app.add_option("-j,--jobs", o.jobs, "Tasks to run at once, and the CPUs they share (default: this machine's CPUs)")
       ->check(CLI::Range(1, 4096));
   app.add_option("--run-dir", o.run_dir, "Where runs are kept (default .flyte/runs)")
       ->type_name("DIR");
@@ -298,7 +298,10 @@ int run_main(int argc, char** argv, const unsigned char* plan, size_t size,
 
   EngineOptions eo;
   eo.machine = Machine::probe();
-  eo.jobs = o.jobs > 0 ? o.jobs : static_cast<int>(eo.machine.cpus);
+  // --jobs N is both the number of task slots and the CPUs they share, as Snakemake's
+  // --cores is: `--jobs 8` on a 4-core machine runs 8 single-CPU tasks at once.
+  if (o.jobs > 0) eo.machine.cpus = o.jobs;
+  eo.jobs = static_cast<int>(eo.machine.cpus);
   eo.run_id = run->id();
   eo.run_path = run_path;
   eo.cache = cache ? &*cache : nullptr;
