@@ -1,0 +1,64 @@
+// The scheduler's view of a graph: bodies, and what each node waits for.
+#include <gtest/gtest.h>
+
+#include "backends/local/runtime/GraphIndex.h"
+
+namespace flyte::rt {
+namespace {
+
+ir::ValueRef out(uint32_t node) {
+  ir::ValueRef v;
+  v.kind = ir::ValueRef::Kind::NodeOutput;
+  v.index = node;
+  return v;
+}
+
+TEST(GraphIndexTest, BranchWaitsForWhatItsArmsReadFromOutside) {
+  // %0 = task; %1 = task; %2 = branch { if %0: %3 = task(%1) result %3 } else { result %0 }
+  ir::Workflow w;
+  w.nodes.resize(4);
+  w.nodes[0].kind = ir::Node::Kind::Task;
+  w.nodes[1].kind = ir::Node::Kind::Task;
+  w.nodes[2].kind = ir::Node::Kind::Branch;
+  w.nodes[2].conditions.push_back(out(0));
+  w.nodes[2].bodies.resize(2);
+  w.nodes[2].bodies[0].nodes.push_back({3});
+  w.nodes[2].bodies[0].result = out(3);
+  w.nodes[2].bodies[1].result = out(0);
+  w.nodes[3].kind = ir::Node::Kind::Task;
+  w.nodes[3].inputs.emplace_back("x", out(1));
+  w.top = {{0}, {1}, {2}};
+  std::unique_ptr<WorkflowIndex> ix = build_index(w);
+  ASSERT_EQ(ix->bodies.size(), 3u);
+  EXPECT_EQ(ix->owner[3], 1u);
+  EXPECT_EQ(ix->pos[3], 0u);
+  EXPECT_EQ(ix->deps[2], (std::vector<uint32_t>{0, 1}));  // %1 only through the arm
+  EXPECT_TRUE(ix->deps[3].empty());                       // %1 is ready before the arm starts
+  EXPECT_EQ(ix->dependents[1], (std::vector<uint32_t>{2}));
+}
+
+TEST(GraphIndexTest, AfterEdgesAndMapItems) {
+  // %0 = map over input { %1 = expr(%0.item) result %1 }; %2 = task after %0
+  ir::Workflow w;
+  w.nodes.resize(3);
+  w.nodes[0].kind = ir::Node::Kind::Map;
+  ir::ValueRef in;
+  in.kind = ir::ValueRef::Kind::Input;
+  w.nodes[0].inputs.emplace_back("over", in);
+  w.nodes[0].bodies.resize(1);
+  w.nodes[0].bodies[0].nodes.push_back({1});
+  w.nodes[0].bodies[0].result = out(1);
+  ir::ValueRef item;
+  item.kind = ir::ValueRef::Kind::MapItem;
+  item.index = 0;
+  w.nodes[1].inputs.emplace_back("x", item);
+  w.nodes[2].after.push_back({0});
+  w.top = {{0}, {2}};
+  std::unique_ptr<WorkflowIndex> ix = build_index(w);
+  EXPECT_TRUE(ix->deps[0].empty());  // its own item and body are not dependencies
+  EXPECT_TRUE(ix->deps[1].empty());
+  EXPECT_EQ(ix->deps[2], (std::vector<uint32_t>{0}));
+}
+
+}  // namespace
+}  // namespace flyte::rt
