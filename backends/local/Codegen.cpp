@@ -36,6 +36,9 @@ std::string which(const std::string& name) {
 std::string choose_compiler(const std::string& requested) {
   if (!requested.empty()) return requested;
   if (const char* cxx = std::getenv("CXX"); cxx != nullptr && *cxx != '\0') return cxx;
+  // A sanitizer build's runtime links only with the compiler (and sanitizer runtime)
+  // that built it.
+  if (*kRuntimeExtraFlags != '\0') return kRuntimeCompiler;
   for (const char* c : {"clang++", "clang++-14", kRuntimeCompiler, "c++", "g++"}) {
     std::string found = c[0] == '/' ? (fs::exists(c) ? c : "") : which(c);
     if (!found.empty()) return found;
