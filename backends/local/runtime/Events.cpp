@@ -12,7 +12,8 @@ namespace flyte::rt {
 Events::Events(const std::string& path, bool progress, std::string& error) : progress_(progress) {
   if (!path.empty()) {
     file_ = std::fopen(path.c_str(), "a");
-    if (file_ == nullptr) error = fmt::format("cannot open '{}': {}", path, std::strerror(errno));
+    if (file_ == nullptr)
+      error = fmt::format("cannot open the events file '{}': {}", path, std::strerror(errno));
   }
   if (progress_) {
     ticker_ = std::thread([this] {
