@@ -202,12 +202,14 @@ class Reader {
       out.doc = w.doc();
       interface(w, out.inputs, out.outputs);
       out.named_outputs = w.named_outputs();
+      out.nodes.reserve(static_cast<size_t>(w.nodes_size()));
       for (const pb::Node& n : w.nodes()) {
-        Node node;
+        Node& node = out.nodes.emplace_back();
         if (n.kind() > pb::Node::FAIL) return fail("unknown node kind");
         node.kind = static_cast<Node::Kind>(n.kind());
         node.name = n.name();
         node.callee = n.callee();
+        node.inputs.reserve(static_cast<size_t>(n.inputs_size()));
         for (const pb::Input& i : n.inputs()) node.inputs.emplace_back(i.name(), value(i.value()));
         node.op = n.op();
         for (uint32_t a : n.after()) node.after.push_back({a});
@@ -223,7 +225,6 @@ class Reader {
         if (n.has_min_success()) node.min_success = n.min_success();
         node.type = type(n.type());
         node.location = n.location();
-        out.nodes.push_back(std::move(node));
       }
       for (uint32_t id : w.top()) out.top.push_back({id});
       for (const pb::Input& r : w.results()) out.results.emplace_back(r.name(), value(r.value()));
@@ -386,13 +387,20 @@ std::string to_json(const Module& m) {
   return out;
 }
 
-std::unique_ptr<Module> from_protobuf(const std::string& bytes, std::string& error) {
-  pb::Module proto;
-  if (!proto.ParseFromString(bytes)) {
+std::unique_ptr<Module> from_protobuf(std::string_view bytes, std::string& error) {
+  // One arena for the whole message: a plan has several small messages per node, and
+  // allocating (and freeing) each on its own dominated loading large plans.
+  google::protobuf::ArenaOptions options;
+  options.start_block_size = 64 * 1024;
+  options.max_block_size = 8 * 1024 * 1024;
+  google::protobuf::Arena arena(options);
+  auto* proto = google::protobuf::Arena::CreateMessage<pb::Module>(&arena);
+  if (bytes.size() > static_cast<size_t>(INT32_MAX) ||
+      !proto->ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
     error = "not a flytec IR protobuf (flyte.ir.proto.Module)";
     return nullptr;
   }
-  return Reader(error).run(proto);
+  return Reader(error).run(*proto);
 }
 
 }  // namespace flyte::ir

@@ -3,6 +3,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "ir/Ir.h"
 
@@ -16,6 +17,6 @@ std::string to_json(const Module& m);
 
 /// Reads protobuf bytes back. On malformed input returns null with `error` set; the
 /// result still needs `verify_module` before use.
-std::unique_ptr<Module> from_protobuf(const std::string& bytes, std::string& error);
+std::unique_ptr<Module> from_protobuf(std::string_view bytes, std::string& error);
 
 }  // namespace flyte::ir

@@ -11,7 +11,8 @@
 
 namespace flyte {
 
-bool write_file_atomically(const std::string& path, std::string_view data, std::string& error) {
+bool write_file_atomically(const std::string& path, std::string_view data, std::string& error,
+                           bool durable) {
   std::string tmp = path + ".tmp.XXXXXX";
   int fd = ::mkstemp(tmp.data());
   if (fd < 0) {
@@ -33,7 +34,7 @@ bool write_file_atomically(const std::string& path, std::string_view data, std::
     }
     done += static_cast<size_t>(n);
   }
-  if (::fchmod(fd, 0644) != 0 || ::fsync(fd) != 0) return fail(errno);
+  if (::fchmod(fd, 0644) != 0 || (durable && ::fsync(fd) != 0)) return fail(errno);
   if (::close(fd) != 0) {
     error = std::strerror(errno);
     ::unlink(tmp.c_str());

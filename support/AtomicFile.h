@@ -8,7 +8,11 @@
 namespace flyte {
 
 /// Writes `data` to `path` atomically. On failure returns false with `error` set and
-/// leaves any existing file untouched.
-bool write_file_atomically(const std::string& path, std::string_view data, std::string& error);
+/// leaves any existing file untouched. With `durable` false the data is not synced
+/// before the rename: readers (and a killed process) still see the old file or the new
+/// one, but after a power loss the new one may be empty; for files that something
+/// synced (a journal) can rebuild.
+bool write_file_atomically(const std::string& path, std::string_view data, std::string& error,
+                           bool durable = true);
 
 }  // namespace flyte

@@ -48,7 +48,7 @@ std::unique_ptr<ParsedInputs> parse_inputs(const std::vector<std::string>& paths
     if (is_pb || ends_with(path, ".fir")) {
       // A compiled plan: no parsing or checking, but it must be a well-formed IR.
       std::string error;
-      input.plan = is_pb ? ir::from_protobuf(std::string(in->sm.text(*id)), error)
+      input.plan = is_pb ? ir::from_protobuf(in->sm.text(*id), error)
                          : ir::parse_text(in->sm.text(*id), error);
       std::vector<std::string> problems;
       if (input.plan != nullptr) problems = ir::verify_module(*input.plan);

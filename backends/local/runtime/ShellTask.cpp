@@ -2,7 +2,9 @@
 #include "backends/local/runtime/ShellTask.h"
 
 #include <fmt/format.h>
+#include <sys/stat.h>
 
+#include <cerrno>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -162,11 +164,17 @@ AttemptResult run_shell_attempt(const AttemptSpec& spec, const std::atomic<bool>
   std::string work = spec.attempt_dir + "/work";
   std::string in_dir = spec.attempt_dir + "/in";
   std::string out_dir = spec.attempt_dir + "/out";
-  fs::remove_all(spec.attempt_dir, ec);
-  for (const std::string& d : {work, in_dir, out_dir, spec.checkpoint_dir, spec.node_dir}) {
+  fs::remove_all(spec.attempt_dir, ec);  // left by an attempt a killed run started
+  for (const std::string& d : {spec.attempt_dir, spec.checkpoint_dir, spec.node_dir}) {
     fs::create_directories(d, ec);
     if (ec) {
       r.error = fmt::format("cannot create '{}': {}", d, ec.message());
+      return r;
+    }
+  }
+  for (const std::string& d : {work, in_dir, out_dir}) {
+    if (::mkdir(d.c_str(), 0755) != 0) {
+      r.error = fmt::format("cannot create '{}': {}", d, std::strerror(errno));
       return r;
     }
   }
