@@ -655,11 +655,10 @@ struct Engine::Impl {
       spec.run_id = opt.run_id;
       spec.node_key = k;
       spec.attempt = attempt;
-      spec.attempt_dir = fmt::format("{}/attempts/{}/{}", opt.run_path, k, attempt);
-      spec.checkpoint_dir = fmt::format("{}/checkpoints/{}/{}", opt.run_path, k, attempt);
+      spec.attempt_dir = fmt::format("{}/attempt-{}", node_dir, attempt);
+      spec.checkpoint_dir = spec.attempt_dir + "/checkpoint";
       if (attempt > 1)
-        spec.prev_checkpoint_dir =
-            fmt::format("{}/checkpoints/{}/{}", opt.run_path, k, attempt - 1);
+        spec.prev_checkpoint_dir = fmt::format("{}/attempt-{}/checkpoint", node_dir, attempt - 1);
       spec.node_dir = node_dir;
       spec.timeout_s = timeout;
       opt.events->emit("started", {{"node", k}, {"task", t.name}, {"attempt", attempt}});

@@ -19,10 +19,14 @@ namespace flyte::rt {
 namespace fs = std::filesystem;
 namespace {
 
-/// Where a task's output `name` of type `t` is written, under `out_dir`.
-std::string output_path(const ir::Module& m, const ir::Output& o, const std::string& out_dir) {
-  TypeKind k = m.types.kind(o.type);
-  return out_dir + "/" + o.name + (k == TypeKind::Tensor ? ".npy" : "");
+/// An output's file name: its name, with `.npy` for a tensor.
+std::string output_name(const ir::Module& m, const ir::Output& o) {
+  return o.name + (m.types.kind(o.type) == TypeKind::Tensor ? ".npy" : "");
+}
+
+/// Where the command writes output `o`: `out.<name>` in the attempt's directory.
+std::string output_path(const ir::Module& m, const ir::Output& o, const std::string& attempt_dir) {
+  return attempt_dir + "/out." + output_name(m, o);
 }
 
 std::string secret_var(const std::string& name) {
@@ -86,7 +90,7 @@ std::optional<Value> read_output(const ir::Module& m, const ir::Output& o, const
         return std::nullopt;
       }
     }
-    std::string dest = node_dir + "/" + fs::path(path).filename().string();
+    std::string dest = node_dir + "/" + output_name(m, o);
     fs::remove_all(dest, ec);
     fs::rename(path, dest, ec);
     if (ec) {
@@ -120,7 +124,7 @@ std::optional<Value> read_output(const ir::Module& m, const ir::Output& o, const
 }  // namespace
 
 std::string render_command(const ir::Module& m, const ir::Task& t, const Value& args,
-                           const std::string& in_dir, const std::string& out_dir) {
+                           const std::string& attempt_dir) {
   std::vector<ShellTemplateError> errors;
   std::string out;
   for (const ShellPiece& p : split_shell_command(t.runner.text, errors)) {
@@ -131,7 +135,7 @@ std::string render_command(const ir::Module& m, const ir::Task& t, const Value& 
     bool done = false;
     for (const ir::Output& o : t.outputs) {
       if (o.name == p.text) {
-        out += shell_quote(output_path(m, o, out_dir));
+        out += shell_quote(output_path(m, o, attempt_dir));
         done = true;
       }
     }
@@ -145,7 +149,7 @@ std::string render_command(const ir::Module& m, const ir::Task& t, const Value& 
       } else if (is_scalar(m.types, inner) || is_path(m.types, inner)) {
         out += shell_quote(scalar_text(v));
       } else {
-        std::string path = in_dir + "/" + in.name + ".json";
+        std::string path = attempt_dir + "/in." + in.name + ".json";
         std::string error;
         write_file_atomically(path, v.dump() + "\n", error);
         out += shell_quote(path);
@@ -161,25 +165,23 @@ AttemptResult run_shell_attempt(const AttemptSpec& spec, const std::atomic<bool>
   const ir::Module& m = *spec.module;
   const ir::Task& t = *spec.task;
   std::error_code ec;
+  // Directories and files are few on purpose: creating them is a large part of a
+  // trivial task's cost. The attempt's directory is inside the node's.
   std::string work = spec.attempt_dir + "/work";
-  std::string in_dir = spec.attempt_dir + "/in";
-  std::string out_dir = spec.attempt_dir + "/out";
   fs::remove_all(spec.attempt_dir, ec);  // left by an attempt a killed run started
-  for (const std::string& d : {spec.attempt_dir, spec.checkpoint_dir, spec.node_dir}) {
-    fs::create_directories(d, ec);
-    if (ec) {
-      r.error = fmt::format("cannot create '{}': {}", d, ec.message());
-      return r;
-    }
+  fs::create_directories(spec.attempt_dir, ec);
+  if (ec) {
+    r.error = fmt::format("cannot create '{}': {}", spec.attempt_dir, ec.message());
+    return r;
   }
-  for (const std::string& d : {work, in_dir, out_dir}) {
+  for (const std::string& d : {work, spec.checkpoint_dir}) {
     if (::mkdir(d.c_str(), 0755) != 0) {
       r.error = fmt::format("cannot create '{}': {}", d, std::strerror(errno));
       return r;
     }
   }
   ProcessSpec p;
-  p.command = render_command(m, t, spec.args, in_dir, out_dir);
+  p.command = render_command(m, t, spec.args, spec.attempt_dir);
   p.workdir = work;
   p.stdout_path = spec.attempt_dir + "/stdout.log";
   p.stderr_path = spec.attempt_dir + "/stderr.log";
@@ -223,7 +225,7 @@ AttemptResult run_shell_attempt(const AttemptSpec& spec, const std::atomic<bool>
   std::map<std::string, int64_t> dims;
   for (const ir::Output& o : t.outputs) {
     std::optional<Value> v =
-        read_output(m, o, output_path(m, o, out_dir), spec.node_dir, dims, r.error);
+        read_output(m, o, output_path(m, o, spec.attempt_dir), spec.node_dir, dims, r.error);
     if (!v) return r;
     r.outputs[o.name] = std::move(*v);
   }

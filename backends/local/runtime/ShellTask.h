@@ -16,10 +16,10 @@ struct AttemptSpec {
   const ir::Task* task = nullptr;
   Value args;  // object: parameter name -> value, defaults applied
   std::string run_id;
-  std::string node_key;             // FLYTE_NODE
-  int attempt = 1;                  // FLYTE_ATTEMPT, from 1
-  std::string attempt_dir;          // fresh: work/, out/, in/, stdout.log, stderr.log
-  std::string checkpoint_dir;       // FLYTE_CHECKPOINT_DIR (created)
+  std::string node_key;        // FLYTE_NODE
+  int attempt = 1;             // FLYTE_ATTEMPT, from 1
+  std::string attempt_dir;     // fresh: work/, checkpoint/, stdout.log, stderr.log, in.*, out.*
+  std::string checkpoint_dir;  // FLYTE_CHECKPOINT_DIR (created)
   std::string prev_checkpoint_dir;  // FLYTE_PREV_CHECKPOINT_DIR, or ""
   std::string node_dir;             // where outputs are moved on success
   std::optional<double> timeout_s;
@@ -36,9 +36,9 @@ struct AttemptResult {
 AttemptResult run_shell_attempt(const AttemptSpec& spec, const std::atomic<bool>& cancel);
 
 /// The command with every placeholder replaced: quoted input values (a non-scalar input
-/// is written as JSON under `in_dir` and passed as its path) and output paths under
-/// `out_dir`. Exposed for tests.
+/// is written as `in.<name>.json` in `attempt_dir` and passed as its path) and output
+/// paths (`out.<name>` there). Exposed for tests.
 std::string render_command(const ir::Module& m, const ir::Task& t, const Value& args,
-                           const std::string& in_dir, const std::string& out_dir);
+                           const std::string& attempt_dir);
 
 }  // namespace flyte::rt
