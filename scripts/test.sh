@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Sets up, builds and runs every test: GoogleTest units, lit tests and the mutation test
-# (ctest), then the mutation test again against a build with AddressSanitizer and
-# UndefinedBehaviorSanitizer.
+# (ctest), then, against a build with AddressSanitizer and UndefinedBehaviorSanitizer,
+# the mutation test, the runtime's unit tests and the local backend's lit tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -10,7 +10,12 @@ jobs=$(nproc)
 
 echo "test: sanitizer build (address, undefined)"
 cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFLYTEC_SANITIZE=address,undefined \
-  -DFLYTEC_BUILD_TESTS=OFF -DFLYTEC_BUILD_BENCH=OFF >/dev/null
-cmake --build build-asan --target flytec
+  -DFLYTEC_BUILD_TESTS=ON -DFLYTEC_BUILD_BENCH=OFF >/dev/null
+cmake --build build-asan --target flytec runtime_unittests
 python3 scripts/mutate.py --flytec build-asan/bin/flytec --count 1000 --seed 7 --timeout 5 \
   examples/*.flyte stdlib/std/*.flyte
+# The runtime is threaded and handles signals, processes and damaged files: its units and
+# the executables the local tests build run with the sanitizers too (leaks included).
+export ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+build-asan/test/unit/runtime_unittests --gtest_brief=1
+python3 /usr/lib/llvm-14/build/utils/lit/lit.py -s build-asan/test/lit/local
