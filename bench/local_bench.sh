@@ -9,7 +9,8 @@
 #     (bench/gen_fanout.py), run with --jobs 2 --no-cache (the journal is always on), wall
 #     time of the executable, median of 5; the same graph in Snakemake (--cores 2, one
 #     wildcard rule and a join rule, fresh directory each time), median of 3. Skipped
-#     with a note when snakemake is not installed.
+#     with a note when snakemake is not installed. Also the floor: the same 200 commands
+#     as `/bin/sh -c` from two plain shell loops, which is what process creation costs.
 # (b) scheduler overhead: 100,000 in-process arithmetic nodes in layers of 100
 #     (bench/gen_layered.py), run with --jobs 2 --no-cache; (wall - wall of a one-node
 #     workflow) / nodes, medians of 5; the same graph as a TBB flow graph
@@ -88,6 +89,19 @@ fan_s=$(for r in $(seq "$fanout_runs"); do
 done | median)
 row "flytec, $fanout_tasks shell tasks + join ($fan_nodes nodes), -j2" \
   "$(printf '%.3f s' "$fan_s")" "median of $fanout_runs; target <= 0.6 s"
+
+# The floor on this machine: the same 200 commands, each in its own `/bin/sh -c`, from
+# two plain shell loops at once, with nothing else (no outputs read, no journal).
+mkdir -p "$tmp/floor"
+floor_s=$(for r in $(seq "$fanout_runs"); do
+  wall sh -c 'for lane in 0 1; do
+      (i=$lane; while [ $i -lt '"$fanout_tasks"' ]; do /bin/sh -c "echo $i > '"$tmp"'/floor/$i"; i=$((i + 2)); done) &
+    done; wait'
+done | median)
+row "floor: $fanout_tasks x /bin/sh -c from 2 shell loops" "$(printf '%.3f s' "$floor_s")" \
+  "median of $fanout_runs; process creation alone"
+row "  flytec overhead over the floor, per task" \
+  "$(printf '%.2f ms' "$(echo "($fan_s - $floor_s) * 1000 / $fanout_tasks" | bc -l)")"
 
 if command -v snakemake >/dev/null; then
   cat >"$tmp/Snakefile" <<SMK
