@@ -438,7 +438,7 @@ class TextParser {
         v.kind = ValueRef::Kind::MapItem;
         v.type = d.kind == TypeKind::List ? d.elem : m_->types.error();
       } else if (d.kind == TypeKind::Outputs) {
-        v.output = "o";
+        v.output = "";  // the whole record, as lowering writes it
         if (c.pos_ < c.s_.size() && c.s_[c.pos_] == '.') {
           ++c.pos_;
           v.output = c.field();

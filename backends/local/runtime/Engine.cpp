@@ -2,6 +2,7 @@
 #include "backends/local/runtime/Engine.h"
 
 #include <fmt/format.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <condition_variable>
@@ -86,10 +87,14 @@ struct TaskJob {
   Value args;
   double cpu;
   int64_t mem, gpu;
+  std::vector<int> gpu_ids;  // the devices it was given: CUDA_VISIBLE_DEVICES
   std::atomic<bool> cancel{false};
 };
 
 }  // namespace
+
+/// A worklist entry that finishes an empty scope instead of starting a node.
+constexpr uint32_t kFinishScope = UINT32_MAX;
 
 struct Engine::Impl {
   const ir::Module& m;
@@ -107,6 +112,7 @@ struct Engine::Impl {
   std::vector<std::pair<Scope*, uint32_t>> worklist;
   double cpu_free = 0;
   int64_t mem_free = 0, gpu_free = 0;
+  std::vector<bool> gpu_busy;
   bool stop_workers = false;
   bool interrupted = false;
   bool finished = false;
@@ -124,6 +130,7 @@ struct Engine::Impl {
     cpu_free = opt.machine.cpus;
     mem_free = opt.machine.mem_bytes;
     gpu_free = opt.machine.gpus;
+    gpu_busy.assign(static_cast<size_t>(std::max<int64_t>(0, opt.machine.gpus)), false);
     for (int i = 0; i < std::max(1, opt.jobs); ++i) workers.emplace_back([this] { worker(); });
   }
 
@@ -139,7 +146,7 @@ struct Engine::Impl {
   // --- values ------------------------------------------------------------------------
 
   static Value select(Value v, const ir::ValueRef& ref, bool named_outputs) {
-    if (named_outputs && !ref.output.empty() && ref.output != "o" && v.is_object())
+    if (named_outputs && !ref.output.empty() && v.is_object())
       v = v.contains(ref.output) ? Value(v[ref.output]) : Value(nullptr);
     for (const std::string& p : ref.path) {
       if (!v.is_object() || !v.contains(p)) return Value(nullptr);
@@ -203,7 +210,9 @@ struct Engine::Impl {
     for (size_t i = 0; i < nodes.size(); ++i) {
       if (s->waiting[i] == 0) worklist.emplace_back(s, nodes[i]);
     }
-    if (nodes.empty()) scope_maybe_done(s);
+    // An empty body (`for x in xs { x }`) finishes through the worklist, not here: a
+    // map would otherwise finish item after item in one ever deeper call chain.
+    if (nodes.empty()) worklist.emplace_back(s, kFinishScope);
   }
 
   /// True when `s` or a scope it belongs to is being stopped.
@@ -283,7 +292,11 @@ struct Engine::Impl {
     while (!worklist.empty()) {
       auto [s, node] = worklist.back();
       worklist.pop_back();
-      start_node(s, node);
+      if (node == kFinishScope) {
+        scope_maybe_done(s);
+      } else {
+        start_node(s, node);
+      }
     }
     dispatch();
   }
@@ -371,7 +384,8 @@ struct Engine::Impl {
   }
 
   void launch_items(Scope* s, uint32_t node, const ir::Node& n, MapState& ms) {
-    size_t limit = n.concurrency ? static_cast<size_t>(*n.concurrency) : ms.items.size();
+    size_t limit =
+        n.concurrency ? static_cast<size_t>(std::max<int64_t>(1, *n.concurrency)) : ms.items.size();
     while (ms.next < ms.items.size() && ms.active < limit && !aborted(s)) {
       size_t i = ms.next++;
       ++ms.active;
@@ -492,11 +506,13 @@ struct Engine::Impl {
   void start_task(Scope* s, uint32_t node, const ir::Node& n) {
     const ir::Task& t = m.tasks[n.callee];
     Value args = call_args(s, n, t.inputs);
+    // A journaled result counts only for the same arguments: an upstream task that ran
+    // again may have produced different ones (a list in another order, say).
     auto found = opt.finished.find(key(s, node));
-    if (found != opt.finished.end()) {
+    if (found != opt.finished.end() && found->second["args"] == args_digest(t, args)) {
       opt.events->emit("resumed", {{"node", key(s, node)}, {"task", t.name}});
       ++opt.events->counters().done;
-      complete(s, node, unpack(t, found->second));
+      complete(s, node, unpack(t, found->second["outputs"]));
       return;
     }
     auto job = std::make_unique<TaskJob>();
@@ -517,6 +533,36 @@ struct Engine::Impl {
     return outputs.contains("o") ? outputs["o"] : Value(nullptr);
   }
 
+  /// The highest `attempt-N` in a node's directory (from an earlier, interrupted run of
+  /// this run), or 0.
+  static int last_attempt(const std::string& node_dir) {
+    int last = 0;
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(node_dir, ec)) {
+      std::string name = e.path().filename().string();
+      if (name.rfind("attempt-", 0) == 0) last = std::max(last, std::atoi(name.c_str() + 8));
+    }
+    return last;
+  }
+
+  /// What a task ran with: its arguments, and for files and directories their size and
+  /// modification time, so that a rewritten input (an upstream task that ran again in a
+  /// resumed run) does not count as the same.
+  std::string args_digest(const ir::Task& t, const Value& args) const {
+    Hasher h;
+    h.add(canonical(args));
+    for (const ir::Param& p : t.inputs) {
+      const Value& v = args.contains(p.name) ? args[p.name] : Value();
+      struct stat st {};
+      if (is_path(m.types, p.type) && v.is_string() &&
+          ::stat(v.get_ref<const std::string&>().c_str(), &st) == 0) {
+        h.add(
+            fmt::format("{}:{}:{}.{}", p.name, st.st_size, st.st_mtim.tv_sec, st.st_mtim.tv_nsec));
+      }
+    }
+    return h.hex();
+  }
+
   bool fits(const TaskJob& j) const {
     return j.cpu <= cpu_free + 1e-9 && j.mem <= mem_free && j.gpu <= gpu_free;
   }
@@ -534,6 +580,9 @@ struct Engine::Impl {
       TaskJob& j = **it;
       bool alone = oversize(j);
       if (alone ? !running.empty() : !fits(j)) {
+        // A task that must run alone waits for the others to finish; nothing behind it
+        // may start meanwhile, or it would wait forever behind a stream of small ones.
+        if (alone) break;
         ++it;
         continue;
       }
@@ -547,6 +596,14 @@ struct Engine::Impl {
       cpu_free -= j.cpu;
       mem_free -= j.mem;
       gpu_free -= j.gpu;
+      // Specific devices, so that two one-GPU tasks do not both use device 0.
+      for (size_t g = 0; g < gpu_busy.size() && static_cast<int64_t>(j.gpu_ids.size()) < j.gpu;
+           ++g) {
+        if (!gpu_busy[g]) {
+          gpu_busy[g] = true;
+          j.gpu_ids.push_back(static_cast<int>(g));
+        }
+      }
       running.push_back(std::move(*it));
       it = ready.erase(it);
       runnable.push_back(running.back().get());
@@ -567,7 +624,12 @@ struct Engine::Impl {
       lock.unlock();
       ++opt.events->counters().running;
       Failure failure;
-      std::optional<Value> outputs = execute(*job, k, n, failure);
+      std::optional<Value> outputs;
+      try {
+        outputs = execute(*job, k, n, failure);
+      } catch (const std::exception& e) {
+        failure.error = std::string("internal error: ") + e.what();
+      }
       --opt.events->counters().running;
       lock.lock();
       finish_job(job, std::move(outputs), std::move(failure));
@@ -581,6 +643,7 @@ struct Engine::Impl {
     cpu_free += job->cpu;
     mem_free += job->mem;
     gpu_free += job->gpu;
+    for (int g : job->gpu_ids) gpu_busy[static_cast<size_t>(g)] = false;
     const ir::Task& t = m.tasks[s->wf->w->nodes[node].callee];
     running.remove_if([&](const std::unique_ptr<TaskJob>& j) { return j.get() == job; });
     --s->busy;
@@ -640,14 +703,18 @@ struct Engine::Impl {
       if (std::optional<Value> hit = opt.cache->lookup(*ckey, node_dir)) {
         ++opt.events->counters().cached;
         opt.events->emit("cached", {{"node", k}, {"task", t.name}, {"key", *ckey}});
-        record(k, t, *hit, node_dir);
+        record(k, t, job.args, *hit, node_dir);
         return hit;
       }
     }
     int64_t retries = n.overrides.retries.value_or(t.policy.retries.value_or(0));
     std::optional<double> timeout =
         n.overrides.timeout_s ? n.overrides.timeout_s : t.policy.timeout_s;
-    for (int attempt = 1; attempt <= retries + 1; ++attempt) {
+    // Attempts are numbered across resumed runs, so that an interrupted attempt's
+    // checkpoint is the next one's FLYTE_PREV_CHECKPOINT_DIR, and its logs stay.
+    int first = last_attempt(node_dir) + 1;
+    for (int tries = 0; tries <= retries; ++tries) {
+      int attempt = first + tries;
       AttemptSpec spec;
       spec.module = &m;
       spec.task = &t;
@@ -661,6 +728,7 @@ struct Engine::Impl {
         spec.prev_checkpoint_dir = fmt::format("{}/attempt-{}/checkpoint", node_dir, attempt - 1);
       spec.node_dir = node_dir;
       spec.timeout_s = timeout;
+      if (job.gpu > 0) spec.visible_gpus = fmt::format("{}", fmt::join(job.gpu_ids, ","));
       opt.events->emit("started", {{"node", k}, {"task", t.name}, {"attempt", attempt}});
       AttemptResult r = run_shell_attempt(spec, job.cancel);
       if (r.status == AttemptResult::Status::Ok) {
@@ -670,7 +738,7 @@ struct Engine::Impl {
           if (!opt.cache->store(*ckey, r.outputs, path_outputs(t), error))
             opt.events->log("flytec: warning: cannot store in the cache: " + error);
         }
-        record(k, t, r.outputs, node_dir);
+        record(k, t, job.args, r.outputs, node_dir);
         return r.outputs;
       }
       if (r.status == AttemptResult::Status::Cancelled || job.cancel) {
@@ -679,8 +747,8 @@ struct Engine::Impl {
       }
       failure.error = r.error;
       failure.log_tail = tail_lines(r.log, 10);
-      if (attempt <= retries) {
-        double delay = opt.retry_backoff_s * static_cast<double>(1 << std::min(attempt - 1, 10));
+      if (tries < retries) {
+        double delay = opt.retry_backoff_s * static_cast<double>(1 << std::min<int64_t>(tries, 10));
         opt.events->emit("retried", {{"node", k},
                                      {"task", t.name},
                                      {"attempt", attempt},
@@ -724,7 +792,7 @@ struct Engine::Impl {
   /// before the node counts as finished, so a killed process loses nothing; it reaches
   /// the disk with the next group sync (Main syncs the journal every 100 ms and at the
   /// end), so a power loss can cost at most the tasks of the last moments, which rerun.
-  void record(const std::string& k, const ir::Task& t, const Value& outputs,
+  void record(const std::string& k, const ir::Task& t, const Value& args, const Value& outputs,
               const std::string& node_dir) {
     std::string error;
     std::error_code ec;
@@ -733,9 +801,12 @@ struct Engine::Impl {
                                /*durable=*/false))
       opt.events->log("flytec: warning: cannot write outputs of '" + k + "': " + error);
     if (opt.journal != nullptr)
-      opt.journal->append(
-          {{"type", "done"}, {"node", k}, {"fingerprint", t.fingerprint}, {"outputs", outputs}},
-          /*durable=*/false);
+      opt.journal->append({{"type", "done"},
+                           {"node", k},
+                           {"fingerprint", t.fingerprint},
+                           {"args", args_digest(t, args)},
+                           {"outputs", outputs}},
+                          /*durable=*/false);
   }
 };
 
@@ -746,6 +817,7 @@ Engine::~Engine() = default;
 
 void Engine::interrupt() {
   std::lock_guard<std::mutex> lock(impl_->mu);
+  if (impl_->finished) return;  // too late: the run's outcome stands
   impl_->interrupted = true;
   if (impl_->top != nullptr) impl_->abort(impl_->top);
   impl_->done_cv.notify_all();
@@ -764,7 +836,7 @@ Outcome Engine::run(uint32_t w, const Value& inputs) {
   I.drain();
   I.done_cv.wait(lock, [&] { return I.finished; });
   Outcome out;
-  if (I.interrupted) {
+  if (I.interrupted && !I.root_failure) {
     out.status = Outcome::Status::Interrupted;
     return out;
   }

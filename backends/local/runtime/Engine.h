@@ -35,7 +35,9 @@ struct EngineOptions {
   Cache* cache = nullptr;
   bool overwrite_cache = false;
   Journal* journal = nullptr;
-  std::map<std::string, Value> finished;  // node key -> outputs, from the journal
+  /// Node key -> its journal record (`outputs`, and `args`: the digest of the arguments
+  /// it ran with), from the journal of the run being resumed.
+  std::map<std::string, Value> finished;
   Events* events = nullptr;
   double retry_backoff_s = 1.0;  // the first retry's delay; doubles each time
 };

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <filesystem>
@@ -158,9 +159,9 @@ std::map<std::string, Value> finished_nodes(const std::string& journal, size_t& 
   std::map<std::string, Value> out;
   for (const Value& r : Journal::read(journal, skipped)) {
     if (r.value("type", "") != "done" || !r.contains("node") || !r["node"].is_string() ||
-        !r.contains("outputs") || !r["outputs"].is_object())
+        !r.contains("outputs") || !r["outputs"].is_object() || !r.contains("args"))
       continue;
-    out[r["node"].get<std::string>()] = r["outputs"];
+    out[r["node"].get<std::string>()] = r;
   }
   return out;
 }
@@ -171,7 +172,7 @@ void drop_missing(const ir::Module& m, std::map<std::string, Value>& finished,
   (void)m;
   for (auto it = finished.begin(); it != finished.end();) {
     bool ok = true;
-    for (auto& [name, v] : it->second.items()) {
+    for (auto& [name, v] : it->second["outputs"].items()) {
       if (v.is_string()) {
         std::string s = v.get<std::string>();
         if (s.rfind(run_path + "/nodes/", 0) == 0 && !std::filesystem::exists(s)) ok = false;
@@ -273,7 +274,7 @@ int run_main(int argc, char** argv, const unsigned char* plan, size_t size,
     inputs = (*meta)["inputs"];
     size_t skipped = 0;
     finished = finished_nodes(run->journal_path(), skipped);
-    drop_missing(*m, finished, run->path());
+    drop_missing(*m, finished, std::filesystem::absolute(run->path()).string());
     if (skipped > 0)
       std::cerr << fmt::format("warning: skipped {} damaged journal line{} of run '{}'\n", skipped,
                                skipped == 1 ? "" : "s", run->id());
@@ -328,10 +329,20 @@ int run_main(int argc, char** argv, const unsigned char* plan, size_t size,
 
   auto started = std::chrono::steady_clock::now();  // the engine indexes the graph
   Engine engine(*m, std::move(eo));
+  // The first SIGINT or SIGTERM stops the run cleanly; a second one exits at once (the
+  // journal has every finished task already). SIGUSR2 with `signals_done` set ends it.
+  std::atomic<bool> signals_done{false};
   std::thread signals([&] {
-    int sig = 0;
-    sigwait(&sigs, &sig);
-    if (sig != SIGUSR2) {
+    int count = 0;
+    for (;;) {
+      int sig = 0;
+      if (sigwait(&sigs, &sig) != 0) continue;
+      if (signals_done) return;
+      if (sig == SIGUSR2) continue;
+      if (++count > 1) {
+        std::cerr << "\nflytec: interrupted again; exiting now\n";
+        ::_exit(kInterrupted);
+      }
       events.log(fmt::format("flytec: interrupted; stopping run {} (continue it with --resume {})",
                              run->id(), run->id()));
       engine.interrupt();
@@ -349,7 +360,13 @@ int run_main(int argc, char** argv, const unsigned char* plan, size_t size,
       journal->flush();
     }
   });
-  Outcome out = engine.run(wi, inputs);
+  Outcome out;
+  try {
+    out = engine.run(wi, inputs);
+  } catch (const std::exception& e) {
+    out.status = Outcome::Status::Failed;
+    out.error = std::string("internal error: ") + e.what();
+  }
   auto ran = std::chrono::steady_clock::now();
   {
     std::lock_guard<std::mutex> lock(sync_mu);
@@ -357,7 +374,8 @@ int run_main(int argc, char** argv, const unsigned char* plan, size_t size,
   }
   sync_cv.notify_all();
   syncer.join();
-  ::pthread_kill(signals.native_handle(), SIGUSR2);  // wakes it when no signal came
+  signals_done = true;
+  ::pthread_kill(signals.native_handle(), SIGUSR2);
   signals.join();
   events.stop();
   journal->flush();

@@ -190,6 +190,7 @@ AttemptResult run_shell_attempt(const AttemptSpec& spec, const std::atomic<bool>
            "FLYTE_ATTEMPT=" + std::to_string(spec.attempt),
            "FLYTE_CHECKPOINT_DIR=" + spec.checkpoint_dir,
            "FLYTE_PREV_CHECKPOINT_DIR=" + spec.prev_checkpoint_dir};
+  if (spec.visible_gpus) p.env.push_back("CUDA_VISIBLE_DEVICES=" + *spec.visible_gpus);
   for (const auto& [k, v] : t.env) p.env.push_back(k + "=" + v);
   for (const std::string& s : t.secrets) {
     // A secret comes from the environment the run was started in: FLYTE_SECRET_<NAME>,

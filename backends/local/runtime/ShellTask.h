@@ -23,6 +23,7 @@ struct AttemptSpec {
   std::string prev_checkpoint_dir;  // FLYTE_PREV_CHECKPOINT_DIR, or ""
   std::string node_dir;             // where outputs are moved on success
   std::optional<double> timeout_s;
+  std::optional<std::string> visible_gpus;  // CUDA_VISIBLE_DEVICES for a GPU task
 };
 
 struct AttemptResult {
