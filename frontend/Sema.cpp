@@ -12,8 +12,8 @@
 #include <vector>
 
 #include "frontend/Annotations.h"
-#include "support/ShellCommand.h"
 #include "frontend/Suggest.h"
+#include "support/ShellCommand.h"
 
 namespace flyte {
 namespace {
