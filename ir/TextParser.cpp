@@ -378,6 +378,14 @@ class TextParser {
     return tt.error();
   }
 
+  /// The type of parameter `name`, or the error type (no expectation) when there is none.
+  TypeId param_type(const std::vector<Param>& params, const std::string& name) const {
+    for (const Param& p : params) {
+      if (p.name == name) return p.type;
+    }
+    return m_->types.error();
+  }
+
   uint32_t add_constant(const std::string& text, TypeId expected) {
     TypeId t = expected.index != m_->types.error().index ? expected : literal_type(text);
     m_->constants.push_back({t, text});
@@ -594,12 +602,7 @@ class TextParser {
     do {
       std::string name = c.arg_name();
       c.expect("=");
-      TypeId expected = m_->types.error();
-      if (params != nullptr) {
-        for (const Param& p : *params) {
-          if (p.name == name) expected = p.type;
-        }
-      }
+      TypeId expected = params != nullptr ? param_type(*params, name) : m_->types.error();
       out.emplace_back(name, value(c, w, expected));
     } while (c.accept(","));
     c.expect(")");
@@ -721,11 +724,7 @@ class TextParser {
       do {
         std::string name = c.ident();
         c.expect("=");
-        TypeId expected = m_->types.error();
-        for (const Param& p : w.inputs) {
-          if (p.name == name) expected = p.type;
-        }
-        l.inputs.emplace_back(name, add_constant(c.constant(), expected));
+        l.inputs.emplace_back(name, add_constant(c.constant(), param_type(w.inputs, name)));
       } while (c.accept(","));
       c.expect(")");
     }

@@ -39,10 +39,7 @@ std::unique_ptr<ir::Module> compile(const BuildOptions& opts, int& rc) {
   if (module == nullptr) return nullptr;
   passes::PipelineOptions pipeline;
   passes::PipelineResult r = passes::run_pipeline(*module, pipeline, std::cout, std::cerr);
-  for (const passes::PassDiagnostic& d : r.diagnostics) {
-    std::cerr << d.location << (d.location.empty() ? "" : ": ") << (d.error ? "error" : "warning")
-              << "[" << d.code << "]: " << d.message << "\n";
-  }
+  print_pass_diagnostics(r.diagnostics);
   rc = kErrors;
   if (!r.ok) return nullptr;
   return module;

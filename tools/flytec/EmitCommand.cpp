@@ -59,10 +59,7 @@ int run_emit(const EmitOptions& opts) {
     std::unique_ptr<ir::Module> module = lower_checked(*in, input);
     if (module == nullptr) return kUsage;
     passes::PipelineResult r = passes::run_pipeline(*module, opts.pipeline, std::cout, std::cerr);
-    for (const passes::PassDiagnostic& d : r.diagnostics) {
-      std::cerr << d.location << (d.location.empty() ? "" : ": ") << (d.error ? "error" : "warning")
-                << "[" << d.code << "]: " << d.message << "\n";
-    }
+    print_pass_diagnostics(r.diagnostics);
     if (r.verify_failed) return kUsage;
     if (!r.ok) return kErrors;
     if (opts.format == "text") ir::print_module(*module, text);

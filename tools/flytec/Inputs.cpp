@@ -117,6 +117,13 @@ const ir::Workflow* choose_workflow(const ir::Module& m, const std::string& name
   return nullptr;
 }
 
+void print_pass_diagnostics(const std::vector<passes::PassDiagnostic>& diags) {
+  for (const passes::PassDiagnostic& d : diags) {
+    std::cerr << d.location << (d.location.empty() ? "" : ": ") << (d.error ? "error" : "warning")
+              << "[" << d.code << "]: " << d.message << "\n";
+  }
+}
+
 void print_diagnostics(const ParsedInputs& in, ColorMode color) {
   bool use_color =
       color == ColorMode::Always || (color == ColorMode::Auto && want_color(STDERR_FILENO));

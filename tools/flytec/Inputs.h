@@ -12,6 +12,7 @@
 #include "frontend/Sema.h"
 #include "frontend/SourceManager.h"
 #include "ir/Ir.h"
+#include "passes/Pass.h"
 
 namespace flyte::driver {
 
@@ -54,6 +55,10 @@ const ir::Workflow* choose_workflow(const ir::Module& m, const std::string& name
                                     const std::string& file);
 
 enum class ColorMode { Auto, Always, Never };
+
+/// Prints what the pass pipeline reported, one `location: severity[CODE]: message` line
+/// each, on stderr.
+void print_pass_diagnostics(const std::vector<passes::PassDiagnostic>& diags);
 
 /// Prints diagnostics in text form on stderr.
 void print_diagnostics(const ParsedInputs& in, ColorMode color);
