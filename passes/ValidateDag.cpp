@@ -46,6 +46,10 @@ class ValidateDag final : public Pass {
       std::vector<uint32_t> from;
       for (const auto& [name, v] : node.inputs) sources(v, from);
       for (const ir::ValueRef& c : node.conditions) sources(c, from);
+      // A map body's item refers to the map itself; that is no edge. Every other
+      // reference of a node to itself (an `@after` naming its own node, in a plan written
+      // by another tool) is a cycle.
+      from.erase(std::remove(from.begin(), from.end(), i), from.end());
       for (ir::NodeId a : node.after) from.push_back(a.index);
       // The nodes of a body start once their parent starts; the parent finishes with
       // its bodies' results. Only results from outside the bodies are edges here: an
@@ -68,7 +72,6 @@ class ValidateDag final : public Pass {
         }
       }
       for (uint32_t f : from) {
-        if (f == i) continue;  // a map body's item refers to the map itself
         waits[i].push_back(f);
         ++edges;
       }

@@ -6,6 +6,7 @@
 
 #include "frontend/DiagnosticRender.h"
 #include "frontend/Verify.h"
+#include "passes/PassManager.h"
 #include "support/Sanitizers.h"
 #include "tools/flytec/Commands.h"
 #include "tools/flytec/Inputs.h"
@@ -83,7 +84,16 @@ int run_check(const CheckOptions& opts) {
                 << (warnings == 1 ? " warning" : " warnings") << " generated.\n";
     }
   }
-  int status = in->unreadable > 0 ? kUsage : in->diags.has_errors() ? kErrors : kOk;
+  // A compiled plan was not checked from source: the passes' analyses (cycles through
+  // `@after`, recursion) are all the checking it gets.
+  bool plan_errors = false;
+  for (LoadedInput& input : in->inputs) {
+    if (input.plan == nullptr) continue;
+    passes::PipelineResult r = passes::run_pipeline(*input.plan, {}, std::cout, std::cerr);
+    print_pass_diagnostics(r.diagnostics);
+    plan_errors |= !r.ok || r.verify_failed;
+  }
+  int status = in->unreadable > 0 ? kUsage : in->diags.has_errors() || plan_errors ? kErrors : kOk;
   // Like clang's -disable-free: the process is about to exit, and tearing down every
   // AST node and table one by one would only cost time. Sanitizer builds free
   // everything, so that leak checking stays meaningful.
