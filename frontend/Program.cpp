@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <system_error>
 
@@ -45,12 +46,13 @@ class Loader {
     return program_->modules.back().get();
   }
 
-  // Where `import a.b.c` finds a/b/c.flyte; std.* only in the standard library.
-  std::optional<std::pair<std::string, bool>> find(const ast::QualName& q) {
+  // Where `import a.b.c` finds a/b/c.flyte; std.* only in the standard library. A
+  // candidate that is a symbolic link loop stops the search (a later directory must not
+  // silently stand in for it) and is described in `loop`.
+  std::optional<std::pair<std::string, bool>> find(const ast::QualName& q, std::string& loop) {
     fs::path rel;
     for (const ast::Ident& p : q.parts) rel /= std::string(p.name);
     rel += ".flyte";
-    std::error_code ec;
     bool is_std = !q.parts.empty() && q.parts[0].name == "std";
     std::vector<std::pair<fs::path, bool>> dirs;
     if (!is_std) {
@@ -60,9 +62,34 @@ class Loader {
     if (options_.stdlib_dir) dirs.emplace_back(*options_.stdlib_dir, true);
     for (const auto& [dir, std_dir] : dirs) {
       fs::path p = dir / rel;
+      std::error_code ec;
       if (fs::is_regular_file(p, ec)) return std::make_pair(p.lexically_normal().string(), std_dir);
+      if (ec == std::errc::too_many_symbolic_link_levels) {
+        loop = describe_link_loop(p);
+        return std::nullopt;
+      }
     }
     return std::nullopt;
+  }
+
+  // Names a symbolic link loop at `p`: the chain of links when `p` itself starts one
+  // (`a.flyte -> b.flyte -> a.flyte`), else the path whose directories loop.
+  static std::string describe_link_loop(const fs::path& p) {
+    std::vector<fs::path> chain{p.lexically_normal()};
+    for (int i = 0; i < 40; ++i) {
+      std::error_code ec;
+      fs::path target = fs::read_symlink(chain.back(), ec);
+      if (ec) break;
+      if (target.is_relative()) target = chain.back().parent_path() / target;
+      target = target.lexically_normal();
+      bool seen = std::find(chain.begin(), chain.end(), target) != chain.end();
+      chain.push_back(target);
+      if (!seen) continue;
+      std::string text;
+      for (const fs::path& c : chain) text += (text.empty() ? "" : " -> ") + c.string();
+      return fmt::format("symbolic link loop: {}", text);
+    }
+    return fmt::format("symbolic link loop in a directory of '{}'", p.lexically_normal().string());
   }
 
   // Depth-first over imports; a module reached again while still on the stack is a cycle.
@@ -71,7 +98,16 @@ class Loader {
     for (const ast::Import& imp : m->ast->imports) {
       if (imp.path.parts.empty() || imp.path.parts.back().name.empty()) continue;
       std::string name = imp.path.str();
-      auto found = find(imp.path);
+      std::string loop;
+      auto found = find(imp.path, loop);
+      if (!found && !loop.empty()) {
+        diags_.report(DiagCode::E0104, imp.path.range,
+                      fmt::format("module '{}' cannot be read: {} (too many levels of symbolic "
+                                  "links, ELOOP)",
+                                  name, loop));
+        m->imports.push_back({&imp, nullptr});
+        continue;
+      }
       if (!found) {
         Diagnostic& d = diags_.report(DiagCode::E0104, imp.path.range,
                                       fmt::format("module '{}' not found", name));
