@@ -406,14 +406,20 @@ class Checker {
           duplicate(seen, f.name, "field");
           fields.push_back({std::string(f.name.name), resolve_type(f.type)});
         }
+        // The IR keeps the fields too: the runtime checks struct values against them.
+        types_.define_struct(types_.named(TypeKind::Struct, std::string(d->name.name), d), fields);
         struct_fields_[d] = std::move(fields);
         break;
       }
       case DeclKind::Enum: {
         std::unordered_map<std::string_view, SourceRange> seen;
+        std::vector<std::string> members;
         for (const ast::Ident& m : static_cast<const ast::EnumDecl*>(d)->members) {
           duplicate(seen, m, "member");
+          members.emplace_back(m.name);
         }
+        types_.define_enum(types_.named(TypeKind::Enum, std::string(d->name.name), d),
+                           std::move(members));
         break;
       }
       case DeclKind::Alias: alias_type(static_cast<const ast::AliasDecl*>(d)); break;
@@ -434,6 +440,7 @@ class Checker {
     }
     if (r.kind != ast::RunnerKind::Shell || r.args.size() != 1) return;
     const ast::StringLit* cmd = r.args[0];
+    if (cmd->malformed) return;  // reported (E0002); its placeholders are unknown
     std::vector<ShellTemplateError> errors;
     std::vector<ShellPiece> pieces = split_shell_command(cmd->value, errors);
     std::string_view source =

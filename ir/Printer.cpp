@@ -29,11 +29,21 @@ class Printer {
 
   void run() {
     out_ << "module " << (m_.name.empty() ? "main" : m_.name) << "\n";
-    // Struct and enum types by name, so that the text form can be read back.
+    // Struct and enum types with their fields and members, so that the text form can be
+    // read back.
     for (size_t i = 0; i < m_.types.count(); ++i) {
       const TypeData& t = m_.types.get(TypeId{static_cast<uint32_t>(i)});
-      if (t.kind == TypeKind::Struct) out_ << "struct " << t.name << "\n";
-      if (t.kind == TypeKind::Enum) out_ << "enum " << t.name << "\n";
+      if (t.kind == TypeKind::Struct) {
+        out_ << "struct " << t.name << " {";
+        for (size_t f = 0; f < t.fields.size(); ++f)
+          out_ << (f == 0 ? " " : ", ") << t.fields[f].name << ": " << type(t.fields[f].type);
+        out_ << " }\n";
+      }
+      if (t.kind == TypeKind::Enum) {
+        out_ << "enum " << t.name << " {";
+        for (size_t e = 0; e < t.members.size(); ++e) out_ << (e == 0 ? " " : ", ") << t.members[e];
+        out_ << " }\n";
+      }
     }
     for (const Task& t : m_.tasks) task(t);
     for (const Workflow& w : m_.workflows) workflow(w);

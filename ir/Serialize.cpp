@@ -63,6 +63,7 @@ pb::Module to_proto(const Module& m) {
       fq->set_name(f.name);
       fq->set_type(f.type.index);
     }
+    for (const std::string& member : t.members) q->add_members(member);
     if (t.kind == TypeKind::Tensor) {
       pb::Tensor* tq = q->mutable_tensor();
       tq->set_dtype(t.tensor.dtype);
@@ -321,6 +322,23 @@ class Reader {
         default: return fail("type " + std::to_string(i) + " has a bad kind"), false;
       }
       if (got.index != expect) return fail("type " + std::to_string(i) + " is a duplicate"), false;
+    }
+    // Struct fields and enum members once every type exists: a field may name a struct
+    // declared after its own.
+    for (int i = 0; i < in.types_size(); ++i) {
+      const pb::Type& t = in.types(i);
+      TypeId id{static_cast<uint32_t>(i)};
+      if (t.kind() == pb::Type::STRUCT) {
+        std::vector<FieldType> fields;
+        for (const pb::Field& f : t.fields()) {
+          if (f.type() >= table.count())
+            return fail("a field of type " + std::to_string(i) + " is out of range"), false;
+          fields.push_back({f.name(), TypeId{f.type()}});
+        }
+        table.define_struct(id, std::move(fields));
+      } else if (t.kind() == pb::Type::ENUM) {
+        table.define_enum(id, {t.members().begin(), t.members().end()});
+      }
     }
     return true;
   }

@@ -207,11 +207,12 @@ class TextParser {
         if (d.accept_word("struct") || d.accept_word("enum")) {
           bool is_struct = lines_[line_ - 1].substr(0, 6) == "struct";
           std::string name = d.ident();
-          end(d);
           named_[name] =
               m_->types.named(is_struct ? TypeKind::Struct : TypeKind::Enum, name,
                               reinterpret_cast<const void*>(  // NOLINT(performance-no-int-to-ptr)
                                   static_cast<uintptr_t>(named_.size()) + 1));
+          // Fields may name types declared further down: read them once all are known.
+          declarations_.push_back(line_ - 1);
         } else if (d.accept_word("task")) {
           task(d);
         } else if (d.accept_word("workflow")) {
@@ -221,6 +222,14 @@ class TextParser {
         } else {
           Cursor::fail("expected 'task', 'workflow' or 'launch'");
         }
+      }
+      for (size_t l : declarations_) {
+        line_ = l;
+        Cursor d = line();
+        bool is_struct = d.accept_word("struct");
+        if (!is_struct) d.accept_word("enum");
+        TypeId id = named_.at(d.ident());
+        type_body(d, id, is_struct);
       }
       // Workflows may call workflows printed after them: read the bodies once every
       // name is known.
@@ -261,6 +270,33 @@ class TextParser {
   }
 
   // --- types -----------------------------------------------------------------------
+
+  /// ` { a: int, b: File }` of a struct, ` { red, green }` of an enum; older texts
+  /// name the type alone.
+  void type_body(Cursor& c, TypeId id, bool is_struct) {
+    if (c.done()) return;
+    c.expect("{");
+    std::vector<FieldType> fields;
+    std::vector<std::string> members;
+    if (!c.accept("}")) {
+      do {
+        std::string name = c.field_after_ws();
+        if (is_struct) {
+          c.expect(":");
+          fields.push_back({name, type(c)});
+        } else {
+          members.push_back(name);
+        }
+      } while (c.accept(","));
+      c.expect("}");
+    }
+    end(c);
+    if (is_struct) {
+      m_->types.define_struct(id, std::move(fields));
+    } else {
+      m_->types.define_enum(id, std::move(members));
+    }
+  }
 
   TypeId type(Cursor& c) {
     TypeId t = base_type(c);
@@ -741,6 +777,7 @@ class TextParser {
   std::unordered_map<std::string, uint32_t> workflows_;
   std::vector<size_t> bodies_;
   std::vector<size_t> launches_;
+  std::vector<size_t> declarations_;  // the lines declaring structs and enums
 };
 
 }  // namespace

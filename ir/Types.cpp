@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include "support/Check.h"
+
 namespace flyte {
 namespace {
 
@@ -89,6 +91,16 @@ TypeId TypeTable::outputs(std::vector<FieldType> fields) {
   std::string key = "R";
   for (const FieldType& f : fields) key += fmt::format("{}:{},", f.name, f.type.index);
   return intern(TypeData{TypeKind::Outputs, {}, {}, nullptr, std::move(fields), {}}, key);
+}
+
+void TypeTable::define_struct(TypeId id, std::vector<FieldType> fields) {
+  FLYTEC_CHECK(kind(id) == TypeKind::Struct, "define_struct on a type that is not a struct");
+  types_[id.index].fields = std::move(fields);
+}
+
+void TypeTable::define_enum(TypeId id, std::vector<std::string> members) {
+  FLYTEC_CHECK(kind(id) == TypeKind::Enum, "define_enum on a type that is not an enum");
+  types_[id.index].members = std::move(members);
 }
 
 std::string TypeTable::str(TypeId id) const {

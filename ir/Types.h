@@ -70,11 +70,12 @@ struct FieldType {
 
 struct TypeData {
   TypeKind kind;
-  TypeId elem;                    // List, Map (value), Optional
-  std::string name;               // Struct, Enum
-  const void* key = nullptr;      // Struct, Enum: identifies the declaration
-  std::vector<FieldType> fields;  // Outputs
-  TensorSpec tensor;              // Tensor
+  TypeId elem;                       // List, Map (value), Optional
+  std::string name;                  // Struct, Enum
+  const void* key = nullptr;         // Struct, Enum: identifies the declaration
+  std::vector<FieldType> fields;     // Outputs; Struct: its declared fields, in order
+  TensorSpec tensor;                 // Tensor
+  std::vector<std::string> members;  // Enum: its members, in order
 };
 
 /// Owns every type of a compilation and hands out interned ids.
@@ -101,6 +102,11 @@ class TypeTable {
   /// A struct or enum type named `name`, declared by whatever `key` identifies.
   TypeId named(TypeKind kind, std::string name, const void* key);
   TypeId outputs(std::vector<FieldType> fields);
+  /// Gives a struct type its fields, such as `x: Tensor<f32, [N, D]>` of `struct Split`.
+  /// Set once the declaration is resolved: a field may name a struct declared later.
+  void define_struct(TypeId id, std::vector<FieldType> fields);
+  /// Gives an enum type its members, such as `red, green` of `enum Color`.
+  void define_enum(TypeId id, std::vector<std::string> members);
 
   const TypeData& get(TypeId id) const { return types_[id.index]; }
   /// How many types there are; ids run from 0 to count() - 1, each type's parts first.

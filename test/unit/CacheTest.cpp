@@ -1,7 +1,9 @@
 // The task cache: content hashes of files and trees, store/lookup round trips, damaged
 // and hostile entries (always a miss, never an error), and racing stores.
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <stdlib.h>
+#include <sys/file.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -218,7 +220,7 @@ TEST_F(CacheTest, StoreThenLookupRestoresFilesDirsAndScalars) {
   EXPECT_TRUE(leftovers().empty());
 
   json m = manifest(key);
-  EXPECT_EQ(m.at("version"), 1);
+  EXPECT_EQ(m.at("version"), 2);
   EXPECT_EQ(m.at("outputs").at("n"), 42);
   EXPECT_EQ(m.at("files").at("f").at("path"), "files/f");
   EXPECT_EQ(m.at("files").at("d").at("path"), "files/d");
@@ -330,7 +332,7 @@ TEST_F(CacheTest, CorruptManifestsMiss) {
     edit(m);
     return m.dump();
   };
-  corrupt.push_back(with([](json& m) { m["version"] = 2; }));
+  corrupt.push_back(with([](json& m) { m["version"] = 1; }));
   corrupt.push_back(with([](json& m) { m.erase("version"); }));
   corrupt.push_back(with([](json& m) { m["outputs"] = "x"; }));
   corrupt.push_back(with([](json& m) { m["files"] = json::array(); }));
@@ -468,6 +470,47 @@ TEST_F(CacheTest, ConcurrentStoresFromThreads) {
   EXPECT_EQ(failures.load(), 0);
   EXPECT_TRUE(hits(key));
   EXPECT_TRUE(leftovers().empty());
+}
+
+TEST_F(CacheTest, FilesNestedInOutputsAreStoredAndRestored) {
+  write_file(src_ / "p0.txt", "zero");
+  write_file(src_ / "p1.txt", "one");
+  json outputs = {{"parts", {(src_ / "p0.txt").string(), (src_ / "p1.txt").string()}}, {"n", 2}};
+  Cache cache(cache_dir_.string());
+  std::string error;
+  std::string key = key_for(900);
+  ASSERT_TRUE(cache.store(key, outputs, {"/parts/0", "/parts/1"}, error)) << error;
+  fs::remove_all(src_);  // the entry holds copies
+  std::optional<json> hit = cache.lookup(key, dest_.string());
+  ASSERT_TRUE(hit.has_value());
+  EXPECT_EQ(hit->at("n"), 2);
+  EXPECT_EQ(hit->at("parts").at(0), (dest_ / "parts.0").string());
+  EXPECT_EQ(read_file(hit->at("parts").at(1).get<std::string>()), "one");
+  // A pointer that names nothing, or something that is not a path, is refused.
+  EXPECT_FALSE(cache.store(key_for(901), outputs, {"/parts/7"}, error));
+  EXPECT_FALSE(cache.store(key_for(901), outputs, {"/n"}, error));
+}
+
+TEST_F(CacheTest, SweepRemovesWhatDeadStoresLeftAndKeepsLiveOnes) {
+  fs::path shard = cache_dir_ / "ab";
+  fs::create_directories(shard / (".tmp-" + std::string(32, 'a') + "-dead01") / "files");
+  fs::create_directories(shard / (".trash-" + std::string(32, 'a') + "-dead02"));
+  fs::path live = shard / (".tmp-" + std::string(32, 'b') + "-live01");
+  fs::create_directories(live);
+  int fd = ::open(live.c_str(), O_RDONLY | O_DIRECTORY);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(::flock(fd, LOCK_EX), 0);
+  // flock locks belong to the open file, so the sweep must run in another process to
+  // see this one as a live builder.
+  pid_t pid = ::fork();
+  if (pid == 0) _exit(Cache(cache_dir_.string()).sweep() == 2 ? 0 : 1);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  ::close(fd);
+  EXPECT_TRUE(fs::exists(live));
+  EXPECT_EQ(std::distance(fs::directory_iterator(shard), fs::directory_iterator()), 1);
+  EXPECT_EQ(Cache(cache_dir_.string()).sweep(), 1u);  // its builder has gone too
 }
 
 }  // namespace

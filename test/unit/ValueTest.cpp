@@ -3,6 +3,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <limits>
 
 #include "backends/local/runtime/Expr.h"
 #include "backends/local/runtime/Value.h"
@@ -93,6 +94,83 @@ TEST_F(ValueTest, CheckValueNamesWhereItIsWrong) {
   EXPECT_TRUE(ints[0].is_number_float());
   Value opt = nullptr;
   EXPECT_TRUE(check_value(opt, types, types.optional(types.string()), error));
+}
+
+TEST_F(ValueTest, StructsHaveExactlyTheirFields) {
+  TypeId point = types.named(TypeKind::Struct, "Point", &types);
+  types.define_struct(point, {{"x", types.int_()}, {"label", types.optional(types.string())}});
+  std::string error;
+  Value ok = Value::parse(R"({"x": 1})");
+  EXPECT_TRUE(check_value(ok, types, point, error)) << error;
+  EXPECT_TRUE(ok["label"].is_null());  // a missing optional field is none
+  Value missing = Value::parse(R"({"label": "a"})");
+  EXPECT_FALSE(check_value(missing, types, point, error));
+  EXPECT_EQ(error, "missing field 'x' (int)");
+  Value extra = Value::parse(R"({"x": 1, "y": 2})");
+  EXPECT_FALSE(check_value(extra, types, point, error));
+  EXPECT_EQ(error, "unknown field 'y'");
+  Value nested = Value::parse(R"([{"x": 1}, {"x": "one"}])");
+  EXPECT_FALSE(check_value(nested, types, types.list(point), error));
+  EXPECT_EQ(error, R"([1].x: expected an int, found "one")");
+}
+
+TEST_F(ValueTest, EnumsAreOneOfTheirMembers) {
+  TypeId color = types.named(TypeKind::Enum, "Color", &types);
+  types.define_enum(color, {"red", "green"});
+  std::string error;
+  Value green = "green";
+  EXPECT_TRUE(check_value(green, types, color, error));
+  Value blue = "blue";
+  EXPECT_FALSE(check_value(blue, types, color, error));
+  EXPECT_EQ(error, R"(expected one of 'red', 'green' (Color), found "blue")");
+}
+
+TEST_F(ValueTest, NumbersAtTheirLimits) {
+  std::string error;
+  Value largest = Value::parse("9223372036854775807");
+  EXPECT_TRUE(check_value(largest, types, types.int_(), error));
+  Value beyond = Value::parse("9223372036854775808");
+  EXPECT_FALSE(check_value(beyond, types, types.int_(), error));
+  Value zero = 0.0;
+  EXPECT_TRUE(check_value(zero, types, types.duration(), error));
+  Value negative = -0.001;
+  EXPECT_FALSE(check_value(negative, types, types.duration(), error));
+  Value inf = std::numeric_limits<double>::infinity();
+  EXPECT_FALSE(check_value(inf, types, types.float_(), error));
+  EXPECT_FALSE(parse_scalar("nan", types, types.float_(), error));
+  EXPECT_FALSE(parse_scalar("1e400", types, types.float_(), error));
+  EXPECT_TRUE(parse_scalar("1e300", types, types.float_(), error));
+  EXPECT_FALSE(parse_scalar("-1", types, types.duration(), error));
+  EXPECT_FALSE(parse_scalar("9223372036854775808", types, types.int_(), error));
+  EXPECT_FALSE(parse_scalar(std::string("a\0b", 3), types, types.string(), error));
+  Value nul = std::string("a\0b", 3);
+  EXPECT_FALSE(check_value(nul, types, types.string(), error));
+}
+
+TEST_F(ValueTest, JsonDepthIsBounded) {
+  std::string error;
+  std::string at_limit = std::string(kMaxJsonDepth, '[') + std::string(kMaxJsonDepth, ']');
+  EXPECT_TRUE(parse_json(at_limit, error).has_value()) << error;
+  std::string beyond = "[" + at_limit + "]";
+  EXPECT_FALSE(parse_json(beyond, error).has_value());
+  EXPECT_EQ(error, "JSON nested more than 256 levels deep");
+  // Brackets inside strings do not count; escaped quotes do not end a string.
+  std::string in_string = "[\"\\\"" + std::string(1000, '[') + "\"]";
+  EXPECT_TRUE(parse_json(in_string, error).has_value()) << error;
+  EXPECT_FALSE(parse_json("[1, 2", error).has_value());
+  EXPECT_EQ(error, "not valid JSON");
+}
+
+TEST_F(ValueTest, VisitPathsFindsFilesAtAnyDepth) {
+  TypeId bundle = types.named(TypeKind::Struct, "Bundle", &types);
+  types.define_struct(bundle, {{"f", types.file()}, {"n", types.int_()}});
+  TypeId t = types.map(types.list(types.optional(bundle)));
+  Value v = Value::parse(R"({"a/b": [{"f": "/x", "n": 1}, null], "c": [{"f": "/y", "n": 2}]})");
+  std::vector<std::string> seen;
+  visit_paths(v, types, t, [&](Value& leaf, const std::string& pointer) {
+    seen.push_back(pointer + "=" + leaf.get<std::string>());
+  });
+  EXPECT_EQ(seen, (std::vector<std::string>{"/a~1b/0/f=/x", "/c/0/f=/y"}));
 }
 
 TEST_F(ValueTest, PathsMustExistAndBeOfTheirKind) {

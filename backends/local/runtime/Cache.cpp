@@ -4,6 +4,8 @@
 #include "backends/local/runtime/Cache.h"
 
 #include <fcntl.h>
+#include <fmt/format.h>
+#include <sys/file.h>
 #include <unistd.h>
 #include <xxhash.h>
 
@@ -27,7 +29,7 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr size_t kChunkSize = size_t{1} << 20;  // file contents are hashed 1 MiB at a time
-constexpr int kManifestVersion = 1;
+constexpr int kManifestVersion = 2;             // 2: files nested in outputs, by JSON pointer
 
 XXH3_state_t* xxh_state(void* state) { return static_cast<XXH3_state_t*>(state); }
 
@@ -183,16 +185,39 @@ std::optional<std::string> read_text(const fs::path& path) {
   return text;
 }
 
-// A new, empty, uniquely named directory `<parent>/<prefix>XXXXXX`.
-std::optional<fs::path> make_temp_dir(const fs::path& parent, const std::string& prefix,
-                                      std::string& error) {
-  std::string tmpl = (parent / (prefix + "XXXXXX")).string();
-  if (::mkdtemp(tmpl.data()) == nullptr) {
-    error = tmpl + ": " + std::strerror(errno);
-    return std::nullopt;
+// A new, empty, uniquely named directory `<parent>/<prefix>XXXXXX`, held with an
+// exclusive flock for as long as this object lives: a directory whose lock can be taken
+// was left by a process that died (kill -9 in the middle of a store), and
+// Cache::sweep() removes it.
+class TempDir {
+ public:
+  static std::optional<TempDir> make(const fs::path& parent, const std::string& prefix,
+                                     std::string& error) {
+    std::string tmpl = (parent / (prefix + "XXXXXX")).string();
+    if (::mkdtemp(tmpl.data()) == nullptr) {
+      error = tmpl + ": " + std::strerror(errno);
+      return std::nullopt;
+    }
+    TempDir t;
+    t.path_ = tmpl;
+    t.fd_ = ::open(tmpl.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (t.fd_ >= 0) ::flock(t.fd_, LOCK_EX);
+    return t;
   }
-  return fs::path(tmpl);
-}
+  TempDir() = default;
+  TempDir(TempDir&& o) noexcept : path_(std::move(o.path_)), fd_(std::exchange(o.fd_, -1)) {}
+  TempDir& operator=(TempDir&&) = delete;
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  ~TempDir() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  const fs::path& path() const { return path_; }
+
+ private:
+  fs::path path_;
+  int fd_ = -1;
+};
 
 // A cache entry whose manifest is well formed and whose files all match their hashes.
 struct VerifiedEntry {
@@ -202,9 +227,28 @@ struct VerifiedEntry {
 
 // One `files` item of a manifest: the file it names, if the item is well formed, stays
 // inside the entry, and the file there matches the recorded hash.
+// A `files` key names an output (`model`) or, for a file nested in one, its JSON pointer
+// (`/parts/2`). The pointer, when it is one, as long as it names a string in `outputs`.
+std::optional<nlohmann::json::json_pointer> output_pointer(const std::string& name,
+                                                           const nlohmann::json& outputs) {
+  if (name.empty() || name[0] != '/') return std::nullopt;
+  try {
+    nlohmann::json::json_pointer ptr(name);
+    if (!outputs.contains(ptr) || !outputs.at(ptr).is_string()) return std::nullopt;
+    return ptr;
+  } catch (const nlohmann::json::exception&) {
+    return std::nullopt;
+  }
+}
+
+bool names_output(const std::string& name, const nlohmann::json& outputs) {
+  if (output_pointer(name, outputs)) return true;
+  return is_safe_name(name) && outputs.contains(name) && outputs[name].is_string();
+}
+
 std::optional<fs::path> verify_file(const fs::path& entry, const std::string& name,
                                     const nlohmann::json& item, const nlohmann::json& outputs) {
-  if (!is_safe_name(name) || !outputs.contains(name) || !item.is_object()) return std::nullopt;
+  if (!names_output(name, outputs) || !item.is_object()) return std::nullopt;
   auto path = item.find("path");
   auto hash = item.find("hash");
   if (path == item.end() || hash == item.end() || !path->is_string() || !hash->is_string()) {
@@ -248,6 +292,22 @@ std::optional<VerifiedEntry> verify_entry(const fs::path& entry) {
   return verified;
 }
 
+// The path a `files` key names in `outputs` (checked to be there already).
+std::string output_at(const nlohmann::json& outputs, const std::string& name) {
+  if (std::optional<nlohmann::json::json_pointer> ptr = output_pointer(name, outputs))
+    return outputs.at(*ptr).get<std::string>();
+  return outputs.at(name).get<std::string>();
+}
+
+// The file name of the `i`th path in an entry, and of its copy in a node's directory:
+// an output's own name, or for a nested file its output's name and the index
+// (`parts.2`), which no output name can be.
+std::string entry_file_name(const std::string& name, size_t i) {
+  if (name.empty() || name[0] != '/') return name;
+  size_t end = name.find('/', 1);
+  return fmt::format("{}.{}", name.substr(1, end == std::string::npos ? end : end - 1), i);
+}
+
 // Copies the path outputs into `tmp/files/` and writes `tmp/manifest.json`. The manifest
 // is fsynced; the copied files need not be, since a lookup verifies them by hash.
 bool build_entry(const fs::path& tmp, const nlohmann::json& outputs,
@@ -258,16 +318,18 @@ bool build_entry(const fs::path& tmp, const nlohmann::json& outputs,
     return false;
   }
   nlohmann::json files = nlohmann::json::object();
-  for (const std::string& name : path_outputs) {
-    fs::path dst = tmp / "files" / name;
-    if (!copy_tree(outputs.at(name).get<std::string>(), dst, error)) return false;
+  for (size_t i = 0; i < path_outputs.size(); ++i) {
+    const std::string& name = path_outputs[i];
+    std::string file = entry_file_name(name, i);
+    fs::path dst = tmp / "files" / file;
+    if (!copy_tree(output_at(outputs, name), dst, error)) return false;
     // Hash the copy, not the source: the source may still be changing.
     std::optional<std::string> hash = hash_path(dst.string());
     if (!hash) {
       error = dst.string() + ": cannot be read back";
       return false;
     }
-    files[name] = {{"path", "files/" + name}, {"hash", *hash}};
+    files[name] = {{"path", "files/" + file}, {"hash", *hash}};
   }
   nlohmann::json manifest = {
       {"version", kManifestVersion}, {"outputs", outputs}, {"files", std::move(files)}};
@@ -286,8 +348,7 @@ bool check_store_args(const std::string& key, const nlohmann::json& outputs,
     return false;
   }
   for (const std::string& name : path_outputs) {
-    auto it = outputs.find(name);
-    if (!is_safe_name(name) || it == outputs.end() || !it->is_string()) {
+    if (!names_output(name, outputs) || !is_safe_name(entry_file_name(name, 0))) {
       error = "cache output '" + name + "' is not a path output";
       return false;
     }
@@ -304,12 +365,12 @@ void discard_entry(const fs::path& final, const fs::path& shard, const std::stri
     return;
   }
   std::string ignored;
-  std::optional<fs::path> trash = make_temp_dir(shard, ".trash-" + key + "-", ignored);
+  std::optional<TempDir> trash = TempDir::make(shard, ".trash-" + key + "-", ignored);
   if (!trash) return;
   // Renaming a directory over an empty one replaces it. If this fails, another run has
   // already moved the entry, and only our empty trash directory is left to remove.
-  ::rename(final.c_str(), trash->c_str());
-  fs::remove_all(*trash, ec);
+  ::rename(final.c_str(), trash->path().c_str());
+  fs::remove_all(trash->path(), ec);
 }
 
 // Renames the built entry `tmp` to `final`. When an entry is already there, an intact one
@@ -348,13 +409,13 @@ bool store_entry(const std::string& dir, const std::string& key, const nlohmann:
     error = describe(shard, ec);
     return false;
   }
-  std::optional<fs::path> tmp = make_temp_dir(shard, ".tmp-" + key + "-", error);
+  std::optional<TempDir> tmp = TempDir::make(shard, ".tmp-" + key + "-", error);
   if (!tmp) return false;
-  if (!build_entry(*tmp, outputs, path_outputs, error)) {
-    fs::remove_all(*tmp, ec);
+  if (!build_entry(tmp->path(), outputs, path_outputs, error)) {
+    fs::remove_all(tmp->path(), ec);
     return false;
   }
-  return publish_entry(*tmp, shard / key, shard, key, error);
+  return publish_entry(tmp->path(), shard / key, shard, key, error);
 }
 
 // Replaces whatever is at `dst` with a copy of the verified entry file `src`.
@@ -366,6 +427,28 @@ bool restore_output(const fs::path& src, const fs::path& dst) {
   return copy_tree(src, dst, ignored);
 }
 
+// Removes the temporary and trash directories in `shard` whose builder has died: their
+// flock is free.
+size_t sweep_shard(const fs::path& shard) {
+  size_t removed = 0;
+  std::error_code ec;
+  std::vector<fs::path> stale;
+  for (fs::directory_iterator it(shard, ec), end; !ec && it != end; it.increment(ec)) {
+    std::string name = it->path().filename().string();
+    if (name.rfind(".tmp-", 0) == 0 || name.rfind(".trash-", 0) == 0) stale.push_back(it->path());
+  }
+  for (const fs::path& p : stale) {
+    int fd = ::open(p.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0) continue;
+    if (::flock(fd, LOCK_EX | LOCK_NB) == 0) {
+      fs::remove_all(p, ec);
+      if (!ec) ++removed;
+    }
+    ::close(fd);
+  }
+  return removed;
+}
+
 std::optional<nlohmann::json> lookup_entry(const std::string& dir, const std::string& key,
                                            const std::string& dest_dir) {
   if (!is_hex32(key)) return std::nullopt;
@@ -374,9 +457,15 @@ std::optional<nlohmann::json> lookup_entry(const std::string& dir, const std::st
   nlohmann::json outputs = std::move(entry->outputs);
   for (const auto& [name, src] : entry->files) {
     std::error_code ec;
-    fs::path dst = fs::absolute(fs::path(dest_dir) / name, ec);
+    // The entry's file name is the one to restore as (`model`, `parts.2`).
+    fs::path dst = fs::absolute(fs::path(dest_dir) / src.filename(), ec);
     if (ec || !restore_output(src, dst)) return std::nullopt;
-    outputs[name] = dst.lexically_normal().string();
+    std::string restored = dst.lexically_normal().string();
+    if (std::optional<nlohmann::json::json_pointer> ptr = output_pointer(name, outputs)) {
+      outputs[*ptr] = restored;
+    } else {
+      outputs[name] = restored;
+    }
   }
   return outputs;
 }
@@ -455,6 +544,21 @@ std::optional<nlohmann::json> Cache::lookup(const std::string& key,
     return lookup_entry(dir_, key, dest_dir);
   } catch (const std::exception&) {
     return std::nullopt;
+  }
+}
+
+size_t Cache::sweep() const {
+  try {
+    size_t removed = 0;
+    std::error_code ec;
+    for (fs::directory_iterator it(dir_, ec), end; !ec && it != end; it.increment(ec)) {
+      std::string name = it->path().filename().string();
+      if (name.size() == 2 && is_hex32(name + std::string(30, '0')))
+        removed += sweep_shard(it->path());
+    }
+    return removed;
+  } catch (const std::exception&) {
+    return 0;
   }
 }
 

@@ -52,8 +52,14 @@ class Cache {
   /// Stores `outputs` (a JSON object keyed by output name) under `key`. The outputs named
   /// in `path_outputs` hold absolute paths of files or directories, which are copied into
   /// the entry. False with `error` set when the entry cannot be written (the run goes on).
+  /// `path_outputs` name outputs (`model`) or, for files nested in outputs, give their
+  /// JSON pointers (`/parts/2`); each is copied into the entry and restored by lookup().
   bool store(const std::string& key, const nlohmann::json& outputs,
              const std::vector<std::string>& path_outputs, std::string& error) const;
+
+  /// Removes what stores killed midway left behind (temporary and trash directories
+  /// whose builder is gone); entries being built by live runs stay. How many it removed.
+  size_t sweep() const;
 
  private:
   std::string dir_;

@@ -235,7 +235,11 @@ struct Engine::Impl {
       return;
     }
     --p->busy;
-    if (s->failed || s->skipped > 0 || aborted(s)) {
+    if (!s->failed && s->skipped > 0 && interrupted) {
+      // Cut short by SIGINT or SIGTERM, not by a failure: the node that waits for this
+      // scope (a branch, a map, a sub-workflow) did not fail either; it is skipped.
+      if (p->state[p->wf->pos[s->parent_node]] == NodeState::Running) skip(p, s->parent_node);
+    } else if (s->failed || s->skipped > 0 || aborted(s)) {
       child_failed(p, s->parent_node, s, s->failure.value_or(Failure{"", "", "cancelled", ""}));
     } else {
       Value result;
@@ -549,17 +553,18 @@ struct Engine::Impl {
   /// modification time, so that a rewritten input (an upstream task that ran again in a
   /// resumed run) does not count as the same.
   std::string args_digest(const ir::Task& t, const Value& args) const {
-    Hasher h;
-    h.add(canonical(args));
+    Value stamped = args;
     for (const ir::Param& p : t.inputs) {
-      const Value& v = args.contains(p.name) ? args[p.name] : Value();
-      struct stat st {};
-      if (is_path(m.types, p.type) && v.is_string() &&
-          ::stat(v.get_ref<const std::string&>().c_str(), &st) == 0) {
-        h.add(
-            fmt::format("{}:{}:{}.{}", p.name, st.st_size, st.st_mtim.tv_sec, st.st_mtim.tv_nsec));
-      }
+      if (!stamped.contains(p.name)) continue;
+      visit_paths(stamped[p.name], m.types, p.type, [](Value& leaf, const std::string&) {
+        struct stat st {};
+        if (::stat(leaf.get_ref<const std::string&>().c_str(), &st) == 0)
+          leaf = fmt::format("{} {}:{}.{}", leaf.get_ref<const std::string&>(), st.st_size,
+                             st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
+      });
     }
+    Hasher h;
+    h.add(canonical(stamped));
     return h.hex();
   }
 
@@ -661,21 +666,26 @@ struct Engine::Impl {
     done_cv.notify_all();
   }
 
+  /// The cache key: the task's fingerprint and version, and each input not ignored, with
+  /// every file and directory in it, at any depth, replaced by its contents' hash.
   std::optional<std::string> cache_key(const ir::Task& t, const Value& args) const {
     Hasher h;
     h.add(t.fingerprint);
     h.add(t.cache_version);
-    std::string error;
     for (const ir::Param& p : t.inputs) {
       if (std::find(t.cache_ignore.begin(), t.cache_ignore.end(), p.name) != t.cache_ignore.end())
         continue;
       h.add(p.name);
-      const Value& v = args[p.name];
-      if (is_path(m.types, p.type) && v.is_string()) {
-        if (!h.add_path(v.get<std::string>(), error)) return std::nullopt;
-      } else {
-        h.add(canonical(v));
-      }
+      Value v = args.contains(p.name) ? args[p.name] : Value(nullptr);
+      bool readable = true;
+      visit_paths(v, m.types, p.type, [&](Value& leaf, const std::string&) {
+        std::optional<std::string> hash =
+            readable ? hash_path(leaf.get<std::string>()) : std::nullopt;
+        readable = hash.has_value();
+        leaf = "content " + hash.value_or("");
+      });
+      if (!readable) return std::nullopt;
+      h.add(canonical(v));
     }
     return h.hex();
   }
@@ -735,7 +745,7 @@ struct Engine::Impl {
         opt.events->emit("finished", {{"node", k}, {"task", t.name}, {"attempt", attempt}});
         if (ckey) {
           std::string error;
-          if (!opt.cache->store(*ckey, r.outputs, path_outputs(t), error))
+          if (!opt.cache->store(*ckey, r.outputs, path_outputs(t, r.outputs), error))
             opt.events->log("flytec: warning: cannot store in the cache: " + error);
         }
         record(k, t, job.args, r.outputs, node_dir);
@@ -779,10 +789,19 @@ struct Engine::Impl {
     return !job.cancel;
   }
 
-  std::vector<std::string> path_outputs(const ir::Task& t) const {
+  /// The files and directories among a task's outputs, for the cache to copy: an
+  /// output's name, or the JSON pointer of one nested in it (`/parts/2`).
+  std::vector<std::string> path_outputs(const ir::Task& t, Value outputs) const {
     std::vector<std::string> out;
     for (const ir::Output& o : t.outputs) {
-      if (is_path(m.types, o.type)) out.push_back(o.name);
+      if (!outputs.contains(o.name)) continue;
+      if (is_path(m.types, o.type)) {
+        out.push_back(o.name);
+        continue;
+      }
+      visit_paths(
+          outputs[o.name], m.types, o.type,
+          [&](Value&, const std::string& pointer) { out.push_back(pointer); }, "/" + o.name);
     }
     return out;
   }

@@ -10,6 +10,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -83,10 +84,12 @@ std::optional<Value> flag_value(const std::string& text, const TypeTable& types,
   }
   if (is_scalar(types, t)) return parse_scalar(text, types, t, error);
   if (is_path(types, t)) return Value(text);
-  Value v = Value::parse(text, nullptr, false);
-  if (v.is_discarded()) {
+  std::string why;
+  std::optional<Value> v = parse_json(text, why);
+  if (!v && why == "not valid JSON") {
     error = fmt::format("expected JSON for {}, found '{}'", types.str(t), text.substr(0, 60));
-    return std::nullopt;
+  } else if (!v) {
+    error = fmt::format("expected JSON for {}: {}", types.str(t), why);
   }
   return v;
 }
@@ -98,6 +101,52 @@ std::string default_cache_dir() {
   if (const char* h = std::getenv("HOME"); h != nullptr && *h != '\0')
     return std::string(h) + "/.cache/flytec";
   return ".flyte/cache";
+}
+
+/// Reads an --inputs file: a regular file (or a pipe, such as /dev/stdin) of at most
+/// kMaxInputsBytes. False with `error` ("is a directory", "larger than 64 MiB").
+bool read_inputs_file(const std::string& path, std::string& text, std::string& error) {
+  constexpr size_t kMaxInputsBytes = size_t{64} << 20;
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    error = "it is a directory";
+    return false;
+  }
+  std::ifstream f(path, std::ios::binary);
+  if (!f) {
+    error = std::strerror(errno);
+    return false;
+  }
+  char buf[1 << 16];
+  while (f.read(buf, sizeof buf) || f.gcount() > 0) {
+    text.append(buf, static_cast<size_t>(f.gcount()));
+    if (text.size() > kMaxInputsBytes) {
+      error = "it is larger than 64 MiB";
+      return false;
+    }
+  }
+  if (f.bad()) {
+    error = std::strerror(errno);
+    return false;
+  }
+  return true;
+}
+
+/// Makes sure the cache directory exists and is a writable directory; false with
+/// `error` otherwise (the run then stops before it starts: exit 2).
+bool usable_cache_dir(const std::string& dir, std::string& error) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (!std::filesystem::is_directory(dir)) {
+    error = fmt::format("the cache directory '{}' cannot be used: {}", dir,
+                        ec ? ec.message() : "it is not a directory");
+    return false;
+  }
+  if (::access(dir.c_str(), W_OK | X_OK) != 0) {
+    error = fmt::format("the cache directory '{}' cannot be used: {}", dir, std::strerror(errno));
+    return false;
+  }
+  return true;
 }
 
 /// The workflow's inputs: defaults, then --inputs, then flags; each checked.
@@ -112,10 +161,13 @@ std::optional<Value> gather_inputs(const ir::Module& m, const std::vector<Value>
     return std::nullopt;
   };
   if (!o.inputs_file.empty()) {
-    std::ifstream f(o.inputs_file);
-    if (!f) return fail(fmt::format("cannot read --inputs '{}'", o.inputs_file));
-    Value j = Value::parse(std::string(std::istreambuf_iterator<char>(f), {}), nullptr, false);
-    if (j.is_discarded() || !j.is_object())
+    std::string text, why;
+    if (!read_inputs_file(o.inputs_file, text, why))
+      return fail(fmt::format("cannot read --inputs '{}': {}", o.inputs_file, why));
+    std::optional<Value> parsed = parse_json(text, why);
+    if (!parsed) return fail(fmt::format("--inputs '{}': {}", o.inputs_file, why));
+    Value& j = *parsed;
+    if (!j.is_object())
       return fail(fmt::format("--inputs '{}' is not a JSON object", o.inputs_file));
     for (auto& [k, v] : j.items()) {
       bool known = std::any_of(w.inputs.begin(), w.inputs.end(),
@@ -253,6 +305,15 @@ int run_main(int argc, char** argv, const unsigned char* plan, size_t size,
   }
   o.resume_given = app.count("--resume") > 0;
 
+  // The cache is checked before a run is made: an unusable one stops here, with exit 2.
+  std::optional<Cache> cache;
+  if (!o.no_cache) {
+    cache.emplace(o.cache_dir.empty() ? default_cache_dir() : o.cache_dir);
+    if (!usable_cache_dir(cache->dir(), error))
+      return usage_error(error + " (choose another with --cache-dir, or run with --no-cache)");
+    cache->sweep();  // what stores killed midway left behind
+  }
+
   std::optional<RunDir> run;
   std::map<std::string, Value> finished;
   Value inputs;
@@ -309,8 +370,6 @@ int run_main(int argc, char** argv, const unsigned char* plan, size_t size,
   bool tty = ::isatty(STDERR_FILENO) != 0 && (term == nullptr || std::string(term) != "dumb");
   Events events(o.events, tty, error);
   if (!error.empty()) return usage_error(error);
-  std::optional<Cache> cache;
-  if (!o.no_cache) cache.emplace(o.cache_dir.empty() ? default_cache_dir() : o.cache_dir);
 
   EngineOptions eo;
   eo.machine = Machine::probe();

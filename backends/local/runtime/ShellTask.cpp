@@ -19,6 +19,9 @@ namespace flyte::rt {
 namespace fs = std::filesystem;
 namespace {
 
+/// Commands longer than this run from `command.sh` in the attempt's directory.
+constexpr size_t kInlineCommandBytes = 64 * 1024;
+
 /// An output's file name: its name, with `.npy` for a tensor.
 std::string output_name(const ir::Module& m, const ir::Output& o) {
   return o.name + (m.types.kind(o.type) == TypeKind::Tensor ? ".npy" : "");
@@ -106,17 +109,14 @@ std::optional<Value> read_output(const ir::Module& m, const ir::Output& o, const
   }
   std::optional<Value> v;
   TypeId inner = types.kind(t) == TypeKind::Optional ? types.get(t).elem : t;
+  // Relative paths inside a JSON output are the command's: relative to its `work/`.
+  std::string work = fs::path(path).parent_path().string() + "/work";
   if (is_scalar(types, inner)) {
     v = parse_scalar(*text, types, t, error);
   } else {
-    v = Value::parse(*text, nullptr, false);
-    if (v->is_discarded()) {
-      error = "not valid JSON";
-      v.reset();
-    } else if (!check_value(*v, types, t, error)) {
-      v.reset();
-    }
+    v = parse_json(*text, error);
   }
+  if (v && !check_value(*v, types, t, error, work)) v.reset();
   if (!v) error = fmt::format("output '{}' ({}): {}", o.name, types.str(t), error);
   return v;
 }
@@ -182,6 +182,17 @@ AttemptResult run_shell_attempt(const AttemptSpec& spec, const std::atomic<bool>
   }
   ProcessSpec p;
   p.command = render_command(m, t, spec.args, spec.attempt_dir);
+  // Linux caps one argument of exec at 128 KiB (MAX_ARG_STRLEN), so `sh -c` cannot take
+  // a command that large inputs made longer: the shell reads it from a file instead.
+  if (p.command.size() > kInlineCommandBytes) {
+    std::string script = spec.attempt_dir + "/command.sh";
+    std::string error;
+    if (!write_file_atomically(script, p.command + "\n", error, /*durable=*/false)) {
+      r.error = "cannot write the command: " + error;
+      return r;
+    }
+    p.command = ". " + shell_quote(script);
+  }
   p.workdir = work;
   p.stdout_path = spec.attempt_dir + "/stdout.log";
   p.stderr_path = spec.attempt_dir + "/stderr.log";

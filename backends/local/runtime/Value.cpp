@@ -4,11 +4,13 @@
 #include <fmt/format.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 
 namespace flyte::rt {
 namespace {
@@ -177,83 +179,189 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-bool check_path(Value& v, bool want_dir, std::string& error) {
+bool check_path(Value& v, bool want_dir, const std::string& base_dir, std::string& error) {
   if (!v.is_string()) {
     error = fmt::format("expected a path, found {}", describe(v));
     return false;
   }
+  const std::string& text = v.get_ref<const std::string&>();
+  if (text.empty() || text.find('\0') != std::string::npos) {
+    error = fmt::format("{} is not a path", describe(v));
+    return false;
+  }
   std::error_code ec;
-  std::filesystem::path p = std::filesystem::absolute(v.get<std::string>(), ec);
+  std::filesystem::path p = base_dir.empty() || text[0] == '/'
+                                ? std::filesystem::absolute(text, ec)
+                                : std::filesystem::path(base_dir) / text;
   struct stat st {};
   if (ec || ::stat(p.c_str(), &st) != 0) {
-    error = fmt::format("'{}' does not exist", v.get<std::string>());
+    error = fmt::format("'{}' does not exist", text);
     return false;
   }
   if (want_dir != S_ISDIR(st.st_mode)) {
-    error = fmt::format("'{}' is {}", v.get<std::string>(),
-                        want_dir ? "not a directory" : "a directory, not a file");
+    error =
+        fmt::format("'{}' is {}", text, want_dir ? "not a directory" : "a directory, not a file");
     return false;
   }
   v = p.lexically_normal().string();
   return true;
 }
 
-bool check_at(Value& v, const TypeTable& types, TypeId t, std::string& error,
-              const std::string& where);
+struct Checker {
+  const TypeTable& types;
+  const std::string& base_dir;
+  std::string& error;
 
-bool check_elements(Value& v, const TypeTable& types, TypeId elem, std::string& error,
-                    const std::string& where) {
-  if (v.is_array()) {
-    for (size_t i = 0; i < v.size(); ++i) {
-      if (!check_at(v[i], types, elem, error, fmt::format("{}[{}]", where, i))) return false;
+  bool elements(Value& v, TypeId elem, const std::string& where) {
+    if (v.is_array()) {
+      for (size_t i = 0; i < v.size(); ++i) {
+        if (!at(v[i], elem, fmt::format("{}[{}]", where, i))) return false;
+      }
+      return true;
+    }
+    for (auto& [k, x] : v.items()) {
+      if (!at(x, elem, fmt::format("{}[\"{}\"]", where, k))) return false;
     }
     return true;
   }
-  for (auto& [k, x] : v.items()) {
-    if (!check_at(x, types, elem, error, fmt::format("{}[\"{}\"]", where, k))) return false;
+
+  // A struct value, or a call's named outputs: exactly the declared fields.
+  bool fields(Value& v, const TypeData& d, const std::string& where) {
+    for (const FieldType& f : d.fields) {
+      std::string here = where.empty() ? f.name : where + "." + f.name;
+      if (!v.contains(f.name)) {
+        if (types.kind(f.type) == TypeKind::Optional) {
+          v[f.name] = nullptr;
+          continue;
+        }
+        error = fmt::format("{}{}missing field '{}' ({})", where, where.empty() ? "" : ": ", f.name,
+                            types.str(f.type));
+        return false;
+      }
+      if (!at(v[f.name], f.type, here)) return false;
+    }
+    for (const auto& [k, x] : v.items()) {
+      bool known = std::any_of(d.fields.begin(), d.fields.end(),
+                               [&](const FieldType& f) { return f.name == k; });
+      if (!known) {
+        error = fmt::format("{}{}unknown field '{}'", where, where.empty() ? "" : ": ", k);
+        return false;
+      }
+    }
+    return true;
   }
-  return true;
+
+  bool at(Value& v, TypeId t, const std::string& where) {
+    const TypeData& d = types.get(t);
+    auto bad = [&](std::string_view expected) {
+      error = fmt::format("{}{}expected {}, found {}", where, where.empty() ? "" : ": ", expected,
+                          describe(v));
+      return false;
+    };
+    switch (d.kind) {
+      case TypeKind::Int:
+      case TypeKind::Size: {
+        std::string_view what = d.kind == TypeKind::Int ? "an int" : "a size in bytes";
+        // JSON integers above 2^63 - 1 arrive unsigned; they do not fit.
+        if (!v.is_number_integer()) return bad(what);
+        if (v.is_number_unsigned() && v.get<uint64_t>() > uint64_t{INT64_MAX})
+          return bad(fmt::format("{} (at most {})", what, INT64_MAX));
+        if (d.kind == TypeKind::Size && v.get<int64_t>() < 0) return bad(what);
+        return true;
+      }
+      case TypeKind::Float:
+      case TypeKind::Duration: {
+        std::string_view what = d.kind == TypeKind::Float ? "a float" : "seconds";
+        if (!v.is_number()) return bad(what);
+        double x = v.get<double>();
+        if (!std::isfinite(x)) return bad(fmt::format("a finite number of {}", what));
+        if (d.kind == TypeKind::Duration && x < 0) return bad("a duration that is not negative");
+        v = x;
+        return true;
+      }
+      case TypeKind::Bool: return v.is_boolean() ? true : bad("a bool");
+      case TypeKind::String:
+        if (!v.is_string()) return bad("a string");
+        if (v.get_ref<const std::string&>().find('\0') != std::string::npos)
+          return bad("a string without NUL bytes");
+        return true;
+      case TypeKind::Enum: {
+        if (!v.is_string()) return bad("a string");
+        const std::string& s = v.get_ref<const std::string&>();
+        if (d.members.empty() ||
+            std::find(d.members.begin(), d.members.end(), s) != d.members.end())
+          return true;
+        std::string names;
+        for (const std::string& m : d.members) names += (names.empty() ? "'" : ", '") + m + "'";
+        return bad(fmt::format("one of {} ({})", names, d.name));
+      }
+      case TypeKind::File:
+      case TypeKind::Dir:
+      case TypeKind::Tensor: {
+        std::string inner;
+        if (check_path(v, d.kind == TypeKind::Dir, base_dir, inner)) return true;
+        error = where.empty() ? inner : where + ": " + inner;
+        return false;
+      }
+      case TypeKind::Optional: return v.is_null() ? true : at(v, d.elem, where);
+      case TypeKind::List: return v.is_array() ? elements(v, d.elem, where) : bad("a JSON list");
+      case TypeKind::Map: return v.is_object() ? elements(v, d.elem, where) : bad("a JSON object");
+      case TypeKind::Struct:
+      case TypeKind::Outputs: return v.is_object() ? fields(v, d, where) : bad("a JSON object");
+      case TypeKind::None: return v.is_null() ? true : bad("none");
+      case TypeKind::Error:
+      case TypeKind::Never: return true;
+    }
+    return true;
+  }
+};
+
+// RFC 6901: `~` and `/` inside a key are escaped.
+std::string pointer_token(const std::string& key) {
+  std::string out;
+  for (char c : key) {
+    if (c == '~') {
+      out += "~0";
+    } else if (c == '/') {
+      out += "~1";
+    } else {
+      out += c;
+    }
+  }
+  return out;
 }
 
-bool check_at(Value& v, const TypeTable& types, TypeId t, std::string& error,
-              const std::string& where) {
+void visit(Value& v, const TypeTable& types, TypeId t,
+           const std::function<void(Value&, const std::string&)>& fn, const std::string& at) {
   const TypeData& d = types.get(t);
-  auto bad = [&](std::string_view expected) {
-    error = fmt::format("{}{}expected {}, found {}", where, where.empty() ? "" : ": ", expected,
-                        describe(v));
-    return false;
-  };
-  std::string inner;
   switch (d.kind) {
-    case TypeKind::Int: return v.is_number_integer() ? true : bad("an int");
-    case TypeKind::Size:
-      return v.is_number_integer() && v.get<int64_t>() >= 0 ? true : bad("a size in bytes");
-    case TypeKind::Float:
-    case TypeKind::Duration:
-      if (!v.is_number()) return bad(d.kind == TypeKind::Float ? "a float" : "seconds");
-      v = v.get<double>();
-      return true;
-    case TypeKind::Bool: return v.is_boolean() ? true : bad("a bool");
-    case TypeKind::String:
-    case TypeKind::Enum: return v.is_string() ? true : bad("a string");
     case TypeKind::File:
     case TypeKind::Dir:
     case TypeKind::Tensor:
-      if (check_path(v, d.kind == TypeKind::Dir, inner)) return true;
-      error = where.empty() ? inner : where + ": " + inner;
-      return false;
-    case TypeKind::Optional: return v.is_null() ? true : check_at(v, types, d.elem, error, where);
+      if (v.is_string()) fn(v, at);
+      return;
+    case TypeKind::Optional:
+      if (!v.is_null()) visit(v, types, d.elem, fn, at);
+      return;
     case TypeKind::List:
-      return v.is_array() ? check_elements(v, types, d.elem, error, where) : bad("a JSON list");
+      if (!v.is_array()) return;
+      for (size_t i = 0; i < v.size(); ++i)
+        visit(v[i], types, d.elem, fn, at + "/" + std::to_string(i));
+      return;
     case TypeKind::Map:
-      return v.is_object() ? check_elements(v, types, d.elem, error, where) : bad("a JSON object");
+      if (!v.is_object()) return;
+      for (auto& [k, x] : v.items()) visit(x, types, d.elem, fn, at + "/" + pointer_token(k));
+      return;
     case TypeKind::Struct:
-    case TypeKind::Outputs: return v.is_object() ? true : bad("a JSON object");
-    case TypeKind::None: return v.is_null() ? true : bad("none");
-    case TypeKind::Error:
-    case TypeKind::Never: return true;
+    case TypeKind::Outputs:
+      if (!v.is_object()) return;
+      for (const FieldType& f : d.fields) {
+        auto it = v.find(f.name);
+        if (it != v.end()) visit(*it, types, f.type, fn, at + "/" + pointer_token(f.name));
+      }
+      return;
+    default: return;
   }
-  return true;
 }
 
 }  // namespace
@@ -315,7 +423,12 @@ std::optional<Value> parse_scalar(std::string_view text, const TypeTable& types,
   }
   switch (k) {
     case TypeKind::String:
-    case TypeKind::Enum: return Value(std::string(s));
+    case TypeKind::Enum:
+      if (s.find('\0') != std::string_view::npos) {
+        error = "expected a string without NUL bytes";
+        return std::nullopt;
+      }
+      return Value(std::string(s));
     case TypeKind::Bool:
       if (s == "true" || s == "false") return Value(s == "true");
       error = fmt::format("expected 'true' or 'false', found '{}'", shown);
@@ -336,9 +449,11 @@ std::optional<Value> parse_scalar(std::string_view text, const TypeTable& types,
       std::string copy(s);
       char* end = nullptr;
       double v = std::strtod(copy.c_str(), &end);
-      if (!copy.empty() && *end == '\0') return Value(v);
-      error = fmt::format("expected {}, found '{}'",
-                          k == TypeKind::Float ? "a float" : "a duration in seconds", shown);
+      if (!copy.empty() && *end == '\0' && std::isfinite(v) && (k == TypeKind::Float || v >= 0))
+        return Value(v);
+      error = fmt::format(
+          "expected {}, found '{}'",
+          k == TypeKind::Float ? "a finite float" : "a duration in seconds, not negative", shown);
       return std::nullopt;
     }
     default: break;
@@ -347,8 +462,47 @@ std::optional<Value> parse_scalar(std::string_view text, const TypeTable& types,
   return std::nullopt;
 }
 
-bool check_value(Value& v, const TypeTable& types, TypeId t, std::string& error) {
-  return check_at(v, types, t, error, "");
+bool check_value(Value& v, const TypeTable& types, TypeId t, std::string& error,
+                 const std::string& base_dir) {
+  return Checker{types, base_dir, error}.at(v, t, "");
+}
+
+std::optional<Value> parse_json(std::string_view text, std::string& error) {
+  // nlohmann's parser is iterative, but copying, printing and checking a value recurse:
+  // a bound on the nesting keeps them all within the stack.
+  int depth = 0;
+  bool in_string = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > kMaxJsonDepth) {
+        error = fmt::format("JSON nested more than {} levels deep", kMaxJsonDepth);
+        return std::nullopt;
+      }
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+  Value v = Value::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (v.is_discarded()) {
+    error = "not valid JSON";
+    return std::nullopt;
+  }
+  return v;
+}
+
+void visit_paths(Value& v, const TypeTable& types, TypeId t,
+                 const std::function<void(Value& leaf, const std::string& pointer)>& fn,
+                 const std::string& prefix) {
+  visit(v, types, t, fn, prefix);
 }
 
 std::string canonical(const Value& v) {

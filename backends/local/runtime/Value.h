@@ -4,6 +4,7 @@
 // the member's name, `none` as null, and a call's named outputs as an object.
 #pragma once
 
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -36,9 +37,28 @@ std::optional<Value> parse_scalar(std::string_view text, const TypeTable& types,
                                   std::string& error);
 
 /// Checks (and normalizes: ints to floats, relative paths to absolute ones) a value
-/// against type `t`. `File` and `Dir` paths must exist and be of that kind. False with
-/// `error` naming what is wrong and where (`[2].x: expected an int, found "a"`).
-bool check_value(Value& v, const TypeTable& types, TypeId t, std::string& error);
+/// against type `t`, at any depth: ints within 64 bits, floats finite, durations and
+/// sizes not negative, strings without NUL bytes, enums one of their members, structs
+/// with exactly their fields (a missing optional field is `none`). `File` and `Dir`
+/// paths must exist and be of that kind; relative ones are taken relative to `base_dir`
+/// (the current directory when empty). False with `error` naming what is wrong and where
+/// (`[2].x: expected an int, found "a"`).
+bool check_value(Value& v, const TypeTable& types, TypeId t, std::string& error,
+                 const std::string& base_dir = "");
+
+/// How deeply JSON from outside (inputs, task outputs, run files) may nest.
+constexpr int kMaxJsonDepth = 256;
+
+/// Parses JSON text whose nesting is at most kMaxJsonDepth levels. nullopt with `error`
+/// ("nested more than 256 levels deep", "not valid JSON") otherwise.
+std::optional<Value> parse_json(std::string_view text, std::string& error);
+
+/// Calls `fn(leaf, pointer)` for every `File`, `Dir` and `Tensor` inside `v` (of type
+/// `t`), at any depth: list items, map values, struct fields, optionals, named outputs.
+/// `pointer` is the leaf's JSON pointer below `prefix` (`/o/2`, `/train/x`).
+void visit_paths(Value& v, const TypeTable& types, TypeId t,
+                 const std::function<void(Value& leaf, const std::string& pointer)>& fn,
+                 const std::string& prefix = "");
 
 /// The compact JSON text of a value, with keys in a fixed order: the canonical encoding
 /// that cache keys hash.
