@@ -97,6 +97,8 @@ struct NoneLit : Expr {};
 struct StringLit : Expr {
   std::string value;
   bool raw;
+  /// The literal was reported as malformed (E0002); `value` is empty.
+  bool malformed = false;
 };
 struct DurationLit : Expr {
   double seconds;

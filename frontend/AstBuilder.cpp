@@ -651,6 +651,7 @@ class AstBuilder::Impl {
   }
 
   void decode_into(ast::StringLit* s, const Token* tok) {
+    if (tok != nullptr && tok->malformed) s->malformed = true;
     if (tok == nullptr || tok->malformed) return;
     if (tok->kind == TokenKind::RAW_STRING) {
       s->raw = true;

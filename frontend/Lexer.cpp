@@ -376,8 +376,17 @@ class LexerImpl {
       }
       uint32_t first_line = line_;
       for (size_t i = pos_; i < close; ++i) line_ += text_[i] == '\n';
+      // A NUL byte would end the command at run time (C strings): the rest would be
+      // silently dropped.
+      const void* nul = std::memchr(text_.data() + start + 3, '\0', close - start - 3);
+      bool malformed = nul != nullptr;
+      if (malformed) {
+        size_t at = static_cast<size_t>(static_cast<const char*>(nul) - text_.data());
+        diags_.report(DiagCode::E0002, range(at, at + 1),
+                      "malformed string literal: a NUL byte in a string");
+      }
       pos_ = close + 3;
-      Token t{TokenKind::RAW_STRING,       false,      static_cast<uint32_t>(start),
+      Token t{TokenKind::RAW_STRING,       malformed,  static_cast<uint32_t>(start),
               static_cast<uint32_t>(pos_), first_line, pending_doc_};
       pending_doc_ = Token::kNoDoc;
       out_.tokens.push_back(t);

@@ -289,6 +289,12 @@ std::optional<std::string> decode_string(std::string_view text, LiteralError& er
   out.reserve(body.size());
   for (size_t i = 0; i < body.size(); ++i) {
     char c = body[i];
+    if (c == '\0') {
+      // Strings become file names, arguments and shell commands, all C strings: a NUL
+      // would silently cut them short.
+      err = {"a NUL byte in a string", static_cast<uint32_t>(i + 1)};
+      return std::nullopt;
+    }
     if (c != '\\') {
       out += c;
       continue;

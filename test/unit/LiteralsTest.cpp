@@ -313,6 +313,15 @@ TEST(Literals, UnknownEscapePointsAtTheBackslash) {
   ErrorOf(decode_string, R"("\u0041")");
 }
 
+TEST(Literals, NulByteInStringPointsAtIt) {
+  using namespace std::string_literals;
+  LiteralError e = ErrorOf(decode_string, "\"ab\0cd\""s);
+  EXPECT_EQ(e.offset, 3u);
+  EXPECT_NE(e.message.find("NUL"), std::string::npos);
+  e = ErrorOf(decode_string, "\"\0\""s);
+  EXPECT_EQ(e.offset, 1u);
+}
+
 TEST(Literals, UnterminatedStrings) {
   ErrorOf(decode_string, "\"abc");
   ErrorOf(decode_string, "\"");
