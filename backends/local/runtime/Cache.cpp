@@ -19,6 +19,7 @@
 #include <iterator>
 #include <utility>
 
+#include "backends/local/runtime/Value.h"
 #include "support/AtomicFile.h"
 #include "support/Check.h"
 
@@ -272,8 +273,10 @@ std::optional<fs::path> verify_file(const fs::path& entry, const std::string& na
 std::optional<VerifiedEntry> verify_entry(const fs::path& entry) {
   std::optional<std::string> text = read_text(entry / "manifest.json");
   if (!text) return std::nullopt;
-  nlohmann::json manifest = nlohmann::json::parse(*text, nullptr, /*allow_exceptions=*/false);
-  if (!manifest.is_object()) return std::nullopt;  // also true of a parse failure
+  std::string ignored;
+  std::optional<nlohmann::json> parsed = parse_json(*text, ignored);
+  if (!parsed || !parsed->is_object()) return std::nullopt;
+  nlohmann::json& manifest = *parsed;
   auto version = manifest.find("version");
   auto outputs = manifest.find("outputs");
   auto files = manifest.find("files");

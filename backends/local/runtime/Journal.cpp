@@ -24,6 +24,8 @@
 #include <optional>
 #include <string_view>
 
+#include "backends/local/runtime/Value.h"
+
 namespace flyte::rt {
 
 namespace {
@@ -93,8 +95,9 @@ std::optional<nlohmann::json> parse_line(std::string_view line) {
   std::string_view text = line.substr(9);
   if (!crc || *crc != crc32(text)) return std::nullopt;
   try {
-    nlohmann::json record = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-    if (record.is_discarded() || !record.is_object()) return std::nullopt;
+    std::string ignored;
+    std::optional<nlohmann::json> record = parse_json(text, ignored);
+    if (!record || !record->is_object()) return std::nullopt;
     return record;
   } catch (const std::exception&) {  // e.g. out of memory: still one bad line, not a crash
     return std::nullopt;

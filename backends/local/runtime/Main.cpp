@@ -333,6 +333,14 @@ int run_main(int argc, char** argv, const unsigned char* plan, size_t size,
       std::cerr << "warning: a resumed run uses the inputs it was started with; input flags "
                    "are ignored\n";
     inputs = (*meta)["inputs"];
+    // run.json is a file like any other: its inputs are checked again, not trusted.
+    for (const ir::Param& p : w.inputs) {
+      std::string why;
+      if (!inputs.is_object() || !inputs.contains(p.name) ||
+          !check_value(inputs[p.name], m->types, p.type, why))
+        return usage_error(fmt::format("run '{}' has a damaged run.json: input '{}': {}", run->id(),
+                                       p.name, why.empty() ? "missing" : why));
+    }
     size_t skipped = 0;
     finished = finished_nodes(run->journal_path(), skipped);
     drop_missing(*m, finished, std::filesystem::absolute(run->path()).string());

@@ -123,9 +123,11 @@ std::optional<Value> RunDir::read_meta(std::string& error) const {
     error = fmt::format("run '{}' has no run.json", id_);
     return std::nullopt;
   }
-  Value v = Value::parse(std::string(std::istreambuf_iterator<char>(in), {}), nullptr, false);
-  if (v.is_discarded() || !v.is_object() || !v.contains("inputs") || !v.contains("plan") ||
-      !v["plan"].is_string() || !v.contains("workflow") || !v["workflow"].is_string()) {
+  std::string ignored;
+  Value v =
+      parse_json(std::string(std::istreambuf_iterator<char>(in), {}), ignored).value_or(Value());
+  if (!v.is_object() || !v.contains("inputs") || !v.contains("plan") || !v["plan"].is_string() ||
+      !v.contains("workflow") || !v["workflow"].is_string()) {
     error = fmt::format("run '{}' has a damaged run.json", id_);
     return std::nullopt;
   }
