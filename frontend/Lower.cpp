@@ -3,6 +3,10 @@
 
 #include <fmt/format.h>
 
+#include <cctype>
+#include <filesystem>
+#include <optional>
+#include <string_view>
 #include <unordered_map>
 
 #include "ir/Printer.h"
@@ -15,47 +19,19 @@ using ast::DeclKind;
 using ast::Expr;
 using ast::ExprKind;
 
-// A constant in source form.
-std::string constant_text(const Expr* e) {
-  switch (e->kind) {
-    case ExprKind::Int: return std::to_string(static_cast<const ast::IntLit*>(e)->value);
-    case ExprKind::Float: {
-      std::string s = fmt::format("{}", static_cast<const ast::FloatLit*>(e)->value);
-      if (s.find_first_of(".en") == std::string::npos) s += ".0";
-      return s;
-    }
-    case ExprKind::Bool: return static_cast<const ast::BoolLit*>(e)->value ? "true" : "false";
-    case ExprKind::None: return "none";
-    case ExprKind::String: return ir::quote(static_cast<const ast::StringLit*>(e)->value);
-    case ExprKind::Duration:
-      return fmt::format("{}s", static_cast<const ast::DurationLit*>(e)->seconds);
-    case ExprKind::Size: return fmt::format("{}B", static_cast<const ast::SizeLit*>(e)->bytes);
-    case ExprKind::List: {
-      std::string out = "[";
-      for (const Expr* x : static_cast<const ast::ListExpr*>(e)->elements) {
-        out += (out.size() > 1 ? ", " : "") + constant_text(x);
-      }
-      return out + "]";
-    }
-    case ExprKind::Map: {
-      std::string out = "{";
-      for (const auto& m : static_cast<const ast::MapExpr*>(e)->entries) {
-        out +=
-            (out.size() > 1 ? ", " : "") + ir::quote(m.key->value) + ": " + constant_text(m.value);
-      }
-      return out + "}";
-    }
-    case ExprKind::Struct: {
-      auto* s = static_cast<const ast::StructExpr*>(e);
-      std::string out = s->type.str() + " {";
-      for (size_t i = 0; i < s->fields.size(); ++i) {
-        out += (i ? ", " : " ") + std::string(s->fields[i].name.name) + " = " +
-               constant_text(s->fields[i].value);
-      }
-      return out + " }";
-    }
-    default: return "?";
+// True for a URI such as `s3://bucket/key`: a scheme (RFC 3986: a letter, then letters,
+// digits, `+`, `-` or `.`) followed by `://`.
+bool is_uri(std::string_view p) {
+  size_t colon = p.find("://");
+  if (colon == std::string_view::npos || colon == 0 ||
+      !std::isalpha(static_cast<unsigned char>(p[0])))
+    return false;
+  for (size_t i = 1; i < colon; ++i) {
+    char c = p[i];
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '+' && c != '-' && c != '.')
+      return false;
   }
+  return true;
 }
 
 ir::Policy policy(const std::vector<ast::Annotation>& anns) {
@@ -114,6 +90,8 @@ class Lowerer {
     m_->tasks.resize(task_ids_.size());
     m_->workflows.resize(workflow_ids_.size());
     for (const auto& mod : program_.modules) {
+      std::error_code ec;
+      dir_ = std::filesystem::absolute(mod->path, ec).parent_path();
       for (const Decl* d : mod->ast->decls) {
         if (d->kind == DeclKind::Task) task(static_cast<const ast::TaskDecl*>(d));
         if (d->kind == DeclKind::Workflow) workflow(static_cast<const ast::WorkflowDecl*>(d));
@@ -130,16 +108,95 @@ class Lowerer {
     return mod->name + "." + std::string(d->name.name);
   }
 
+  // A constant in source form. `expected` is the type the constant is given as (a
+  // parameter's, an output's); a string literal where it is a `File` or `Dir` is a path and
+  // is resolved against the directory of the file that wrote it.
+  std::string constant_text(const Expr* e, std::optional<TypeId> expected) {
+    const TypeTable& types = m_->types;
+    // An optional's value is its element's.
+    if (expected && types.kind(*expected) == TypeKind::Optional)
+      expected = types.get(*expected).elem;
+    auto part = [&](std::optional<TypeId> t) -> std::optional<TypeId> {
+      if (!t) return std::nullopt;
+      TypeKind k = types.kind(*t);
+      if (k == TypeKind::List || k == TypeKind::Map) return types.get(*t).elem;
+      return std::nullopt;
+    };
+    switch (e->kind) {
+      case ExprKind::Int: return std::to_string(static_cast<const ast::IntLit*>(e)->value);
+      case ExprKind::Float: {
+        std::string s = fmt::format("{}", static_cast<const ast::FloatLit*>(e)->value);
+        if (s.find_first_of(".en") == std::string::npos) s += ".0";
+        return s;
+      }
+      case ExprKind::Bool: return static_cast<const ast::BoolLit*>(e)->value ? "true" : "false";
+      case ExprKind::None: return "none";
+      case ExprKind::String: {
+        const std::string& v = static_cast<const ast::StringLit*>(e)->value;
+        bool is_path = expected && (types.kind(*expected) == TypeKind::File ||
+                                    types.kind(*expected) == TypeKind::Dir);
+        return ir::quote(is_path ? resolve_path(v) : v);
+      }
+      case ExprKind::Duration:
+        return fmt::format("{}s", static_cast<const ast::DurationLit*>(e)->seconds);
+      case ExprKind::Size: return fmt::format("{}B", static_cast<const ast::SizeLit*>(e)->bytes);
+      case ExprKind::List: {
+        std::optional<TypeId> elem = part(expected ? expected : type_of(e));
+        std::string out = "[";
+        for (const Expr* x : static_cast<const ast::ListExpr*>(e)->elements) {
+          out += (out.size() > 1 ? ", " : "") + constant_text(x, elem);
+        }
+        return out + "]";
+      }
+      case ExprKind::Map: {
+        std::optional<TypeId> elem = part(expected ? expected : type_of(e));
+        std::string out = "{";
+        for (const auto& m : static_cast<const ast::MapExpr*>(e)->entries) {
+          out += (out.size() > 1 ? ", " : "") + ir::quote(m.key->value) + ": " +
+                 constant_text(m.value, elem);
+        }
+        return out + "}";
+      }
+      case ExprKind::Struct: {
+        auto* s = static_cast<const ast::StructExpr*>(e);
+        std::string out = s->type.str() + " {";
+        for (size_t i = 0; i < s->fields.size(); ++i) {
+          out += (i ? ", " : " ") + std::string(s->fields[i].name.name) + " = " +
+                 constant_text(s->fields[i].value, field_type(type_of(e), s->fields[i].name.name));
+        }
+        return out + " }";
+      }
+      default: return "?";
+    }
+  }
+
+  // The type of field `name` of struct type `t`, if it has one.
+  std::optional<TypeId> field_type(TypeId t, std::string_view name) const {
+    if (m_->types.kind(t) != TypeKind::Struct) return std::nullopt;
+    for (const FieldType& f : m_->types.get(t).fields) {
+      if (f.name == name) return f.type;
+    }
+    return std::nullopt;
+  }
+
+  // A path written in the current module: absolute paths and URIs stay as written; a
+  // relative one is taken from the module file's directory, so that it names the same
+  // file wherever the workflow later runs.
+  std::string resolve_path(const std::string& p) const {
+    if (p.empty() || p[0] == '/' || is_uri(p)) return p;
+    return (dir_ / p).lexically_normal().string();
+  }
+
   std::string location(SourceRange r) const {
     if (!r.file.valid()) return "";
     LineColumn lc = sm_.line_column(r.file, r.begin);
     return fmt::format("{}:{}:{}", sm_.name(r.file), lc.line, lc.column);
   }
 
-  uint32_t add_constant(const Expr* e) {
+  uint32_t add_constant(const Expr* e, std::optional<TypeId> expected) {
     auto it = sema_.expr_types.find(e);
     TypeId t = it != sema_.expr_types.end() ? it->second : m_->types.error();
-    m_->constants.push_back({t, constant_text(e)});
+    m_->constants.push_back({t, constant_text(e, expected)});
     return static_cast<uint32_t>(m_->constants.size() - 1);
   }
 
@@ -149,7 +206,7 @@ class Lowerer {
     for (size_t i = 0; i < ps.size(); ++i) {
       ir::Param p{std::string(ps[i].name.name), types[i], std::nullopt};
       if (ps[i].default_value != nullptr && ast::is_constant(ps[i].default_value)) {
-        p.default_value = add_constant(ps[i].default_value);
+        p.default_value = add_constant(ps[i].default_value, types[i]);
       }
       out.push_back(p);
     }
@@ -345,16 +402,17 @@ class Lowerer {
       auto* t = static_cast<const ast::TupleExpr*>(s->value);
       for (const ir::Output& o : out.outputs) {
         for (const ast::FieldInit& f : t->fields) {
-          if (f.name.name == o.name) out.results.emplace_back(o.name, value(f.value));
+          if (f.name.name == o.name) out.results.emplace_back(o.name, value(f.value, o.type));
         }
       }
       return;
     }
-    if (!out.outputs.empty()) out.results.emplace_back("o", value(s->value));
+    if (!out.outputs.empty())
+      out.results.emplace_back("o", value(s->value, out.outputs.front().type));
   }
 
-  ir::ValueRef constant(const Expr* e) {
-    return {ir::ValueRef::Kind::Const, add_constant(e), "", {}, type_of(e)};
+  ir::ValueRef constant(const Expr* e, std::optional<TypeId> expected) {
+    return {ir::ValueRef::Kind::Const, add_constant(e, expected), "", {}, type_of(e)};
   }
 
   ir::ValueRef expr_node(std::string op, std::vector<std::pair<std::string, ir::ValueRef>> inputs,
@@ -369,8 +427,16 @@ class Lowerer {
     return output_of(id, type_of(e));
   }
 
-  ir::ValueRef value(const Expr* e) {
-    if (ast::is_constant(e)) return constant(e);
+  // The value of `e`, given where a value of type `expected` is wanted (a parameter, an
+  // output), when that is known: string literals in it may be paths.
+  ir::ValueRef value(const Expr* e, std::optional<TypeId> expected = std::nullopt) {
+    if (ast::is_constant(e)) return constant(e, expected);
+    // What the parts of a list, map or struct are given as.
+    std::optional<TypeId> whole = expected ? expected : std::optional<TypeId>(type_of(e));
+    if (m_->types.kind(*whole) == TypeKind::Optional) whole = m_->types.get(*whole).elem;
+    std::optional<TypeId> elem;
+    if (m_->types.kind(*whole) == TypeKind::List || m_->types.kind(*whole) == TypeKind::Map)
+      elem = m_->types.get(*whole).elem;
     switch (e->kind) {
       case ExprKind::Name: return lookup(static_cast<const ast::NameExpr*>(e)->name.name);
       case ExprKind::Field: {
@@ -399,22 +465,25 @@ class Lowerer {
         std::vector<std::pair<std::string, ir::ValueRef>> in;
         auto* l = static_cast<const ast::ListExpr*>(e);
         for (size_t i = 0; i < l->elements.size(); ++i)
-          in.emplace_back(std::to_string(i), value(l->elements[i]));
+          in.emplace_back(std::to_string(i), value(l->elements[i], elem));
         return expr_node("list", std::move(in), e);
       }
       case ExprKind::Map: {
         std::vector<std::pair<std::string, ir::ValueRef>> in;
         for (const auto& m : static_cast<const ast::MapExpr*>(e)->entries)
-          in.emplace_back(m.key->value, value(m.value));
+          in.emplace_back(m.key->value, value(m.value, elem));
         return expr_node("map", std::move(in), e);
       }
       case ExprKind::Struct: {
         auto* s = static_cast<const ast::StructExpr*>(e);
         std::vector<std::pair<std::string, ir::ValueRef>> in;
-        for (const auto& f : s->fields) in.emplace_back(std::string(f.name.name), value(f.value));
+        for (const auto& f : s->fields) {
+          in.emplace_back(std::string(f.name.name),
+                          value(f.value, field_type(type_of(e), f.name.name)));
+        }
         return expr_node("struct " + s->type.str(), std::move(in), e);
       }
-      case ExprKind::If: return branch(static_cast<const ast::IfExpr*>(e));
+      case ExprKind::If: return branch(static_cast<const ast::IfExpr*>(e), expected);
       case ExprKind::For: return map(static_cast<const ast::ForExpr*>(e));
       case ExprKind::Fail: {
         ir::Node n;
@@ -424,7 +493,7 @@ class Lowerer {
         n.location = location(e->range);
         return output_of(add_node(std::move(n)), m_->types.never());
       }
-      default: return constant(e);
+      default: return constant(e, expected);
     }
   }
 
@@ -440,7 +509,8 @@ class Lowerer {
     for (const ast::Arg& a : c->args) {
       std::string name =
           a.name ? std::string(a.name->name) : std::string(ps[positional++].name.name);
-      n.inputs.emplace_back(std::move(name), value(a.value));
+      ir::ValueRef v = value(a.value, param_type(callee, ps, name));
+      n.inputs.emplace_back(std::move(name), std::move(v));
     }
     n.type = type_of(c);
     n.location = location(c->range);
@@ -448,18 +518,29 @@ class Lowerer {
     return output_of(id, type_of(c));
   }
 
-  ir::Body body(const ast::Block* b) {
+  // The type of `callee`'s parameter `name`, as checked.
+  std::optional<TypeId> param_type(const Decl* callee, const std::vector<ast::Param>& ps,
+                                   std::string_view name) const {
+    auto it = sema_.param_types.find(callee);
+    if (it == sema_.param_types.end()) return std::nullopt;
+    for (size_t i = 0; i < ps.size() && i < it->second.size(); ++i) {
+      if (ps[i].name.name == name) return it->second[i];
+    }
+    return std::nullopt;
+  }
+
+  ir::Body body(const ast::Block* b, std::optional<TypeId> expected = std::nullopt) {
     ir::Body out;
     bodies_.push_back(&out.nodes);
     scopes_.emplace_back();
     for (const ast::Stmt* s : b->lets) let(s);
-    out.result = value(b->value);
+    out.result = value(b->value, expected);
     scopes_.pop_back();
     bodies_.pop_back();
     return out;
   }
 
-  ir::ValueRef branch(const ast::IfExpr* i) {
+  ir::ValueRef branch(const ast::IfExpr* i, std::optional<TypeId> expected) {
     // Conditions are computed before the branch (they are its inputs); the arms' nodes
     // follow it.
     std::vector<ir::ValueRef> conds;
@@ -471,8 +552,8 @@ class Lowerer {
     n.location = location(i->range);
     ir::NodeId id = add_node(std::move(n));
     std::vector<ir::Body> arms;
-    for (const ast::IfArm& arm : i->arms) arms.push_back(body(arm.body));
-    arms.push_back(body(i->else_body));
+    for (const ast::IfArm& arm : i->arms) arms.push_back(body(arm.body, expected));
+    arms.push_back(body(i->else_body, expected));
     w_->nodes[id.index].bodies = std::move(arms);
     return output_of(id, type_of(i));
   }
@@ -507,8 +588,10 @@ class Lowerer {
     for (const ast::Arg& a : l->call->args) {
       std::string name =
           a.name ? std::string(a.name->name) : std::string(ps[positional++].name.name);
-      if (ast::is_constant(a.value))
-        out.inputs.emplace_back(std::move(name), add_constant(a.value));
+      if (ast::is_constant(a.value)) {
+        uint32_t c = add_constant(a.value, param_type(it->second, ps, name));
+        out.inputs.emplace_back(std::move(name), c);
+      }
     }
     for (const ast::Annotation& a : l->annotations) {
       if (a.name.name == "schedule" && !a.args.empty() &&
@@ -525,6 +608,8 @@ class Lowerer {
   std::unique_ptr<ir::Module> m_;
   std::unordered_map<const Decl*, uint32_t> task_ids_;
   std::unordered_map<const Decl*, uint32_t> workflow_ids_;
+  // The directory of the module being lowered; relative path literals start there.
+  std::filesystem::path dir_;
 };
 
 }  // namespace
