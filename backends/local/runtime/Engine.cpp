@@ -816,7 +816,7 @@ struct Engine::Impl {
     std::string error;
     std::error_code ec;
     fs::create_directories(node_dir, ec);
-    if (!write_file_atomically(node_dir + "/outputs.json", outputs.dump() + "\n", error,
+    if (!write_file_atomically(node_dir + "/outputs.json", canonical(outputs) + "\n", error,
                                /*durable=*/false))
       opt.events->log("flytec: warning: cannot write outputs of '" + k + "': " + error);
     if (opt.journal != nullptr)

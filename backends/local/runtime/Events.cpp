@@ -50,7 +50,7 @@ void Events::emit(const std::string& kind, nlohmann::json fields) {
   auto now = std::chrono::system_clock::now().time_since_epoch();
   fields["time"] = std::chrono::duration<double>(now).count();
   fields["event"] = kind;
-  std::string line = fields.dump() + "\n";
+  std::string line = fields.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
   std::lock_guard<std::mutex> lock(mu_);
   // One write per line, flushed at once: a reader (or a crash) never sees half a line
   // that a later line follows.

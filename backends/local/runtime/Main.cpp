@@ -2,8 +2,10 @@
 // the cache, signals, and the one JSON object on stdout.
 #include "backends/local/runtime/Main.h"
 
+#include <fcntl.h>
 #include <fmt/format.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -107,28 +109,38 @@ std::string default_cache_dir() {
 /// kMaxInputsBytes. False with `error` ("is a directory", "larger than 64 MiB").
 bool read_inputs_file(const std::string& path, std::string& text, std::string& error) {
   constexpr size_t kMaxInputsBytes = size_t{64} << 20;
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) {
-    error = "it is a directory";
-    return false;
-  }
-  std::ifstream f(path, std::ios::binary);
-  if (!f) {
+  // Opened without blocking, so that a FIFO nobody writes to reads as empty instead of
+  // waiting forever; reads then block as usual.
+  int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) {
     error = std::strerror(errno);
     return false;
   }
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || S_ISDIR(st.st_mode)) {
+    error = S_ISDIR(st.st_mode) ? "it is a directory" : std::strerror(errno);
+    ::close(fd);
+    return false;
+  }
+  ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
   char buf[1 << 16];
-  while (f.read(buf, sizeof buf) || f.gcount() > 0) {
-    text.append(buf, static_cast<size_t>(f.gcount()));
+  for (;;) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      error = std::strerror(errno);
+      ::close(fd);
+      return false;
+    }
+    if (n == 0) break;
+    text.append(buf, static_cast<size_t>(n));
     if (text.size() > kMaxInputsBytes) {
       error = "it is larger than 64 MiB";
+      ::close(fd);
       return false;
     }
   }
-  if (f.bad()) {
-    error = std::strerror(errno);
-    return false;
-  }
+  ::close(fd);
   return true;
 }
 
@@ -164,6 +176,8 @@ std::optional<Value> gather_inputs(const ir::Module& m, const std::vector<Value>
     std::string text, why;
     if (!read_inputs_file(o.inputs_file, text, why))
       return fail(fmt::format("cannot read --inputs '{}': {}", o.inputs_file, why));
+    if (text.find_first_not_of(" \t\r\n") == std::string::npos)
+      return fail(fmt::format("--inputs '{}' is empty", o.inputs_file));
     std::optional<Value> parsed = parse_json(text, why);
     if (!parsed) return fail(fmt::format("--inputs '{}': {}", o.inputs_file, why));
     Value& j = *parsed;
@@ -459,7 +473,7 @@ int run_main(int argc, char** argv, const unsigned char* plan, size_t size,
     case Outcome::Status::Ok:
       status["status"] = "succeeded";
       status["outputs"] = out.outputs;
-      std::cout << out.outputs.dump() << std::endl;
+      std::cout << canonical(out.outputs) << std::endl;
       break;
     case Outcome::Status::Failed:
       status["status"] = "failed";

@@ -135,11 +135,14 @@ std::optional<Value> RunDir::read_meta(std::string& error) const {
 }
 
 bool RunDir::write_meta(const Value& meta, std::string& error) const {
-  return write_file_atomically(path_ + "/run.json", meta.dump(2) + "\n", error);
+  return write_file_atomically(
+      path_ + "/run.json", meta.dump(2, ' ', false, Value::error_handler_t::replace) + "\n", error);
 }
 
 bool RunDir::write_status(const Value& status, std::string& error) const {
-  return write_file_atomically(path_ + "/status.json", status.dump(2) + "\n", error);
+  return write_file_atomically(path_ + "/status.json",
+                               status.dump(2, ' ', false, Value::error_handler_t::replace) + "\n",
+                               error);
 }
 
 }  // namespace flyte::rt

@@ -151,7 +151,7 @@ std::string render_command(const ir::Module& m, const ir::Task& t, const Value& 
       } else {
         std::string path = attempt_dir + "/in." + in.name + ".json";
         std::string error;
-        write_file_atomically(path, v.dump() + "\n", error);
+        write_file_atomically(path, canonical(v) + "\n", error);
         out += shell_quote(path);
       }
       done = true;

@@ -169,7 +169,7 @@ class ConstantReader {
 };
 
 std::string describe(const Value& v) {
-  std::string s = v.dump();
+  std::string s = v.dump(-1, ' ', false, Value::error_handler_t::replace);
   return s.size() > 60 ? s.substr(0, 57) + "..." : s;
 }
 
@@ -177,6 +177,42 @@ std::string_view trim(std::string_view s) {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front())) != 0) s.remove_prefix(1);
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back())) != 0) s.remove_suffix(1);
   return s;
+}
+
+// Strict UTF-8 (RFC 3629): no overlong forms, surrogates or code points past U+10FFFF.
+bool is_utf8(std::string_view s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    size_t n = 0;  // continuation bytes
+    uint32_t cp = 0;
+    if ((c & 0xE0) == 0xC0) {
+      n = 1;
+      cp = c & 0x1F;
+    } else if ((c & 0xF0) == 0xE0) {
+      n = 2;
+      cp = c & 0x0F;
+    } else if ((c & 0xF8) == 0xF0) {
+      n = 3;
+      cp = c & 0x07;
+    } else {
+      return false;
+    }
+    if (s.size() - i <= n) return false;
+    for (size_t k = 1; k <= n; ++k) {
+      auto b = static_cast<unsigned char>(s[i + k]);
+      if ((b & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (b & 0x3F);
+    }
+    static constexpr uint32_t kMin[] = {0, 0x80, 0x800, 0x10000};
+    if (cp < kMin[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
+    i += n + 1;
+  }
+  return true;
 }
 
 bool check_path(Value& v, bool want_dir, const std::string& base_dir, std::string& error) {
@@ -187,6 +223,10 @@ bool check_path(Value& v, bool want_dir, const std::string& base_dir, std::strin
   const std::string& text = v.get_ref<const std::string&>();
   if (text.empty() || text.find('\0') != std::string::npos) {
     error = fmt::format("{} is not a path", describe(v));
+    return false;
+  }
+  if (!is_utf8(text)) {
+    error = "a path that is not valid UTF-8 cannot be passed";
     return false;
   }
   std::error_code ec;
@@ -284,6 +324,11 @@ struct Checker {
         if (!v.is_string()) return bad("a string");
         if (v.get_ref<const std::string&>().find('\0') != std::string::npos)
           return bad("a string without NUL bytes");
+        if (!is_utf8(v.get_ref<const std::string&>())) {
+          error = fmt::format("{}{}expected a UTF-8 string, found invalid bytes", where,
+                              where.empty() ? "" : ": ");
+          return false;
+        }
         return true;
       case TypeKind::Enum: {
         if (!v.is_string()) return bad("a string");
@@ -506,8 +551,10 @@ void visit_paths(Value& v, const TypeTable& types, TypeId t,
 }
 
 std::string canonical(const Value& v) {
-  // nlohmann::json keeps object keys sorted, so dump() is already canonical.
-  return v.dump();
+  // nlohmann::json keeps object keys sorted, so dump() is already canonical. Checked
+  // values are valid UTF-8; anything else (a message quoting a task's bytes) is printed
+  // with U+FFFD in place of bad bytes rather than throwing.
+  return v.dump(-1, ' ', false, Value::error_handler_t::replace);
 }
 
 }  // namespace flyte::rt
