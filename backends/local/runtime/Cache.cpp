@@ -22,6 +22,7 @@
 #include "backends/local/runtime/Value.h"
 #include "support/AtomicFile.h"
 #include "support/Check.h"
+#include "support/ReadFile.h"
 
 namespace flyte::rt {
 
@@ -179,10 +180,8 @@ bool copy_tree(const fs::path& src, const fs::path& dst, std::string& error) {
 }
 
 std::optional<std::string> read_text(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) return std::nullopt;
+  std::string text, ignored;
+  if (!read_file_bounded(path.string(), text, ignored)) return std::nullopt;
   return text;
 }
 

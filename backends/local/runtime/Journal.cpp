@@ -25,6 +25,7 @@
 #include <string_view>
 
 #include "backends/local/runtime/Value.h"
+#include "support/ReadFile.h"
 
 namespace flyte::rt {
 
@@ -232,9 +233,13 @@ void Journal::flush() {
 std::vector<nlohmann::json> Journal::read(const std::string& path, size_t& skipped) {
   skipped = 0;
   std::vector<nlohmann::json> records;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return records;
-  std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::string data, error;
+  // A journal that cannot be read (a directory in its place, say) holds nothing usable:
+  // every task runs again, as with a missing one.
+  if (!read_file_bounded(path, data, error, {size_t{1} << 30, false})) {
+    if (error != std::strerror(ENOENT)) ++skipped;
+    return records;
+  }
   std::string_view rest = data;
   while (!rest.empty()) {
     size_t nl = rest.find('\n');

@@ -15,6 +15,7 @@
 #include <random>
 
 #include "support/AtomicFile.h"
+#include "support/ReadFile.h"
 
 namespace flyte::rt {
 namespace fs = std::filesystem;
@@ -101,8 +102,9 @@ std::optional<RunDir> RunDir::open(const std::string& root, const std::string& i
                                    std::string& error) {
   std::string chosen = id;
   if (chosen.empty()) {
-    std::ifstream in(root + "/latest");
-    std::getline(in, chosen);
+    std::string text, ignored;
+    read_file_bounded(root + "/latest", text, ignored, {4096, false});
+    chosen = text.substr(0, text.find('\n'));
     if (chosen.empty()) {
       error = fmt::format("no run to resume in '{}'", root);
       return std::nullopt;
@@ -118,14 +120,14 @@ std::optional<RunDir> RunDir::open(const std::string& root, const std::string& i
 }
 
 std::optional<Value> RunDir::read_meta(std::string& error) const {
-  std::ifstream in(path_ + "/run.json");
-  if (!in) {
-    error = fmt::format("run '{}' has no run.json", id_);
+  std::string text, why;
+  if (!read_file_bounded(path_ + "/run.json", text, why)) {
+    error = why == std::strerror(ENOENT)
+                ? fmt::format("run '{}' has no run.json", id_)
+                : fmt::format("run '{}' has a damaged run.json: it {}", id_, why);
     return std::nullopt;
   }
-  std::string ignored;
-  Value v =
-      parse_json(std::string(std::istreambuf_iterator<char>(in), {}), ignored).value_or(Value());
+  Value v = parse_json(text, why).value_or(Value());
   if (!v.is_object() || !v.contains("inputs") || !v.contains("plan") || !v["plan"].is_string() ||
       !v.contains("workflow") || !v["workflow"].is_string()) {
     error = fmt::format("run '{}' has a damaged run.json", id_);

@@ -13,6 +13,7 @@
 #include "backends/local/runtime/Npy.h"
 #include "backends/local/runtime/Process.h"
 #include "support/AtomicFile.h"
+#include "support/ReadFile.h"
 #include "support/ShellCommand.h"
 
 namespace flyte::rt {
@@ -38,10 +39,12 @@ std::string secret_var(const std::string& name) {
   return out;
 }
 
-std::optional<std::string> read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  return std::string(std::istreambuf_iterator<char>(in), {});
+/// A task's output file: regular (a FIFO or a device would block or never end), and at
+/// most 256 MiB, since it is read into memory. nullopt with `error` saying why.
+std::optional<std::string> read_file(const std::string& path, std::string& error) {
+  std::string text;
+  if (!read_file_bounded(path, text, error, {size_t{256} << 20, false})) return std::nullopt;
+  return text;
 }
 
 std::vector<NpyDim> declared_dims(const TensorSpec& t) {
@@ -102,9 +105,10 @@ std::optional<Value> read_output(const ir::Module& m, const ir::Output& o, const
     }
     return Value(dest);
   }
-  std::optional<std::string> text = read_file(path);
+  std::string why;
+  std::optional<std::string> text = read_file(path, why);
   if (!text) {
-    error = fmt::format("cannot read output '{}' ({})", o.name, path);
+    error = fmt::format("cannot read output '{}' ({}): it {}", o.name, path, why);
     return std::nullopt;
   }
   std::optional<Value> v;
