@@ -2,10 +2,8 @@
 // the cache, signals, and the one JSON object on stdout.
 #include "backends/local/runtime/Main.h"
 
-#include <fcntl.h>
 #include <fmt/format.h>
 #include <signal.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -24,6 +22,7 @@
 #include "backends/local/runtime/RunDir.h"
 #include "ir/Serialize.h"
 #include "ir/Verifier.h"
+#include "support/ReadFile.h"
 
 namespace flyte::rt {
 namespace {
@@ -106,42 +105,11 @@ std::string default_cache_dir() {
 }
 
 /// Reads an --inputs file: a regular file (or a pipe, such as /dev/stdin) of at most
-/// kMaxInputsBytes. False with `error` ("is a directory", "larger than 64 MiB").
+/// 64 MiB. False with `error` ("it is a directory", "it is larger than 64 MiB").
 bool read_inputs_file(const std::string& path, std::string& text, std::string& error) {
-  constexpr size_t kMaxInputsBytes = size_t{64} << 20;
-  // Opened without blocking, so that a FIFO nobody writes to reads as empty instead of
-  // waiting forever; reads then block as usual.
-  int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-  if (fd < 0) {
-    error = std::strerror(errno);
-    return false;
-  }
-  struct stat st {};
-  if (::fstat(fd, &st) != 0 || S_ISDIR(st.st_mode)) {
-    error = S_ISDIR(st.st_mode) ? "it is a directory" : std::strerror(errno);
-    ::close(fd);
-    return false;
-  }
-  ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
-  char buf[1 << 16];
-  for (;;) {
-    ssize_t n = ::read(fd, buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      error = std::strerror(errno);
-      ::close(fd);
-      return false;
-    }
-    if (n == 0) break;
-    text.append(buf, static_cast<size_t>(n));
-    if (text.size() > kMaxInputsBytes) {
-      error = "it is larger than 64 MiB";
-      ::close(fd);
-      return false;
-    }
-  }
-  ::close(fd);
-  return true;
+  if (read_file_bounded(path, text, error, {size_t{64} << 20, /*allow_pipes=*/true})) return true;
+  if (error.rfind("is ", 0) == 0) error = "it " + error;
+  return false;
 }
 
 /// Makes sure the cache directory exists and is a writable directory; false with
