@@ -32,6 +32,11 @@ class Journal {
   /// Returns once everything appended so far is on disk.
   void flush();
 
+  /// Test hook (docs/runtime.md, "Test hooks"): when the environment variable `var` is
+  /// exactly `node`, syncs the journal and kills this process with SIGKILL, as a crash
+  /// at this point would. Does nothing otherwise.
+  void crash_point(const char* var, const std::string& node);
+
  private:
   Journal() = default;
   struct Impl;
