@@ -23,6 +23,7 @@ bool write_file_atomically(const std::string& path, std::string_view data, std::
     error = std::strerror(err);
     ::close(fd);
     ::unlink(tmp.c_str());
+    errno = err;
     return false;
   };
   size_t done = 0;
@@ -36,13 +37,17 @@ bool write_file_atomically(const std::string& path, std::string_view data, std::
   }
   if (::fchmod(fd, 0644) != 0 || (durable && ::fsync(fd) != 0)) return fail(errno);
   if (::close(fd) != 0) {
-    error = std::strerror(errno);
+    int err = errno;
+    error = std::strerror(err);
     ::unlink(tmp.c_str());
+    errno = err;
     return false;
   }
   if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    error = std::strerror(errno);
+    int err = errno;
+    error = std::strerror(err);
     ::unlink(tmp.c_str());
+    errno = err;
     return false;
   }
   return true;

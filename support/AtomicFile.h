@@ -7,8 +7,9 @@
 
 namespace flyte {
 
-/// Writes `data` to `path` atomically. On failure returns false with `error` set and
-/// leaves any existing file untouched. With `durable` false the data is not synced
+/// Writes `data` to `path` atomically. On failure returns false with `error` set (the
+/// reason, without the path) and `errno` the cause, and leaves any existing file
+/// untouched. With `durable` false the data is not synced
 /// before the rename: readers (and a killed process) still see the old file or the new
 /// one, but after a power loss the new one may be empty; for files that something
 /// synced (a journal) can rebuild.

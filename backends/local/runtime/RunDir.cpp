@@ -4,15 +4,21 @@
 #include <fcntl.h>
 #include <fmt/chrono.h>
 #include <fmt/format.h>
+#include <signal.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <random>
+#include <vector>
 
 #include "support/AtomicFile.h"
 #include "support/ReadFile.h"
@@ -20,6 +26,9 @@
 namespace flyte::rt {
 namespace fs = std::filesystem;
 namespace {
+
+/// Runs are built under this prefix and renamed to their id once complete.
+constexpr const char* kStagingPrefix = ".tmp-run-";
 
 std::string new_id() {
   std::time_t now = std::time(nullptr);
@@ -29,7 +38,107 @@ std::string new_id() {
 
 bool valid_id(const std::string& id) {
   return !id.empty() && id.size() < 100 && id.find('/') == std::string::npos && id != "." &&
-         id != "..";
+         id != ".." && id.rfind(kStagingPrefix, 0) != 0;
+}
+
+/// Test hook (docs/runtime.md, "Test hooks"): SIGKILL this process at run-creation point
+/// `point` when FLYTE_TEST_CRASH_AT names it.
+void test_crash_point(const char* point) {
+  const char* want = std::getenv("FLYTE_TEST_CRASH_AT");
+  if (want != nullptr && std::strcmp(want, point) == 0) {
+    ::kill(::getpid(), SIGKILL);
+    ::_exit(137);  // not reached
+  }
+}
+
+/// Whether `name` is a temporary file of write_file_atomically: `<name>.tmp.XXXXXX`.
+bool is_atomic_temporary(const std::string& name) {
+  size_t n = name.size();
+  if (n < 11 || name.compare(n - 11, 5, ".tmp.") != 0) return false;
+  for (size_t i = n - 6; i < n; ++i) {
+    if (!std::isalnum(static_cast<unsigned char>(name[i]))) return false;
+  }
+  return true;
+}
+
+/// Removes the temporary files a killed process left directly in `dir`.
+void remove_temporaries_in(const std::string& dir) {
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(dir, ec)) {
+    std::string name = e.path().filename().string();
+    std::error_code ec2;
+    if (is_atomic_temporary(name) && !e.is_directory(ec2)) fs::remove(e.path(), ec2);
+  }
+}
+
+/// Syncs a directory, so that names created or renamed in it survive a power loss.
+void sync_dir(const std::string& dir) {
+  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return;
+  ::fsync(fd);
+  ::close(fd);
+}
+
+/// Whether nobody holds the lock of the run directory `dir` (which has a `lock` file).
+bool lock_is_free(const std::string& dir) {
+  int fd = ::open((dir + "/lock").c_str(), O_RDWR | O_CLOEXEC);
+  if (fd < 0) return false;
+  bool free = ::flock(fd, LOCK_EX | LOCK_NB) == 0;
+  ::close(fd);  // releases it
+  return free;
+}
+
+/// A run directory that an older runtime left half made when it was killed as it
+/// started: no run.json, nothing but its lock and temporary files.
+bool half_made(const std::string& dir) {
+  if (::access((dir + "/run.json").c_str(), F_OK) == 0) return false;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(dir, ec)) {
+    std::string name = e.path().filename().string();
+    if (name != "lock" && !is_atomic_temporary(name)) return false;
+  }
+  return !ec;
+}
+
+/// Seconds since `path` was last modified; 0 when it cannot be told.
+double age_s(const std::string& path) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) return 0;
+  return static_cast<double>(std::time(nullptr) - st.st_mtime);
+}
+
+/// What killed processes left in the run directory `root`: runs being created (their
+/// lock free, or without one for a while), a temporary `latest` not renamed for a while,
+/// and the run `latest` names when an older runtime left it half made.
+void sweep_root(const std::string& root) {
+  std::error_code ec;
+  std::vector<std::string> stale;
+  for (const auto& e : fs::directory_iterator(root, ec)) {
+    std::string name = e.path().filename().string();
+    std::string path = e.path().string();
+    if (name.rfind(kStagingPrefix, 0) == 0) {
+      bool has_lock = ::access((path + "/lock").c_str(), F_OK) == 0;
+      if (has_lock ? lock_is_free(path) : age_s(path) > 5) stale.push_back(path);
+    } else if (name.rfind("latest.tmp.", 0) == 0 && is_atomic_temporary(name) &&
+               age_s(path) > 5) {
+      stale.push_back(path);
+    }
+  }
+  std::string text, ignored;
+  if (read_file_bounded(root + "/latest", text, ignored, {4096, false})) {
+    std::string id = text.substr(0, text.find('\n'));
+    std::string path = root + "/" + id;
+    if (valid_id(id) && fs::is_directory(path, ec) && half_made(path) && lock_is_free(path))
+      stale.push_back(path);
+  }
+  for (const std::string& path : stale) fs::remove_all(path, ec);
+}
+
+/// "<what> '<path>': <reason>", where a full disk is said in words.
+std::string describe_errno(const std::string& path, int err, const char* what) {
+  if (err == ENOSPC || err == EDQUOT)
+    return fmt::format("{} '{}': the disk is full ({})", what, path, std::strerror(err));
+  return fmt::format("{} '{}': {}", what, path, std::strerror(err));
 }
 
 }  // namespace
@@ -74,24 +183,64 @@ bool RunDir::lock(std::string& error) {
   return true;
 }
 
-std::optional<RunDir> RunDir::create(const std::string& root, std::string& error) {
+std::optional<RunDir> RunDir::create(const std::string& root, Value meta, std::string& error) {
   std::error_code ec;
   fs::create_directories(root, ec);
   if (ec) {
     error = fmt::format("cannot create run directory '{}': {}", root, ec.message());
     return std::nullopt;
   }
+  sweep_root(root);
   for (int tries = 0; tries < 100; ++tries) {
-    RunDir d(root, new_id());
-    if (!fs::create_directory(d.path_, ec)) {
-      if (ec) {
-        error = fmt::format("cannot create '{}': {}", d.path_, ec.message());
-        return std::nullopt;
-      }
-      continue;  // taken: another run started in the same second
+    std::string id = new_id();
+    std::string final_path = root + "/" + id;
+    if (::access(final_path.c_str(), F_OK) == 0) continue;  // another run this second
+    // Built under a temporary name, locked, with its run.json, and only then renamed
+    // into place: a run that is seen at all can be resumed, and `latest` moves last.
+    RunDir d(root, id);
+    d.path_ = root + "/" + kStagingPrefix + id;
+    if (::mkdir(d.path_.c_str(), 0755) != 0) {
+      if (errno == EEXIST) continue;
+      error = describe_errno(d.path_, errno, "cannot create");
+      return std::nullopt;
     }
-    if (!d.lock(error)) return std::nullopt;
-    if (!write_file_atomically(root + "/latest", d.id_ + "\n", error)) return std::nullopt;
+    test_crash_point("run-dir-made");
+    // A starting run that sweeps its directory may remove this one while it has no lock
+    // yet, or take its lock to look: whatever then fails with ENOENT tries another id.
+    d.lock_fd_ = ::open((d.path_ + "/lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (d.lock_fd_ < 0 || ::flock(d.lock_fd_, LOCK_EX) != 0) {
+      if (errno == ENOENT) continue;
+      error = describe_errno(d.path_ + "/lock", errno, "cannot create");
+      fs::remove_all(d.path_, ec);
+      return std::nullopt;
+    }
+    test_crash_point("run-locked");
+    meta["id"] = id;
+    if (!write_file_atomically(d.path_ + "/run.json",
+                               meta.dump(2, ' ', false, Value::error_handler_t::replace) + "\n",
+                               error)) {
+      if (errno == ENOENT) continue;
+      error = describe_errno(d.path_ + "/run.json", errno, "cannot write");
+      fs::remove_all(d.path_, ec);
+      return std::nullopt;
+    }
+    test_crash_point("run-meta-written");
+    if (::rename(d.path_.c_str(), final_path.c_str()) != 0) {
+      int err = errno;
+      if (err == ENOENT) continue;
+      fs::remove_all(d.path_, ec);
+      if (err == EEXIST || err == ENOTEMPTY) continue;
+      error = describe_errno(final_path, err, "cannot create");
+      return std::nullopt;
+    }
+    d.path_ = final_path;
+    sync_dir(root);
+    test_crash_point("run-renamed");
+    if (!write_file_atomically(root + "/latest", id + "\n", error)) {
+      error = describe_errno(root + "/latest", errno, "cannot write");
+      return std::nullopt;
+    }
+    test_crash_point("latest-written");
     return d;
   }
   error = "cannot find a free run id";
@@ -116,7 +265,34 @@ std::optional<RunDir> RunDir::open(const std::string& root, const std::string& i
   }
   RunDir d(root, chosen);
   if (!d.lock(error)) return std::nullopt;
+  if (half_made(d.path_)) {
+    error = fmt::format(
+        "run '{}' in '{}' was never completely created (the process that started it was "
+        "killed before it wrote run.json); start a new run",
+        chosen, root);
+    return std::nullopt;
+  }
+  sweep_root(root);
+  d.remove_temporaries();
   return d;
+}
+
+void RunDir::remove_temporaries() const {
+  // Only where the runtime itself writes: the run's top level, each node's directory
+  // and each attempt's. Never inside `work/`, checkpoints or Dir outputs, which belong
+  // to the tasks.
+  remove_temporaries_in(path_);
+  std::error_code ec;
+  for (const auto& node : fs::directory_iterator(path_ + "/nodes", ec)) {
+    std::error_code ec2;
+    if (!node.is_directory(ec2)) continue;
+    remove_temporaries_in(node.path().string());
+    for (const auto& a : fs::directory_iterator(node.path(), ec2)) {
+      std::error_code ec3;
+      if (a.path().filename().string().rfind("attempt-", 0) == 0 && a.is_directory(ec3))
+        remove_temporaries_in(a.path().string());
+    }
+  }
 }
 
 std::optional<Value> RunDir::read_meta(std::string& error) const {
@@ -134,11 +310,6 @@ std::optional<Value> RunDir::read_meta(std::string& error) const {
     return std::nullopt;
   }
   return v;
-}
-
-bool RunDir::write_meta(const Value& meta, std::string& error) const {
-  return write_file_atomically(
-      path_ + "/run.json", meta.dump(2, ' ', false, Value::error_handler_t::replace) + "\n", error);
 }
 
 bool RunDir::write_status(const Value& status, std::string& error) const {
