@@ -50,11 +50,13 @@ std::string_view severity_name(Severity s) {
 
 Diagnostic& DiagnosticEngine::report(DiagCode code, SourceRange range, std::string message) {
   Severity sev = diag_code_severity(code);
-  if (sev == Severity::Warning && ignore_warnings_) {
+  if (sev == Severity::Warning && werror_ && !ignore_warnings_) sev = Severity::Error;
+  // One error past the limit stops recording (and tells the phases to stop).
+  if (sev == Severity::Error && error_limit_ != 0 && errors_ >= error_limit_) overflowed_ = true;
+  if ((sev == Severity::Warning && ignore_warnings_) || overflowed_) {
     discarded_ = Diagnostic{code, sev, range, std::move(message), {}};
     return discarded_;
   }
-  if (sev == Severity::Warning && werror_) sev = Severity::Error;
   if (sev == Severity::Error) ++errors_;
   if (sev == Severity::Warning) ++warnings_;
   diags_.push_back(Diagnostic{code, sev, range, std::move(message), {}});

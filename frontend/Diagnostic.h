@@ -57,6 +57,13 @@ class DiagnosticEngine {
   void set_warnings_as_errors(bool on) { werror_ = on; }
   /// Stops recording warnings (`-w`).
   void set_ignore_warnings(bool on) { ignore_warnings_ = on; }
+  /// Records at most `n` errors (0: no limit), like clang's `-ferror-limit`. The first
+  /// error past the limit stops recording: it and everything after it are dropped, and
+  /// phases may stop early.
+  void set_error_limit(size_t n) { error_limit_ = n; }
+  size_t error_limit() const { return error_limit_; }
+  /// True once an error past `error_limit()` was reported (and dropped).
+  bool limit_reached() const { return overflowed_; }
   /// Orders diagnostics by file and position, keeping report order for ties.
   void sort();
 
@@ -67,6 +74,11 @@ class DiagnosticEngine {
   size_t warnings_ = 0;
   bool werror_ = false;
   bool ignore_warnings_ = false;
+  size_t error_limit_ = 0;
+  bool overflowed_ = false;
 };
+
+/// The default of `--error-limit`, as clang's `-ferror-limit`.
+inline constexpr size_t kDefaultErrorLimit = 20;
 
 }  // namespace flyte

@@ -35,36 +35,77 @@ const char* color_of(Severity s) {
   return "";
 }
 
+// Excerpts of lines longer than this many columns show a window of this width around
+// the caret, with `...` where the line was cut.
+constexpr uint32_t kExcerptColumns = 120;
+
+bool continuation(char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; }
+
+// The byte offset `n` code points before (or after) `at` in `line`, stopping at its ends;
+// `n` is lowered by the code points actually passed.
+size_t step_back(std::string_view line, size_t at, uint32_t& n) {
+  uint32_t want = n;
+  n = 0;
+  while (at > 0 && n < want) {
+    --at;
+    while (at > 0 && continuation(line[at])) --at;
+    ++n;
+  }
+  return at;
+}
+size_t step_forward(std::string_view line, size_t at, uint32_t& n) {
+  uint32_t want = n;
+  n = 0;
+  while (at < line.size() && n < want) {
+    ++at;
+    while (at < line.size() && continuation(line[at])) ++at;
+    ++n;
+  }
+  return at;
+}
+
 // Prints the source line of `r` with a caret under its first column and tildes under
 // the rest of the range on that line. Tabs in the line are kept in the underline so the
-// caret lines up whatever the terminal's tab width.
+// caret lines up whatever the terminal's tab width. A line longer than
+// `kExcerptColumns` is cut to a window of that many columns around the caret; the work
+// done is that of the window, however long the line.
 void print_excerpt(const SourceManager& sm, SourceRange r, std::ostream& out, bool color) {
   if (!r.file.valid()) return;
-  Span s = span_of(sm, r);
-  std::string_view line = sm.line_text(r.file, s.begin.line);
-  std::string num = std::to_string(s.begin.line);
+  uint32_t line_no = sm.line_column(r.file, r.begin).line;
+  std::string_view line = sm.line_text(r.file, line_no);
+  uint32_t line_start = sm.line_start(r.file, line_no);
+  size_t caret = std::min<size_t>(r.begin - line_start, line.size());
+  while (caret > 0 && caret < line.size() && continuation(line[caret])) --caret;
+  // The window [from, to): up to half of it before the caret, the rest after; when the
+  // line ends sooner, more before.
+  uint32_t before = kExcerptColumns / 2;
+  size_t from = step_back(line, caret, before);
+  uint32_t after = kExcerptColumns - before;
+  size_t to = step_forward(line, caret, after);
+  uint32_t more = kExcerptColumns - before - after;
+  if (more > 0) from = step_back(line, from, more);
+  std::string_view shown = line.substr(from, to - from);
+  bool cut_before = from > 0;
+  bool cut_after = to < line.size();
+  std::string num = std::to_string(line_no);
   std::string gutter(num.size(), ' ');
-  out << ' ' << num << " | " << line << '\n';
+  out << ' ' << num << " | " << (cut_before ? "..." : "") << shown << (cut_after ? "..." : "")
+      << '\n';
   out << ' ' << gutter << " | ";
-  std::string under;
-  uint32_t col = 1;
-  uint32_t end_col = s.end.line == s.begin.line ? s.end.column : UINT32_MAX;
-  for (size_t i = 0; i < line.size(); ++i) {
-    auto c = static_cast<unsigned char>(line[i]);
-    if ((c & 0xC0) == 0x80) continue;  // continuation byte: same column
-    if (col >= s.begin.column) break;
-    under += c == '\t' ? '\t' : ' ';
-    ++col;
+  std::string under(cut_before ? 3 : 0, ' ');
+  for (size_t i = from; i < caret; ++i) {
+    if (continuation(line[i])) continue;  // same column
+    under += line[i] == '\t' ? '\t' : ' ';
   }
   if (color) under += "\033[1;32m";
   under += '^';
-  // The column just past the line's last character: tildes never run past it.
-  uint32_t past_end = 1;
-  for (char ch : line) {
-    if ((static_cast<unsigned char>(ch) & 0xC0) != 0x80) ++past_end;
+  // Tildes under the rest of the range, up to the end of the line or of the window.
+  size_t range_end = r.end >= line_start ? std::min<size_t>(r.end - line_start, line.size()) : 0;
+  range_end = std::min(range_end, to);
+  uint32_t one = 1;
+  for (size_t i = step_forward(line, caret, one); i < range_end; ++i) {
+    if (!continuation(line[i])) under += '~';
   }
-  uint32_t stop = std::min(end_col, past_end);
-  for (uint32_t c = s.begin.column + 1; c < stop; ++c) under += '~';
   if (color) under += "\033[0m";
   out << under << '\n';
 }

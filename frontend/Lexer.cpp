@@ -69,11 +69,23 @@ class LexerImpl {
   LexedFile run() {
     // Pages of the reservation that are never written cost nothing; one token per two
     // bytes is more than any real file has.
-    out_.tokens.reserve(text_.size() / 2 + 16);
+    out_.tokens.reserve(std::min<size_t>(text_.size() / 2, kMaxTokens) + 16);
     size_t n = text_.size();
     while (true) {
       skip_trivia();
       if (pos_ >= n) break;
+      if (out_.tokens.size() >= kMaxTokens) {
+        diags_.report(DiagCode::E0001, range(pos_, pos_ + 1),
+                      fmt::format("too many tokens: a file may hold at most {} (split it into "
+                                  "modules)",
+                                  kMaxTokens));
+        out_.truncated = true;
+        break;
+      }
+      if (diags_.limit_reached()) {
+        out_.truncated = true;
+        break;
+      }
       lex_token();
     }
     push(TokenKind::Eof, static_cast<uint32_t>(n), static_cast<uint32_t>(n));

@@ -13,13 +13,20 @@ namespace flyte {
 /// so that no input can exhaust the stack.
 inline constexpr uint32_t kMaxNesting = 200;
 
+/// The lexer stops after this many tokens (E0001), so that memory stays bounded whatever
+/// the input: the recovering parser needs a few hundred bytes per token. A real workflow
+/// file has a few thousand; the 100,000-line benchmark program has 726,000.
+inline constexpr uint32_t kMaxTokens = 1u << 20;
+
 struct LexOptions {
   /// Keep the ranges of `//` comments (for `--verify`).
   bool keep_comments = false;
 };
 
-/// Lexes all of `file`. Problems are reported to `diags`; lexing always completes, so
-/// that the parser can report syntax errors after a bad literal in the same run.
+/// Lexes all of `file`. Problems are reported to `diags`; lexing completes, so that the
+/// parser can report syntax errors after a bad literal in the same run, unless the file
+/// holds more than `kMaxTokens` tokens or `diags` reached its error limit (then the
+/// result is `truncated`).
 LexedFile lex(const SourceManager& sm, FileId file, DiagnosticEngine& diags,
               const LexOptions& options = {});
 

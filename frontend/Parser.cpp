@@ -55,6 +55,7 @@ ParseResult parse_file(const SourceManager& sm, FileId file, DiagnosticEngine& d
 
   result.comments = std::move(lexed.comments);
   result.stats.tokens = lexed.tokens.size();
+  if (lexed.truncated) return result;  // reported; the tokens end before the file does
   if (lexed.too_deep_at) {
     uint32_t at = *lexed.too_deep_at;
     diags.report(DiagCode::E0001, {file, at, at + 1},
@@ -130,6 +131,8 @@ ParseResult parse_file(const SourceManager& sm, FileId file, DiagnosticEngine& d
   try {
     tree = parser.file();
   } catch (const std::exception& e) {
+    // The error strategy stops the parse once the error limit is reached.
+    if (diags.limit_reached()) return result;
     // The runtime should not throw past its own recovery; if it does, say so instead
     // of crashing, and keep whatever was reported.
     diags.report(DiagCode::E0001, {file, 0, 0},

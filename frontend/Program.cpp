@@ -96,6 +96,7 @@ class Loader {
   void visit(Module* m) {
     on_stack_.push_back(m);
     for (const ast::Import& imp : m->ast->imports) {
+      if (diags_.limit_reached()) break;  // nothing more would be reported
       if (imp.path.parts.empty() || imp.path.parts.back().name.empty()) continue;
       std::string name = imp.path.str();
       std::string loop;

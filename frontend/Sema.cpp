@@ -103,6 +103,7 @@ class Checker {
     for (const auto& m : program_.modules) {
       cur_ = &infos_[m.get()];
       for (const Decl* d : m->ast->decls) {
+        if (diags_.limit_reached()) return;  // nothing more would be reported
         if (d->kind == DeclKind::Workflow) check_workflow(static_cast<const ast::WorkflowDecl*>(d));
         if (d->kind == DeclKind::Launch) check_launch(static_cast<const ast::LaunchDecl*>(d));
       }

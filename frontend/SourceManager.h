@@ -30,6 +30,10 @@ struct LineColumn {
   uint32_t column = 0;
 };
 
+/// The largest source file (or plan) flytec reads: 64 MiB. Real workflow files are a
+/// few kilobytes; the bound keeps a stray data file from taking all memory.
+inline constexpr size_t kMaxSourceBytes = size_t{64} << 20;
+
 /// Loads files once and answers location questions about them. Offsets stay offsets
 /// until a diagnostic is printed; line tables are built on first use.
 class SourceManager {
@@ -40,6 +44,8 @@ class SourceManager {
   SourceManager& operator=(const SourceManager&) = delete;
 
   /// Reads `path` from disk. On failure returns nothing and sets `error` to the reason.
+  /// Only regular files are read (a FIFO, device or socket is refused without waiting
+  /// on it), and none larger than `kMaxSourceBytes`.
   std::optional<FileId> load_file(const std::string& path, std::string& error);
   /// Adds a buffer that did not come from disk (tests, fuzzing, stdin).
   FileId add_buffer(std::string name, std::string text);

@@ -258,6 +258,21 @@ bool SyntaxErrorStrategy::report_unclosed(antlr4::Parser* p, size_t offending) {
   return report_unclosed_at(o, offending);
 }
 
+void SyntaxErrorStrategy::sync(antlr4::Parser* p) {
+  if (diags_.limit_reached()) throw antlr4::ParseCancellationException();
+  DefaultErrorStrategy::sync(p);
+}
+
+void SyntaxErrorStrategy::recover(antlr4::Parser* p, std::exception_ptr e) {
+  if (diags_.limit_reached()) throw antlr4::ParseCancellationException();
+  DefaultErrorStrategy::recover(p, e);
+}
+
+antlr4::Token* SyntaxErrorStrategy::recoverInline(antlr4::Parser* p) {
+  if (diags_.limit_reached()) throw antlr4::ParseCancellationException();
+  return DefaultErrorStrategy::recoverInline(p);
+}
+
 bool SyntaxErrorStrategy::report_unclosed_at(size_t open, size_t terminator) {
   const auto& t = lexed_.tokens;
   auto open_kind =

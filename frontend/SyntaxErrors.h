@@ -18,6 +18,12 @@ class SyntaxErrorStrategy final : public antlr4::DefaultErrorStrategy {
   SyntaxErrorStrategy(FileId file, const LexedFile& lexed, DiagnosticEngine& diags)
       : file_(file), lexed_(lexed), diags_(diags) {}
 
+  /// Once the error limit is reached these stop the parse (ParseCancellationException):
+  /// nothing more would be reported, so recovering further is wasted work.
+  void sync(antlr4::Parser* p) override;
+  void recover(antlr4::Parser* p, std::exception_ptr e) override;
+  antlr4::Token* recoverInline(antlr4::Parser* p) override;
+
  protected:
   void reportNoViableAlternative(antlr4::Parser* p, const antlr4::NoViableAltException& e) override;
   void reportInputMismatch(antlr4::Parser* p, const antlr4::InputMismatchException& e) override;

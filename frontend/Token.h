@@ -54,6 +54,9 @@ struct LexedFile {
   uint32_t max_nesting = 0;
   /// Where nesting first went past `kMaxNesting`, if it did.
   std::optional<uint32_t> too_deep_at;
+  /// Lexing stopped early: too many tokens (reported) or the error limit was reached.
+  /// The tokens do not cover the file, so it is not parsed.
+  bool truncated = false;
 };
 
 }  // namespace flyte

@@ -212,5 +212,56 @@ TEST_F(SourceManagerFiles, FailedLoadAddsNoFile) {
   EXPECT_EQ(f.index, 0u);
 }
 
+TEST_F(SourceManagerFiles, FifoIsRefusedWithoutWaiting) {
+  std::string path = dir_ + "/pipe.flyte";
+  ASSERT_EQ(::mkfifo(path.c_str(), 0600), 0);
+  created_.push_back(path);
+  SourceManager sm;
+  std::string error;
+  EXPECT_FALSE(sm.load_file(path, error).has_value());  // no writer: must not block
+  EXPECT_NE(error.find("FIFO"), std::string::npos) << error;
+}
+
+TEST_F(SourceManagerFiles, DeviceIsRefused) {
+  SourceManager sm;
+  std::string error;
+  EXPECT_FALSE(sm.load_file("/dev/zero", error).has_value());
+  EXPECT_EQ(error, "is a device, not a regular file");
+}
+
+TEST_F(SourceManagerFiles, FileOverTheLimitIsRefused) {
+  std::string path = write("big.flyte", "");  // grown sparse: nothing is written
+  ASSERT_EQ(::truncate(path.c_str(), static_cast<off_t>(kMaxSourceBytes) + 1), 0);
+  SourceManager sm;
+  std::string error;
+  EXPECT_FALSE(sm.load_file(path, error).has_value());
+  EXPECT_NE(error.find("too large"), std::string::npos) << error;
+  ASSERT_EQ(::truncate(path.c_str(), static_cast<off_t>(kMaxSourceBytes)), 0);
+  auto id = sm.load_file(path, error);
+  ASSERT_TRUE(id.has_value()) << error;
+  EXPECT_EQ(sm.text(*id).size(), kMaxSourceBytes);
+}
+
+// Columns are remembered between questions; asking forwards, backwards and on other
+// lines in any order gives the same answers as asking each afresh.
+TEST(SourceManager, ColumnsInAnyOrder) {
+  SourceManager sm;
+  std::string line =
+      "a\xc3\xa9"
+      "b\xe2\x86\x92"
+      "c";  // a é b → c
+  FileId f = sm.add_buffer("x", line + "\n" + line + "\n");
+  // Byte offsets of a, é, b, →, c on each line and the columns they start.
+  const uint32_t offsets[] = {0, 1, 3, 4, 7};
+  for (int round = 0; round < 2; ++round) {
+    for (int k : {4, 0, 2, 3, 1, 4, 4, 2}) {
+      for (uint32_t l = 0; l < 2; ++l) {
+        uint32_t at = l * static_cast<uint32_t>(line.size() + 1) + offsets[k];
+        EXPECT_TRUE(At(sm.line_column(f, at), l + 1, static_cast<uint32_t>(k) + 1)) << at;
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace flyte

@@ -22,12 +22,14 @@ struct BuildOptions {
   std::vector<std::string> include_dirs;
   std::vector<std::string> args;  // run: the executable's arguments
   bool verbose = false;
+  size_t error_limit = kDefaultErrorLimit;
 };
 
 /// Checks, lowers and runs the pass pipeline; null (reported) on any problem.
 std::unique_ptr<ir::Module> compile(const BuildOptions& opts, int& rc) {
   InputOptions input_options;
   input_options.include_dirs = opts.include_dirs;
+  input_options.error_limit = opts.error_limit;
   auto in = parse_inputs({opts.file}, input_options);
   rc = kUsage;
   if (in->unreadable > 0) return nullptr;
@@ -109,6 +111,7 @@ void add_common(CLI::App* cmd, BuildOptions& opts) {
       ->type_name("DIR")
       ->allow_extra_args(false);
   cmd->add_flag("-v,--verbose", opts.verbose, "Print the C++ compiler's command line");
+  add_error_limit_option(cmd, opts.error_limit);
 }
 
 }  // namespace

@@ -23,6 +23,8 @@ struct CheckOptions {
   bool no_warnings = false;
   std::vector<std::string> include_dirs;
   bool parse_only = false;
+  size_t error_limit = kDefaultErrorLimit;
+  bool error_limit_given = false;
 };
 
 int run_check(const CheckOptions& opts) {
@@ -37,18 +39,13 @@ int run_check(const CheckOptions& opts) {
   input_options.keep_comments = opts.verify;
   input_options.include_dirs = opts.include_dirs;
   input_options.semantic = !opts.parse_only;
-  auto in = parse_inputs(opts.files, input_options);
   bool werror = false;
   for (const std::string& w : opts.warnings) werror |= w == "error";
-  // Warning policy is applied after the fact so that every phase reports plainly.
-  DiagnosticEngine filtered;
-  filtered.set_warnings_as_errors(werror && !opts.verify);
-  filtered.set_ignore_warnings(opts.no_warnings);
-  for (const Diagnostic& d : in->diags.diagnostics()) {
-    Diagnostic& copy = filtered.report(d.code, d.range, d.message);
-    copy.notes = d.notes;
-  }
-  in->diags = std::move(filtered);
+  input_options.warnings_as_errors = werror && !opts.verify;
+  input_options.ignore_warnings = opts.no_warnings;
+  // --verify compares every diagnostic with its expectation: no limit unless asked.
+  input_options.error_limit = opts.verify && !opts.error_limit_given ? 0 : opts.error_limit;
+  auto in = parse_inputs(opts.files, input_options);
 
   if (opts.verify) {
     std::vector<VerifyInput> inputs;
@@ -70,8 +67,10 @@ int run_check(const CheckOptions& opts) {
 
   if (opts.format == "json") {
     std::cout << render_json(in->diags.diagnostics(), in->sm);
+    print_error_limit_reached(*in, false);
   } else if (opts.format == "sarif") {
     std::cout << render_sarif(in->diags.diagnostics(), in->sm);
+    print_error_limit_reached(*in, false);
   } else {
     ColorMode color = opts.color == "always"  ? ColorMode::Always
                       : opts.color == "never" ? ColorMode::Never
@@ -125,13 +124,22 @@ Runner add_check_command(CLI::App& app) {
       ->type_name("OPT")
       ->allow_extra_args(false);
   cmd->add_flag("-w", opts->no_warnings, "Do not report warnings");
+  CLI::Option* limit = cmd->add_option("--error-limit", opts->error_limit,
+                                       "Stop after this many errors (0: no limit), as clang's "
+                                       "-ferror-limit; --verify has no limit unless given")
+                           ->check(CLI::Range(0, 1000000000))
+                           ->type_name("N")
+                           ->capture_default_str();
   cmd->add_flag("--parse-only", opts->parse_only,
                 "Check syntax only: do not resolve imports or check types");
   cmd->add_option("-I", opts->include_dirs,
                   "Also look for imported modules in DIR (after the main file's directory)")
       ->type_name("DIR")
       ->allow_extra_args(false);
-  return [opts] { return run_check(*opts); };
+  return [opts, limit] {
+    opts->error_limit_given = limit->count() > 0;
+    return run_check(*opts);
+  };
 }
 
 }  // namespace flyte::driver

@@ -19,6 +19,7 @@ struct EmitOptions {
   std::string format = "ast";
   std::string output = "-";
   std::vector<std::string> include_dirs;
+  size_t error_limit = kDefaultErrorLimit;
   passes::PipelineOptions pipeline;
 };
 
@@ -42,6 +43,7 @@ int run_emit(const EmitOptions& opts) {
   InputOptions input_options;
   input_options.semantic = opts.format != "ast";
   input_options.include_dirs = opts.include_dirs;
+  input_options.error_limit = opts.error_limit;
   auto in = parse_inputs({opts.file}, input_options);
   if (in->unreadable > 0) return kUsage;
   print_diagnostics(*in, ColorMode::Auto);
@@ -104,6 +106,7 @@ Runner add_emit_command(CLI::App& app) {
       ->allow_extra_args(false);
   cmd->add_option("-o,--output", opts->output, "Output file ('-' is standard output)")
       ->capture_default_str();
+  add_error_limit_option(cmd, opts->error_limit);
   return [opts] { return run_emit(*opts); };
 }
 

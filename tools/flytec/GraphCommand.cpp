@@ -15,11 +15,13 @@ struct GraphOptions {
   std::string format = "dot";
   std::string output = "-";
   std::vector<std::string> include_dirs;
+  size_t error_limit = kDefaultErrorLimit;
 };
 
 int run_graph(const GraphOptions& opts) {
   InputOptions input_options;
   input_options.include_dirs = opts.include_dirs;
+  input_options.error_limit = opts.error_limit;
   auto in = parse_inputs({opts.file}, input_options);
   if (in->unreadable > 0) return kUsage;
   print_diagnostics(*in, ColorMode::Auto);
@@ -62,6 +64,7 @@ Runner add_graph_command(CLI::App& app) {
   cmd->add_option("-I", opts->include_dirs, "Also look for imported modules in DIR")
       ->type_name("DIR")
       ->allow_extra_args(false);
+  add_error_limit_option(cmd, opts->error_limit);
   return [opts] { return run_graph(*opts); };
 }
 

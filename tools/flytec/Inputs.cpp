@@ -3,6 +3,7 @@
 
 #include <unistd.h>
 
+#include <cerrno>
 #include <iostream>
 #include <iterator>
 
@@ -25,6 +26,9 @@ bool ends_with(std::string_view s, std::string_view suffix) {
 std::unique_ptr<ParsedInputs> parse_inputs(const std::vector<std::string>& paths,
                                            const InputOptions& options) {
   auto in = std::make_unique<ParsedInputs>();
+  in->diags.set_warnings_as_errors(options.warnings_as_errors);
+  in->diags.set_ignore_warnings(options.ignore_warnings);
+  in->diags.set_error_limit(options.error_limit);
   LoadOptions load;
   load.include_dirs = options.include_dirs;
   load.stdlib_dir = find_stdlib_dir();
@@ -32,7 +36,21 @@ std::unique_ptr<ParsedInputs> parse_inputs(const std::vector<std::string>& paths
   for (const std::string& path : paths) {
     std::optional<FileId> id;
     if (path == "-") {
-      std::string text(std::istreambuf_iterator<char>(std::cin), {});
+      // Standard input is read up to the same limit as files, one byte past it at most.
+      std::string text;
+      char buf[1 << 16];
+      while (text.size() <= kMaxSourceBytes) {
+        ssize_t n = ::read(STDIN_FILENO, buf, sizeof buf);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        text.append(buf, static_cast<size_t>(n));
+      }
+      if (text.size() > kMaxSourceBytes) {
+        std::cerr << "flytec: error: cannot read '-': standard input is too large (more than "
+                  << (kMaxSourceBytes >> 20) << " MiB)\n";
+        ++in->unreadable;
+        continue;
+      }
       id = in->sm.add_buffer("<stdin>", std::move(text));
     } else {
       std::string error;
@@ -128,6 +146,22 @@ void print_diagnostics(const ParsedInputs& in, ColorMode color) {
   bool use_color =
       color == ColorMode::Always || (color == ColorMode::Auto && want_color(STDERR_FILENO));
   render_text(in.diags.diagnostics(), in.sm, std::cerr, use_color);
+  print_error_limit_reached(in, use_color);
+}
+
+void print_error_limit_reached(const ParsedInputs& in, bool color) {
+  if (!in.diags.limit_reached()) return;
+  std::cerr << (color ? "\033[1;31m" : "") << "fatal error:" << (color ? "\033[0m\033[1m" : "")
+            << " too many errors emitted, stopping now [--error-limit=]" << (color ? "\033[0m" : "")
+            << "\n";
+}
+
+void add_error_limit_option(CLI::App* cmd, size_t& limit) {
+  cmd->add_option("--error-limit", limit,
+                  "Stop after this many errors (0: no limit), as clang's -ferror-limit")
+      ->check(CLI::Range(0, 1000000000))
+      ->type_name("N")
+      ->capture_default_str();
 }
 
 }  // namespace flyte::driver

@@ -2,6 +2,7 @@
 // subcommands.
 #pragma once
 
+#include <CLI/CLI.hpp>
 #include <memory>
 #include <string>
 #include <vector>
@@ -18,6 +19,11 @@ namespace flyte::driver {
 
 struct InputOptions {
   bool keep_comments = false;
+  /// Diagnostic policy, applied as problems are reported: `-Werror`, `-w`, and
+  /// `--error-limit` (0: no limit).
+  bool warnings_as_errors = false;
+  bool ignore_warnings = false;
+  size_t error_limit = kDefaultErrorLimit;
   /// Resolve imports and type-check (`check`); otherwise parse only (`emit --format ast`).
   bool semantic = true;
   std::vector<std::string> include_dirs;
@@ -60,7 +66,15 @@ enum class ColorMode { Auto, Always, Never };
 /// each, on stderr.
 void print_pass_diagnostics(const std::vector<passes::PassDiagnostic>& diags);
 
-/// Prints diagnostics in text form on stderr.
+/// Prints diagnostics in text form on stderr, then, when the error limit stopped the
+/// compiler, one `fatal error: too many errors emitted` line.
 void print_diagnostics(const ParsedInputs& in, ColorMode color);
+
+/// The line that ends the output when the error limit was reached, as clang's
+/// `-ferror-limit`: "fatal error: too many errors emitted, stopping now [--error-limit=]".
+void print_error_limit_reached(const ParsedInputs& in, bool color);
+
+/// Adds `--error-limit=N` to a subcommand that prints diagnostics.
+void add_error_limit_option(CLI::App* cmd, size_t& limit);
 
 }  // namespace flyte::driver
