@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -302,6 +303,88 @@ TEST_F(ProcessTest, TrivialCommandsAreNotSlowedByPolling) {
   for (std::thread& th : threads) th.join();
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   EXPECT_LT(seconds, 2.0);
+}
+
+// Waits up to five seconds for the file at `p` to have a line in it.
+bool written_soon(const fs::path& p) {
+  auto until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (read_file(p).find('\n') == std::string::npos) {
+    if (std::chrono::steady_clock::now() > until) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return true;
+}
+
+// The command, its background child and a child that ignores SIGTERM all die with the
+// process that ran them when it is killed with SIGKILL (the shell by PR_SET_PDEATHSIG,
+// the rest by the guardian), instead of running on.
+TEST_F(ProcessTest, CommandsDieWithAKilledParent) {
+  ProcessSpec s = spec(
+      "echo $$ > sh.pid; (trap '' TERM; sleep 30) & echo $! > bg.pid; sleep 30 & wait");
+  pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    std::atomic<bool> cancel{false};
+    run_process(s, cancel);
+    _exit(0);
+  }
+  ASSERT_TRUE(written_soon(dir_ / "sh.pid"));
+  ASSERT_TRUE(written_soon(dir_ / "bg.pid"));
+  pid_t shell = read_pid(dir_ / "sh.pid");
+  pid_t background = read_pid(dir_ / "bg.pid");
+  ASSERT_TRUE(running(shell));
+  kill(child, SIGKILL);
+  waitpid(child, nullptr, 0);
+  EXPECT_TRUE(gone_soon(shell));
+  EXPECT_TRUE(gone_soon(background));
+}
+
+// A second Ctrl-C cannot wait for the grace period: every running command's group is
+// killed at once, a command that ignores SIGTERM included.
+TEST_F(ProcessTest, KillRunningProcessesKillsEveryGroupAtOnce) {
+  ProcessSpec s = spec("trap '' TERM; sleep 30 & echo $! > bg.pid; wait");
+  ProcessResult r;
+  std::thread runner([&] { r = run(s); });
+  ASSERT_TRUE(written_soon(dir_ / "bg.pid"));
+  auto start = std::chrono::steady_clock::now();
+  kill_running_processes();
+  runner.join();
+  EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), 2.0);
+  EXPECT_EQ(r.status, Status::Signaled);
+  EXPECT_EQ(r.code, SIGKILL);
+  EXPECT_TRUE(gone_soon(read_pid(dir_ / "bg.pid")));
+}
+
+// What a killed run left running is found by its environment and killed; nothing else.
+TEST_F(ProcessTest, KillLeftoverProcessesMatchesWholeEnvironmentEntries) {
+  std::string token = "FLYTE_RUN_ID=leftover-" + std::to_string(getpid());
+  auto start = [&](const std::string& entry, const std::string& name) {
+    pid_t pid = fork();
+    if (pid == 0) {
+      setpgid(0, 0);
+      std::string cmd = "sleep 30 & echo $! > " + name + "; wait";
+      char* argv[] = {const_cast<char*>("/bin/sh"), const_cast<char*>("-c"), cmd.data(),
+                      nullptr};
+      char* envp[] = {const_cast<char*>(entry.c_str()), const_cast<char*>("PATH=/usr/bin:/bin"),
+                      nullptr};
+      chdir(dir_.c_str());
+      execve("/bin/sh", argv, envp);
+      _exit(127);
+    }
+    return pid;
+  };
+  pid_t ours = start(token, "ours.pid");
+  pid_t other = start(token + "0", "other.pid");
+  ASSERT_TRUE(written_soon(dir_ / "ours.pid"));
+  ASSERT_TRUE(written_soon(dir_ / "other.pid"));
+  EXPECT_EQ(kill_leftover_processes(token), 2);  // the shell and its sleep
+  EXPECT_TRUE(gone_soon(read_pid(dir_ / "ours.pid")));
+  int st = 0;
+  waitpid(ours, &st, 0);
+  EXPECT_TRUE(WIFSIGNALED(st));
+  EXPECT_TRUE(running(read_pid(dir_ / "other.pid")));
+  kill(-other, SIGKILL);
+  waitpid(other, nullptr, 0);
 }
 
 TEST_F(ProcessTest, TailLinesReturnsTheLastLines) {

@@ -1,9 +1,12 @@
 #include "backends/local/runtime/Process.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
-#include <spawn.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -13,6 +16,11 @@
 #include <cerrno>
 #include <chrono>
 #include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <mutex>
+#include <set>
 #include <system_error>
 #include <thread>
 
@@ -62,69 +70,282 @@ std::vector<char*> c_strings(std::vector<std::string>& strings) {
   return out;
 }
 
-// Owns the posix_spawn attribute and file-action objects for one spawn.
-class SpawnSetup {
- public:
-  SpawnSetup() {
-    posix_spawnattr_init(&attr_);
-    posix_spawn_file_actions_init(&actions_);
-  }
-  ~SpawnSetup() {
-    posix_spawn_file_actions_destroy(&actions_);
-    posix_spawnattr_destroy(&attr_);
-  }
-  SpawnSetup(const SpawnSetup&) = delete;
-  SpawnSetup& operator=(const SpawnSetup&) = delete;
+// --- Spawning ------------------------------------------------------------------------
+//
+// The child is started with clone(CLONE_VM | CLONE_VFORK), as posix_spawn does, because
+// it needs one thing posix_spawn cannot do: PR_SET_PDEATHSIG, so that the shell dies
+// with the executable (a kill -9 included) instead of running on beside a resumed run.
+// Between clone and exec the child shares the parent's memory: it makes system calls
+// only, on data prepared beforehand, and reports a failure through `error`.
 
-  // Returns 0 or the first error code of the posix_spawn* calls.
-  int configure(const ProcessSpec& spec) {
-    // A process group of its own (pgid = pid), so that killing -pid reaches everything the
-    // command starts. Signal mask and dispositions are reset because the calling thread
-    // may block or ignore signals the command expects to receive.
-    sigset_t empty, all;
-    sigemptyset(&empty);
-    sigfillset(&all);
-    int rc = posix_spawnattr_setflags(
-        &attr_, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-    if (rc == 0) rc = posix_spawnattr_setpgroup(&attr_, 0);
-    if (rc == 0) rc = posix_spawnattr_setsigmask(&attr_, &empty);
-    if (rc == 0) rc = posix_spawnattr_setsigdefault(&attr_, &all);
-    // The logs are opened before the chdir so that relative log paths mean the same as
-    // they do to the caller. The opened descriptors land on 0, 1 and 2, which exec keeps.
-    const int log_flags = O_WRONLY | O_CREAT | O_TRUNC;
-    if (rc == 0) rc = posix_spawn_file_actions_addopen(&actions_, 0, "/dev/null", O_RDONLY, 0);
-    if (rc == 0)
-      rc =
-          posix_spawn_file_actions_addopen(&actions_, 1, spec.stdout_path.c_str(), log_flags, 0644);
-    if (rc == 0) {
-      // One file for both streams: share one open file description, so that the two
-      // streams append after each other instead of overwriting each other.
-      rc = spec.stderr_path == spec.stdout_path
-               ? posix_spawn_file_actions_adddup2(&actions_, 1, 2)
-               : posix_spawn_file_actions_addopen(&actions_, 2, spec.stderr_path.c_str(), log_flags,
-                                                  0644);
-    }
-    if (rc == 0 && !spec.workdir.empty())
-      rc = posix_spawn_file_actions_addchdir_np(&actions_, spec.workdir.c_str());
-    return rc;
-  }
-
-  const posix_spawnattr_t* attr() const { return &attr_; }
-  const posix_spawn_file_actions_t* actions() const { return &actions_; }
-
- private:
-  posix_spawnattr_t attr_;
-  posix_spawn_file_actions_t actions_;
+struct ChildSetup {
+  const char* stdout_path;
+  const char* stderr_path;  // null: the same file as stdout
+  const char* workdir;      // null: stay
+  char* const* argv;
+  char* const* envp;
+  pid_t parent;
+  int guard_fd;              // the guardian's socket, or -1
+  int error = 0;             // errno of the step that failed
+  const char* failed = "";   // which step
 };
 
-// Why a spawn failed, in words: glibc reports a failed file action or exec only as an
-// errno, so look at the likely culprits to name the one that is wrong.
-std::string spawn_failure(const ProcessSpec& spec, int err) {
-  struct stat st;
-  if (!spec.workdir.empty() && (stat(spec.workdir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)))
-    return "working directory " + spec.workdir + " does not exist or is not a directory";
-  return "cannot start /bin/sh (working directory " + spec.workdir + ", logs " + spec.stdout_path +
-         " and " + spec.stderr_path + "): " + errno_text(err);
+// Opens `path` onto descriptor `target`. 0 or an errno.
+int open_onto(const char* path, int flags, int target) {
+  int fd = static_cast<int>(syscall(SYS_openat, AT_FDCWD, path, flags, 0644));
+  if (fd < 0) return errno;
+  if (fd != target) {
+    if (dup2(fd, target) < 0) return errno;
+    close(fd);
+  }
+  return 0;
+}
+
+// Decimal text of `v` into `out` (at least 24 bytes); returns the length.
+size_t format_int(long v, char* out) {
+  char tmp[24];
+  size_t n = 0;
+  bool neg = v < 0;
+  unsigned long u = neg ? 0UL - static_cast<unsigned long>(v) : static_cast<unsigned long>(v);
+  do {
+    tmp[n++] = static_cast<char>('0' + u % 10);
+    u /= 10;
+  } while (u != 0);
+  size_t len = 0;
+  if (neg) out[len++] = '-';
+  while (n > 0) out[len++] = tmp[--n];
+  return len;
+}
+
+int child_main(void* arg) {
+  ChildSetup& c = *static_cast<ChildSetup*>(arg);
+  auto fail = [&](const char* step, int err) {
+    c.failed = step;
+    c.error = err;
+    _exit(127);
+  };
+  // Signal handlers the parent installed must not run in this copy of it; the mask was
+  // blocked by the parent around clone and is cleared just before exec.
+  struct sigaction dfl {};
+  dfl.sa_handler = SIG_DFL;
+  for (int sig = 1; sig < NSIG; ++sig) {
+    if (sig != SIGKILL && sig != SIGSTOP) sigaction(sig, &dfl, nullptr);
+  }
+  // A process group of its own (pgid = pid), so that killing -pid reaches everything the
+  // command starts.
+  if (setpgid(0, 0) != 0) fail("setpgid", errno);
+  // Dies with the executable. If the executable died already, do not start at all.
+  if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) fail("prctl", errno);
+  if (getppid() != c.parent) _exit(127);
+  // The guardian kills this group if the executable dies (the shell's own children do
+  // not get PDEATHSIG). Told before exec, so that no descendant escapes it.
+  if (c.guard_fd >= 0) {
+    char msg[32];
+    msg[0] = '+';
+    size_t n = 1 + format_int(static_cast<long>(getpid()), msg + 1);
+    msg[n++] = '\n';
+    send(c.guard_fd, msg, n, MSG_NOSIGNAL);
+  }
+  // The logs are opened before the chdir so that relative log paths mean the same as
+  // they do to the caller.
+  const int log_flags = O_WRONLY | O_CREAT | O_TRUNC;
+  if (int e = open_onto("/dev/null", O_RDONLY, 0); e != 0) fail("/dev/null", e);
+  if (int e = open_onto(c.stdout_path, log_flags, 1); e != 0) fail(c.stdout_path, e);
+  if (c.stderr_path == nullptr) {
+    // One file for both streams: share one open file description, so that the two
+    // streams append after each other instead of overwriting each other.
+    if (dup2(1, 2) < 0) fail(c.stdout_path, errno);
+  } else if (int e = open_onto(c.stderr_path, log_flags, 2); e != 0) {
+    fail(c.stderr_path, e);
+  }
+  if (c.workdir != nullptr && chdir(c.workdir) != 0) fail(c.workdir, errno);
+  sigset_t empty;
+  sigemptyset(&empty);
+  sigprocmask(SIG_SETMASK, &empty, nullptr);
+  execve("/bin/sh", c.argv, c.envp);
+  fail("/bin/sh", errno);
+  return 127;
+}
+
+// --- The guardian ----------------------------------------------------------------------
+//
+// One process per executable, forked on the first spawn. It learns each task's process
+// group over a socket ("+pgid" from the child before it execs, "-pgid" from the parent
+// once it has killed and reaped the group). When the socket reaches end of file, the
+// executable has gone (exited, or killed with SIGKILL), and the guardian kills every group
+// still registered, then exits. It makes system calls only (it is a fork of a
+// multithreaded process), keeps no descriptor but its socket, and has its own session,
+// so that a terminal's Ctrl-C or a kill of the executable's process group leaves it to
+// do its work.
+
+constexpr size_t kGuardSlots = 16384;
+
+[[noreturn]] void guardian_main(int fd) {
+  setsid();
+  int null_fd = static_cast<int>(syscall(SYS_openat, AT_FDCWD, "/dev/null", O_RDWR, 0));
+  if (null_fd >= 0) {
+    dup2(null_fd, 0);
+    dup2(null_fd, 1);
+    dup2(null_fd, 2);
+  }
+  if (fd != 3) {
+    dup2(fd, 3);
+    fd = 3;
+  }
+  if (syscall(SYS_close_range, 4U, ~0U, 0U) != 0) {
+    for (int i = 4; i < 65536; ++i) close(i);
+  }
+  struct sigaction ign {};
+  ign.sa_handler = SIG_IGN;
+  for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE, SIGUSR1, SIGUSR2})
+    sigaction(sig, &ign, nullptr);
+  sigset_t empty;
+  sigemptyset(&empty);
+  sigprocmask(SIG_SETMASK, &empty, nullptr);
+
+  static pid_t groups[kGuardSlots];  // 0: free
+  char buf[4096];
+  size_t have = 0;
+  for (;;) {
+    ssize_t n = recv(fd, buf + have, sizeof buf - have, 0);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;  // the executable has gone
+    have += static_cast<size_t>(n);
+    size_t line = 0;
+    for (size_t i = 0; i < have; ++i) {
+      if (buf[i] != '\n') continue;
+      char op = buf[line];
+      long v = 0;
+      for (size_t k = line + 1; k < i && buf[k] >= '0' && buf[k] <= '9'; ++k)
+        v = v * 10 + (buf[k] - '0');
+      pid_t pg = static_cast<pid_t>(v);
+      if (pg > 1) {
+        if (op == '+') {
+          for (pid_t& g : groups) {
+            if (g == 0) {
+              g = pg;
+              break;
+            }
+          }
+        } else if (op == '-') {
+          for (pid_t& g : groups) {
+            if (g == pg) g = 0;
+          }
+        }
+      }
+      line = i + 1;
+    }
+    memmove(buf, buf + line, have - line);
+    have -= line;
+    if (have == sizeof buf) have = 0;  // a line that long is not ours
+  }
+  for (pid_t g : groups) {
+    if (g > 1) kill(-g, SIGKILL);
+  }
+  _exit(0);
+}
+
+struct Guardian {
+  std::mutex mu;
+  int fd = -1;              // our end; -1 when there is no guardian
+  pid_t owner = 0;          // the process it guards
+  std::set<pid_t> running;  // process groups of commands now running
+};
+
+Guardian* start_guardian() {
+  auto* gd = new Guardian();  // never destroyed: used until the process exits
+  gd->owner = getpid();
+  int sv[2];
+  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) return gd;
+  pid_t pid = fork();
+  if (pid == 0) {
+    close(sv[0]);
+    guardian_main(sv[1]);
+  }
+  close(sv[1]);
+  if (pid < 0) {
+    close(sv[0]);
+    return gd;
+  }
+  gd->fd = sv[0];
+  return gd;
+}
+
+// This process's guardian, started on first use (again in a forked copy of a process
+// that had one: that one guards its parent).
+Guardian& guardian() {
+  static std::mutex init_mu;
+  static Guardian* g = nullptr;
+  std::lock_guard<std::mutex> lock(init_mu);
+  if (g == nullptr || g->owner != getpid()) g = start_guardian();
+  return *g;
+}
+
+void guard_forget(pid_t pgid) {
+  Guardian& g = guardian();
+  std::lock_guard<std::mutex> lock(g.mu);
+  g.running.erase(pgid);
+  if (g.fd >= 0) {
+    char msg[32];
+    msg[0] = '-';
+    size_t n = 1 + format_int(static_cast<long>(pgid), msg + 1);
+    msg[n++] = '\n';
+    send(g.fd, msg, n, MSG_NOSIGNAL);
+  }
+}
+
+// Starts `/bin/sh -c command` as described by `spec`. The pid, or -1 with `error`.
+pid_t spawn(const ProcessSpec& spec, std::string& error) {
+  std::vector<std::string> args = {"/bin/sh", "-c", spec.command};
+  std::vector<std::string> env = child_environment(spec.env);
+  std::vector<char*> argv = c_strings(args);
+  std::vector<char*> envp = c_strings(env);
+  Guardian& g = guardian();
+  ChildSetup c;
+  c.stdout_path = spec.stdout_path.c_str();
+  c.stderr_path = spec.stderr_path == spec.stdout_path ? nullptr : spec.stderr_path.c_str();
+  c.workdir = spec.workdir.empty() ? nullptr : spec.workdir.c_str();
+  c.argv = argv.data();
+  c.envp = envp.data();
+  c.parent = getpid();
+  c.guard_fd = g.fd;
+  // The child runs on a stack of its own until it execs.
+  constexpr size_t kStack = 64 * 1024;
+  std::unique_ptr<char[]> stack(new char[kStack]);
+  sigset_t all, old;
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, &old);
+  pid_t pid;
+  {
+    // Held across the spawn so that a second Ctrl-C's kill_running_processes sees every
+    // group that has started.
+    std::lock_guard<std::mutex> lock(g.mu);
+    pid = clone(child_main, stack.get() + kStack, CLONE_VM | CLONE_VFORK | SIGCHLD, &c);
+    if (pid > 0 && c.error == 0) g.running.insert(pid);
+  }
+  int clone_errno = errno;
+  pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  if (pid < 0) {
+    error = "cannot start /bin/sh: " + errno_text(clone_errno);
+    return -1;
+  }
+  if (c.error != 0) {
+    int st = 0;
+    while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {
+    }
+    guard_forget(pid);
+    std::string step = c.failed;
+    if (c.workdir != nullptr && step == c.workdir) {
+      error = "working directory " + spec.workdir + " does not exist or is not a directory (" +
+              errno_text(c.error) + ")";
+    } else if (step == spec.stdout_path || step == spec.stderr_path) {
+      error = "cannot open the log " + step + ": " + errno_text(c.error);
+    } else {
+      error = "cannot start /bin/sh (" + step + "): " + errno_text(c.error);
+    }
+    return -1;
+  }
+  return pid;
 }
 
 // Waits for the exit of `pid` without reaping it, so that its pid (the process group id)
@@ -233,22 +454,8 @@ ProcessResult run_process(const ProcessSpec& spec, const std::atomic<bool>& canc
     return r;
   };
 
-  SpawnSetup setup;
-  if (int rc = setup.configure(spec); rc != 0) {
-    r.error = "cannot set up the child process: " + errno_text(rc);
-    return finish();
-  }
-  std::vector<std::string> args = {"/bin/sh", "-c", spec.command};
-  std::vector<std::string> env = child_environment(spec.env);
-  std::vector<char*> argv = c_strings(args);
-  std::vector<char*> envp = c_strings(env);
-  pid_t pid = 0;
-  if (int rc =
-          posix_spawn(&pid, "/bin/sh", setup.actions(), setup.attr(), argv.data(), envp.data());
-      rc != 0) {
-    r.error = spawn_failure(spec, rc);
-    return finish();
-  }
+  pid_t pid = spawn(spec, r.error);
+  if (pid < 0) return finish();
 
   ExitWaiter waiter(pid);
   const bool exited = waiter.wait(deadline_after(start, spec.timeout_s), &cancel);
@@ -260,17 +467,94 @@ ProcessResult run_process(const ProcessSpec& spec, const std::atomic<bool>& canc
     waiter.wait(deadline_after(Clock::now(), grace_s), nullptr);
     kill_group(pid, SIGKILL);
     reap(pid, r);
+    guard_forget(pid);
     r.status = cancelled ? ProcessResult::Status::Cancelled : ProcessResult::Status::TimedOut;
     return finish();
   }
   // The shell is a zombie until reaped, so its pid still names our group: remove anything
   // the command left running in the background before letting the pid go.
   kill_group(pid, SIGKILL);
-  if (!reap(pid, r)) {
+  bool reaped = reap(pid, r);
+  guard_forget(pid);
+  if (!reaped) {
     r.status = ProcessResult::Status::SpawnFailed;
     r.error = "lost track of child process " + std::to_string(pid) + " (reaped elsewhere)";
   }
   return finish();
+}
+
+void kill_running_processes() {
+  Guardian& g = guardian();
+  std::lock_guard<std::mutex> lock(g.mu);
+  for (pid_t pgid : g.running) kill(-pgid, SIGKILL);
+}
+
+int kill_leftover_processes(const std::string& env_entry) {
+  // Environments are read from /proc; a process that is not ours cannot be read and is
+  // left alone, and so are this process and its ancestors.
+  std::set<pid_t> spare;
+  for (pid_t p = getpid(); p > 1 && spare.insert(p).second;) {
+    std::string stat;
+    int fd = open(("/proc/" + std::to_string(p) + "/stat").c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) break;
+    char buf[512];
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0) break;
+    stat.assign(buf, static_cast<size_t>(n));
+    size_t paren = stat.rfind(')');
+    if (paren == std::string::npos) break;
+    p = static_cast<pid_t>(std::atol(stat.c_str() + paren + 4));  // ") S <ppid>"
+  }
+  int killed = 0;
+  std::vector<pid_t> victims;
+  DIR* proc = opendir("/proc");
+  if (proc == nullptr) return 0;
+  while (dirent* e = readdir(proc)) {
+    char* end = nullptr;
+    long pid = std::strtol(e->d_name, &end, 10);
+    if (pid <= 1 || *end != '\0' || spare.count(static_cast<pid_t>(pid)) > 0) continue;
+    int fd = open(("/proc/" + std::string(e->d_name) + "/environ").c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) continue;
+    std::string env;
+    char buf[8192];
+    for (ssize_t n; (n = read(fd, buf, sizeof buf)) > 0 && env.size() < (1 << 20);)
+      env.append(buf, static_cast<size_t>(n));
+    close(fd);
+    // Entries are NUL-separated; match a whole one.
+    for (size_t at = 0; at < env.size();) {
+      size_t nul = env.find('\0', at);
+      if (nul == std::string::npos) nul = env.size();
+      if (env.compare(at, nul - at, env_entry) == 0) {
+        if (kill(static_cast<pid_t>(pid), SIGKILL) == 0) {
+          ++killed;
+          victims.push_back(static_cast<pid_t>(pid));
+        }
+        break;
+      }
+      at = nul + 1;
+    }
+  }
+  closedir(proc);
+  // Returns once they are gone (or zombies), at most a second later.
+  auto until = Clock::now() + std::chrono::seconds(1);
+  for (pid_t p : victims) {
+    while (Clock::now() < until) {
+      char state = 0;
+      int fd = open(("/proc/" + std::to_string(p) + "/stat").c_str(), O_RDONLY | O_CLOEXEC);
+      if (fd < 0) break;
+      char buf[512];
+      ssize_t n = read(fd, buf, sizeof buf - 1);
+      close(fd);
+      if (n <= 0) break;
+      std::string_view stat(buf, static_cast<size_t>(n));
+      size_t paren = stat.rfind(')');
+      if (paren != std::string_view::npos && paren + 2 < stat.size()) state = stat[paren + 2];
+      if (state == 'Z' || state == 'X' || state == 0) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+  }
+  return killed;
 }
 
 std::string tail_lines(const std::string& path, size_t n) {

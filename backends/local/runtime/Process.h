@@ -1,6 +1,8 @@
 // Running one shell command as a child process: its own process group (so a timeout or
 // a cancellation kills everything it started), a working directory, extra environment,
-// stdout and stderr to log files.
+// stdout and stderr to log files. Commands die with the process that started them: the
+// shell has PR_SET_PDEATHSIG, and a guardian process SIGKILLs the process groups of
+// commands still running when this process is gone, even after a kill -9.
 #pragma once
 
 #include <atomic>
@@ -43,6 +45,15 @@ struct ProcessResult {
 /// grace period of `grace_s` seconds. Safe to call from many threads at once.
 ProcessResult run_process(const ProcessSpec& spec, const std::atomic<bool>& cancel,
                           double grace_s = 2.0);
+
+/// SIGKILLs the process groups of every command run_process has started and not yet
+/// reaped: for an exit that cannot wait for them (a second Ctrl-C).
+void kill_running_processes();
+
+/// SIGKILLs every process (other than this one and its ancestors) whose environment has
+/// the entry `env_entry` (`FLYTE_RUN_ID=<id>`): what a dead process of that run left
+/// running. Returns how many were killed.
+int kill_leftover_processes(const std::string& env_entry);
 
 /// The last `n` lines of the file at `path` (at most 64 KiB read), or "" when it cannot
 /// be read.

@@ -11,6 +11,7 @@
 
 #include <cctype>
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
@@ -20,6 +21,7 @@
 #include <random>
 #include <vector>
 
+#include "backends/local/runtime/Process.h"
 #include "support/AtomicFile.h"
 #include "support/ReadFile.h"
 
@@ -272,6 +274,13 @@ std::optional<RunDir> RunDir::open(const std::string& root, const std::string& i
         chosen, root);
     return std::nullopt;
   }
+  // Processes a killed process of this run left running (if its guardian was killed
+  // too) would run beside the attempts this one starts.
+  if (int n = kill_leftover_processes("FLYTE_RUN_ID=" + chosen); n > 0)
+    std::fprintf(stderr,
+                 "warning: killed %d process%s left running by an earlier process of run "
+                 "'%s'\n",
+                 n, n == 1 ? "" : "es", chosen.c_str());
   sweep_root(root);
   d.remove_temporaries();
   return d;
