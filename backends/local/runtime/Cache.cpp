@@ -255,7 +255,8 @@ std::optional<fs::path> verify_file(const fs::path& entry, const std::string& na
     return std::nullopt;
   }
   const std::string& rel = path->get_ref<const std::string&>();
-  if (!is_safe_relative_path(rel) || !is_hex32(hash->get_ref<const std::string&>())) {
+  if (!is_safe_relative_path(rel) || rel.rfind("files/", 0) != 0 ||
+      !is_hex32(hash->get_ref<const std::string&>())) {
     return std::nullopt;
   }
   // The entry's own files are never symlinks; one here could point anywhere.
@@ -301,13 +302,17 @@ std::string output_at(const nlohmann::json& outputs, const std::string& name) {
   return outputs.at(name).get<std::string>();
 }
 
-// The file name of the `i`th path in an entry, and of its copy in a node's directory:
-// an output's own name, or for a nested file its output's name and the index
-// (`parts.2`), which no output name can be.
-std::string entry_file_name(const std::string& name, size_t i) {
+// Where the `i`th path of an entry lives below its `files/`, and its copy below a node's
+// directory: an output's own name (`model`), or for a file nested in an output a
+// directory named by the output and the index, which no output name can be, holding the
+// file under its own name (`parts.2/sample.bam`), so that tools that go by file
+// extensions still find them.
+std::string entry_file_name(const std::string& name, size_t i, const std::string& source) {
   if (name.empty() || name[0] != '/') return name;
   size_t end = name.find('/', 1);
-  return fmt::format("{}.{}", name.substr(1, end == std::string::npos ? end : end - 1), i);
+  std::string base = fs::path(source).filename().string();
+  if (!is_safe_name(base)) base = "file";
+  return fmt::format("{}.{}/{}", name.substr(1, end == std::string::npos ? end : end - 1), i, base);
 }
 
 // Copies the path outputs into `tmp/files/` and writes `tmp/manifest.json`. The manifest
@@ -322,9 +327,11 @@ bool build_entry(const fs::path& tmp, const nlohmann::json& outputs,
   nlohmann::json files = nlohmann::json::object();
   for (size_t i = 0; i < path_outputs.size(); ++i) {
     const std::string& name = path_outputs[i];
-    std::string file = entry_file_name(name, i);
+    std::string source = output_at(outputs, name);
+    std::string file = entry_file_name(name, i, source);
     fs::path dst = tmp / "files" / file;
-    if (!copy_tree(output_at(outputs, name), dst, error)) return false;
+    fs::create_directories(dst.parent_path(), ec);
+    if (!copy_tree(source, dst, error)) return false;
     // Hash the copy, not the source: the source may still be changing.
     std::optional<std::string> hash = hash_path(dst.string());
     if (!hash) {
@@ -350,7 +357,8 @@ bool check_store_args(const std::string& key, const nlohmann::json& outputs,
     return false;
   }
   for (const std::string& name : path_outputs) {
-    if (!names_output(name, outputs) || !is_safe_name(entry_file_name(name, 0))) {
+    if (!names_output(name, outputs) ||
+        !is_safe_relative_path(entry_file_name(name, 0, output_at(outputs, name)))) {
       error = "cache output '" + name + "' is not a path output";
       return false;
     }
@@ -425,6 +433,7 @@ bool restore_output(const fs::path& src, const fs::path& dst) {
   std::error_code ec;
   fs::remove_all(dst, ec);
   if (ec) return false;
+  fs::create_directories(dst.parent_path(), ec);
   std::string ignored;
   return copy_tree(src, dst, ignored);
 }
@@ -454,13 +463,16 @@ size_t sweep_shard(const fs::path& shard) {
 std::optional<nlohmann::json> lookup_entry(const std::string& dir, const std::string& key,
                                            const std::string& dest_dir) {
   if (!is_hex32(key)) return std::nullopt;
-  std::optional<VerifiedEntry> entry = verify_entry(fs::path(dir) / key.substr(0, 2) / key);
+  fs::path entry_path = fs::path(dir) / key.substr(0, 2) / key;
+  std::optional<VerifiedEntry> entry = verify_entry(entry_path);
   if (!entry) return std::nullopt;
   nlohmann::json outputs = std::move(entry->outputs);
   for (const auto& [name, src] : entry->files) {
     std::error_code ec;
-    // The entry's file name is the one to restore as (`model`, `parts.2`).
-    fs::path dst = fs::absolute(fs::path(dest_dir) / src.filename(), ec);
+    // The path below the entry's `files/` is the one to restore as (`model`,
+    // `parts.2/sample.bam`); verify_entry made sure it stays inside.
+    fs::path dst =
+        fs::absolute(fs::path(dest_dir) / src.lexically_relative(entry_path / "files"), ec);
     if (ec || !restore_output(src, dst)) return std::nullopt;
     std::string restored = dst.lexically_normal().string();
     if (std::optional<nlohmann::json::json_pointer> ptr = output_pointer(name, outputs)) {
