@@ -456,7 +456,20 @@ class Checker {
       return {cmd->range.file, cmd->range.begin + static_cast<uint32_t>(at),
               cmd->range.begin + static_cast<uint32_t>(at + needle.size())};
     };
-    for (const ShellTemplateError& err : errors) error(DiagCode::E0601, cmd->range, err.message);
+    // A stray brace is found the same way: by the decoded text that follows it.
+    size_t stray_from = 0;
+    for (const ShellTemplateError& err : errors) {
+      std::string_view after = std::string_view(cmd->value).substr(err.offset, 24);
+      after = after.substr(0, after.find('\n'));
+      size_t at = source.find(after, stray_from);
+      SourceRange where = cmd->range;
+      if (!after.empty() && at != std::string_view::npos) {
+        stray_from = at + 1;
+        where = {cmd->range.file, cmd->range.begin + static_cast<uint32_t>(at),
+                 cmd->range.begin + static_cast<uint32_t>(at + 1)};
+      }
+      error(DiagCode::E0601, where, err.message);
+    }
     std::vector<std::string_view> names;
     for (const ast::Param& p : t->params) names.push_back(p.name.name);
     if (t->outputs) {
