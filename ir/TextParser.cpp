@@ -299,7 +299,11 @@ class TextParser {
   }
 
   TypeId type(Cursor& c) {
+    // Types nest by recursion here: a bound keeps a damaged plan from exhausting the stack.
+    if (type_depth_ >= 200) Cursor::fail("type nested more than 200 levels deep");
+    ++type_depth_;
     TypeId t = base_type(c);
+    --type_depth_;
     while (c.pos_ < c.s_.size() && c.s_[c.pos_] == '?') {
       ++c.pos_;
       t = m_->types.optional(t);
@@ -772,6 +776,7 @@ class TextParser {
   std::vector<std::string_view> lines_;
   size_t line_ = 0;
   std::unique_ptr<Module> m_;
+  int type_depth_ = 0;
   std::unordered_map<std::string, TypeId> named_;
   std::unordered_map<std::string, uint32_t> tasks_;
   std::unordered_map<std::string, uint32_t> workflows_;

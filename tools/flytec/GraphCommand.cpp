@@ -18,6 +18,22 @@ struct GraphOptions {
   size_t error_limit = kDefaultErrorLimit;
 };
 
+// Graphviz's layout time grows faster than the graph: 10,000 nodes take seconds,
+// 50,000 minutes. No drawing that large can be read, so larger ones are refused.
+constexpr uint64_t kMaxDrawnNodes = 5000;
+
+// How many nodes a drawing of `w` holds: its own, and those of the sub-workflows it
+// draws inside it. Stops counting past the limit (and on a recursive plan).
+uint64_t drawn_nodes(const ir::Module& m, const ir::Workflow& w, int depth = 0) {
+  uint64_t n = w.nodes.size();
+  for (const ir::Node& node : w.nodes) {
+    if (n > kMaxDrawnNodes || depth > 64) return kMaxDrawnNodes + 1;
+    if (node.kind == ir::Node::Kind::Subworkflow && node.callee < m.workflows.size())
+      n += drawn_nodes(m, m.workflows[node.callee], depth + 1);
+  }
+  return n;
+}
+
 int run_graph(const GraphOptions& opts) {
   InputOptions input_options;
   input_options.include_dirs = opts.include_dirs;
@@ -31,6 +47,11 @@ int run_graph(const GraphOptions& opts) {
 
   const ir::Workflow* chosen = choose_workflow(*module, opts.workflow, opts.file);
   if (chosen == nullptr) return kUsage;
+  if (drawn_nodes(*module, *chosen) > kMaxDrawnNodes) {
+    std::cerr << "flytec: error: workflow '" << chosen->name << "' is too large to draw: more than "
+              << kMaxDrawnNodes << " nodes (use 'flytec emit --format text' to read it)\n";
+    return kUsage;
+  }
   std::string data;
   std::string error;
   if (!graph::render_workflow(*module, *chosen, opts.format, data, error)) {
