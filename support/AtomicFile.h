@@ -16,4 +16,12 @@ namespace flyte {
 bool write_file_atomically(const std::string& path, std::string_view data, std::string& error,
                            bool durable = true);
 
+/// "cannot write '<path>': <why>", where a full disk (ENOSPC, EDQUOT) is said in words:
+/// "cannot write 'x': the disk is full (No space left on device)".
+std::string write_error(const std::string& path, int err, const char* what = "cannot write");
+
+/// When the file system holding `path` is (nearly) full, "the disk holding '<path>' is
+/// full (N KiB free)"; otherwise "". For telling why a command that writes there failed.
+std::string full_disk_note(const std::string& path);
+
 }  // namespace flyte

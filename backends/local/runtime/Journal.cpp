@@ -26,6 +26,8 @@
 #include <optional>
 #include <string_view>
 
+#include "support/AtomicFile.h"
+
 #include "backends/local/runtime/Value.h"
 #include "support/ReadFile.h"
 
@@ -154,14 +156,15 @@ struct Journal::Impl {
   uint64_t synced_seq = 0;         // appends known to be on disk
   bool syncing = false;            // a leader is inside fdatasync
   bool warned = false;             // an I/O error has been reported
+  off_t size = 0;                  // the file's size; -1 once unknown
 
   // Reports the first I/O failure only: a full disk would otherwise print one warning
   // per record. The run goes on; the journal is an aid to resumption, not its result.
   void warn(const char* what, int err) {
     if (warned) return;
     warned = true;
-    std::fprintf(stderr, "flytec: warning: journal: %s: %s failed: %s\n", path.c_str(), what,
-                 std::strerror(err));
+    std::fprintf(stderr, "flytec: warning: journal: %s failed: %s\n", what,
+                 write_error(path, err, "cannot sync").c_str());
   }
 
   // Returns (with `lock` held) once every append up to `target` is on disk. The first
@@ -193,23 +196,26 @@ std::unique_ptr<Journal> Journal::open(const std::string& path, std::string& err
   bool existed = ::stat(path.c_str(), &st) == 0;
   int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (fd < 0) {
-    error = path + ": " + std::strerror(errno);
+    error = write_error(path, errno, "cannot open the journal");
     return nullptr;
   }
   // A crash mid-write leaves a torn last line; ending it here keeps the next record
   // from being glued onto it (and lost with it).
   if (ends_torn(fd)) {
     if (int err = write_all(fd, "\n"); err != 0) {
-      error = path + ": " + std::strerror(err);
+      error = write_error(path, err, "cannot write the journal");
       ::close(fd);
       return nullptr;
     }
   }
   if (!existed) sync_parent_dir(path);
+  struct stat now;
+  off_t size = ::fstat(fd, &now) == 0 ? now.st_size : -1;
   std::unique_ptr<Journal> journal(new Journal());
   journal->impl_ = std::make_unique<Impl>();
   journal->impl_->path = path;
   journal->impl_->fd = fd;
+  journal->impl_->size = size;
   return journal;
 }
 
@@ -219,12 +225,20 @@ Journal::~Journal() {
   ::close(impl_->fd);
 }
 
-void Journal::append(const nlohmann::json& record, bool durable) {
+bool Journal::append(const nlohmann::json& record, bool durable, std::string* error) {
   std::string line = format_line(record);  // outside the lock: serializing may be slow
   std::unique_lock<std::mutex> lock(impl_->mu);
-  if (int err = write_all(impl_->fd, line); err != 0) impl_->warn("write", err);
+  if (int err = write_all(impl_->fd, line); err != 0) {
+    // A part of the line may have been written (a full disk): cut it off, so that the
+    // next record does not start mid-line and get lost with it.
+    if (::ftruncate(impl_->fd, impl_->size) != 0) impl_->size = -1;
+    if (error != nullptr) *error = write_error(impl_->path, err);
+    return false;
+  }
+  if (impl_->size >= 0) impl_->size += static_cast<off_t>(line.size());
   uint64_t mine = ++impl_->written_seq;
   if (durable) impl_->wait_synced(lock, mine);
+  return true;
 }
 
 void Journal::flush() {

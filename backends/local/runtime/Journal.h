@@ -28,7 +28,9 @@ class Journal {
 
   /// Appends `record` (a JSON object). Thread-safe. When `durable` is true, returns once
   /// the record is on disk; otherwise it is written at once and synced with a later batch.
-  void append(const nlohmann::json& record, bool durable = true);
+  /// False, with `error` (naming the journal, and a full disk as such) when the record
+  /// could not be written; the journal is then as it was before.
+  bool append(const nlohmann::json& record, bool durable = true, std::string* error = nullptr);
   /// Returns once everything appended so far is on disk.
   void flush();
 

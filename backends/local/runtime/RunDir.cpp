@@ -136,12 +136,6 @@ void sweep_root(const std::string& root) {
   for (const std::string& path : stale) fs::remove_all(path, ec);
 }
 
-/// "<what> '<path>': <reason>", where a full disk is said in words.
-std::string describe_errno(const std::string& path, int err, const char* what) {
-  if (err == ENOSPC || err == EDQUOT)
-    return fmt::format("{} '{}': the disk is full ({})", what, path, std::strerror(err));
-  return fmt::format("{} '{}': {}", what, path, std::strerror(err));
-}
 
 }  // namespace
 
@@ -203,7 +197,7 @@ std::optional<RunDir> RunDir::create(const std::string& root, Value meta, std::s
     d.path_ = root + "/" + kStagingPrefix + id;
     if (::mkdir(d.path_.c_str(), 0755) != 0) {
       if (errno == EEXIST) continue;
-      error = describe_errno(d.path_, errno, "cannot create");
+      error = write_error(d.path_, errno, "cannot create");
       return std::nullopt;
     }
     test_crash_point("run-dir-made");
@@ -212,7 +206,7 @@ std::optional<RunDir> RunDir::create(const std::string& root, Value meta, std::s
     d.lock_fd_ = ::open((d.path_ + "/lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
     if (d.lock_fd_ < 0 || ::flock(d.lock_fd_, LOCK_EX) != 0) {
       if (errno == ENOENT) continue;
-      error = describe_errno(d.path_ + "/lock", errno, "cannot create");
+      error = write_error(d.path_ + "/lock", errno, "cannot create");
       fs::remove_all(d.path_, ec);
       return std::nullopt;
     }
@@ -222,7 +216,7 @@ std::optional<RunDir> RunDir::create(const std::string& root, Value meta, std::s
                                meta.dump(2, ' ', false, Value::error_handler_t::replace) + "\n",
                                error)) {
       if (errno == ENOENT) continue;
-      error = describe_errno(d.path_ + "/run.json", errno, "cannot write");
+      error = write_error(d.path_ + "/run.json", errno, "cannot write");
       fs::remove_all(d.path_, ec);
       return std::nullopt;
     }
@@ -232,14 +226,14 @@ std::optional<RunDir> RunDir::create(const std::string& root, Value meta, std::s
       if (err == ENOENT) continue;
       fs::remove_all(d.path_, ec);
       if (err == EEXIST || err == ENOTEMPTY) continue;
-      error = describe_errno(final_path, err, "cannot create");
+      error = write_error(final_path, err, "cannot create");
       return std::nullopt;
     }
     d.path_ = final_path;
     sync_dir(root);
     test_crash_point("run-renamed");
     if (!write_file_atomically(root + "/latest", id + "\n", error)) {
-      error = describe_errno(root + "/latest", errno, "cannot write");
+      error = write_error(root + "/latest", errno, "cannot write");
       return std::nullopt;
     }
     test_crash_point("latest-written");
@@ -322,9 +316,12 @@ std::optional<Value> RunDir::read_meta(std::string& error) const {
 }
 
 bool RunDir::write_status(const Value& status, std::string& error) const {
-  return write_file_atomically(path_ + "/status.json",
-                               status.dump(2, ' ', false, Value::error_handler_t::replace) + "\n",
-                               error);
+  std::string path = path_ + "/status.json";
+  if (write_file_atomically(path, status.dump(2, ' ', false, Value::error_handler_t::replace) + "\n",
+                            error))
+    return true;
+  error = write_error(path, errno);
+  return false;
 }
 
 }  // namespace flyte::rt
