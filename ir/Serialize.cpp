@@ -5,12 +5,16 @@
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 #include <google/protobuf/util/json_util.h>
 
+#include <algorithm>
+
 #include "flyte_ir.pb.h"
 
 namespace flyte::ir {
 namespace {
 
 namespace pb = flyte::ir::proto;
+
+constexpr int kMaxTypeDepth = 200;  // as the text form's reader
 
 // ------------------------------------------------------------------ writing
 
@@ -263,6 +267,9 @@ class Reader {
     size_t builtin = table.count();
     if (static_cast<size_t>(in.types_size()) < builtin)
       return fail("the type table is truncated"), false;
+    // How deeply each type nests: printing and comparing types recurse, so a plan may
+    // not nest them deeper than source text can (the text form's limit, too).
+    std::vector<int> depth(static_cast<size_t>(in.types_size()), 0);
     for (int i = 0; i < in.types_size(); ++i) {
       const pb::Type& t = in.types(i);
       auto expect = static_cast<uint32_t>(i);
@@ -271,6 +278,14 @@ class Reader {
           return fail("the built-in types differ"), false;
         continue;
       }
+      if (t.elem() < expect) depth[i] = depth[t.elem()] + 1;
+      for (const pb::Field& f : t.fields()) {
+        if (f.type() < expect) depth[i] = std::max(depth[i], depth[f.type()] + 1);
+      }
+      if (depth[i] > kMaxTypeDepth)
+        return fail("type " + std::to_string(i) + " is nested more than " +
+                    std::to_string(kMaxTypeDepth) + " levels deep"),
+               false;
       if (t.elem() >= expect && (t.kind() == pb::Type::LIST || t.kind() == pb::Type::MAP ||
                                  t.kind() == pb::Type::OPTIONAL)) {
         return fail("type " + std::to_string(i) + " refers to a later type"), false;

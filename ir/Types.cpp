@@ -47,7 +47,7 @@ TypeTable::TypeTable() {
 }
 
 TypeId TypeTable::add_simple(TypeKind kind) {
-  return intern(TypeData{kind, {}, {}, nullptr, {}, {}},
+  return intern(TypeData{kind, {}, {}, nullptr, {}, {}, {}},
                 fmt::format("k{}", static_cast<int>(kind)));
 }
 
@@ -61,36 +61,36 @@ TypeId TypeTable::intern(TypeData data, const std::string& key) {
 }
 
 TypeId TypeTable::list(TypeId elem) {
-  return intern(TypeData{TypeKind::List, elem, {}, nullptr, {}, {}},
+  return intern(TypeData{TypeKind::List, elem, {}, nullptr, {}, {}, {}},
                 fmt::format("L{}", elem.index));
 }
 
 TypeId TypeTable::map(TypeId value) {
-  return intern(TypeData{TypeKind::Map, value, {}, nullptr, {}, {}},
+  return intern(TypeData{TypeKind::Map, value, {}, nullptr, {}, {}, {}},
                 fmt::format("M{}", value.index));
 }
 
 TypeId TypeTable::optional(TypeId inner) {
   TypeKind k = kind(inner);
   if (k == TypeKind::Optional || k == TypeKind::Error || k == TypeKind::None) return inner;
-  return intern(TypeData{TypeKind::Optional, inner, {}, nullptr, {}, {}},
+  return intern(TypeData{TypeKind::Optional, inner, {}, nullptr, {}, {}, {}},
                 fmt::format("O{}", inner.index));
 }
 
 TypeId TypeTable::tensor(TensorSpec spec) {
   std::string key = "T" + spec.dtype + (spec.dtype_is_var ? "*" : "") + dims_str(spec);
-  return intern(TypeData{TypeKind::Tensor, {}, {}, nullptr, {}, std::move(spec)}, key);
+  return intern(TypeData{TypeKind::Tensor, {}, {}, nullptr, {}, std::move(spec), {}}, key);
 }
 
 TypeId TypeTable::named(TypeKind kind, std::string name, const void* key) {
   std::string k = fmt::format("N{}", reinterpret_cast<uintptr_t>(key));
-  return intern(TypeData{kind, {}, std::move(name), key, {}, {}}, k);
+  return intern(TypeData{kind, {}, std::move(name), key, {}, {}, {}}, k);
 }
 
 TypeId TypeTable::outputs(std::vector<FieldType> fields) {
   std::string key = "R";
   for (const FieldType& f : fields) key += fmt::format("{}:{},", f.name, f.type.index);
-  return intern(TypeData{TypeKind::Outputs, {}, {}, nullptr, std::move(fields), {}}, key);
+  return intern(TypeData{TypeKind::Outputs, {}, {}, nullptr, std::move(fields), {}, {}}, key);
 }
 
 void TypeTable::define_struct(TypeId id, std::vector<FieldType> fields) {

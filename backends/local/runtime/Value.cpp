@@ -229,6 +229,11 @@ bool check_path(Value& v, bool want_dir, const std::string& base_dir, std::strin
     error = "a path that is not valid UTF-8 cannot be passed";
     return false;
   }
+  if (size_t scheme = text.find("://");
+      scheme != std::string::npos && scheme > 0 && text.find('/') == scheme + 1) {
+    error = fmt::format("'{}' is a URI; this runtime reads local files only", text);
+    return false;
+  }
   std::error_code ec;
   std::filesystem::path p = base_dir.empty() || text[0] == '/'
                                 ? std::filesystem::absolute(text, ec)
