@@ -102,29 +102,40 @@ bool half_made(const std::string& dir) {
   return !ec;
 }
 
-/// Seconds since `path` was last modified; 0 when it cannot be told.
-double age_s(const std::string& path) {
-  struct stat st;
-  if (::stat(path.c_str(), &st) != 0) return 0;
-  return static_cast<double>(std::time(nullptr) - st.st_mtime);
-}
+/// Holds `<root>/.lock` while runs are created or swept there, so that a sweep never
+/// meets a run that a live process is still creating. Closing the descriptor (or the
+/// process dying) releases it. -1 when it cannot be taken; creating and sweeping then go
+/// on unserialized.
+class RootLock {
+ public:
+  explicit RootLock(const std::string& root) {
+    fd_ = ::open((root + "/.lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd_ >= 0) {
+      while (::flock(fd_, LOCK_EX) != 0 && errno == EINTR) {
+      }
+    }
+  }
+  ~RootLock() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  RootLock(const RootLock&) = delete;
+  RootLock& operator=(const RootLock&) = delete;
 
-/// What killed processes left in the run directory `root`: runs being created (their
-/// lock free, or without one for a while), a temporary `latest` not renamed for a while,
-/// and the run `latest` names when an older runtime left it half made.
+ private:
+  int fd_ = -1;
+};
+
+/// What killed processes left in the run directory `root` (whose RootLock the caller
+/// holds, so that no live process is creating a run there): half-built runs, temporary
+/// copies of `latest`, and the run `latest` names when an older runtime left it half made.
 void sweep_root(const std::string& root) {
   std::error_code ec;
   std::vector<std::string> stale;
   for (const auto& e : fs::directory_iterator(root, ec)) {
     std::string name = e.path().filename().string();
-    std::string path = e.path().string();
-    if (name.rfind(kStagingPrefix, 0) == 0) {
-      bool has_lock = ::access((path + "/lock").c_str(), F_OK) == 0;
-      if (has_lock ? lock_is_free(path) : age_s(path) > 5) stale.push_back(path);
-    } else if (name.rfind("latest.tmp.", 0) == 0 && is_atomic_temporary(name) &&
-               age_s(path) > 5) {
-      stale.push_back(path);
-    }
+    if (name.rfind(kStagingPrefix, 0) == 0 ||
+        (name.rfind("latest.tmp.", 0) == 0 && is_atomic_temporary(name)))
+      stale.push_back(e.path().string());
   }
   std::string text, ignored;
   if (read_file_bounded(root + "/latest", text, ignored, {4096, false})) {
@@ -186,6 +197,7 @@ std::optional<RunDir> RunDir::create(const std::string& root, Value meta, std::s
     error = fmt::format("cannot create run directory '{}': {}", root, ec.message());
     return std::nullopt;
   }
+  RootLock root_lock(root);
   sweep_root(root);
   for (int tries = 0; tries < 100; ++tries) {
     std::string id = new_id();
@@ -201,11 +213,8 @@ std::optional<RunDir> RunDir::create(const std::string& root, Value meta, std::s
       return std::nullopt;
     }
     test_crash_point("run-dir-made");
-    // A starting run that sweeps its directory may remove this one while it has no lock
-    // yet, or take its lock to look: whatever then fails with ENOENT tries another id.
     d.lock_fd_ = ::open((d.path_ + "/lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (d.lock_fd_ < 0 || ::flock(d.lock_fd_, LOCK_EX) != 0) {
-      if (errno == ENOENT) continue;
+    if (d.lock_fd_ < 0 || ::flock(d.lock_fd_, LOCK_EX | LOCK_NB) != 0) {
       error = write_error(d.path_ + "/lock", errno, "cannot create");
       fs::remove_all(d.path_, ec);
       return std::nullopt;
@@ -215,7 +224,6 @@ std::optional<RunDir> RunDir::create(const std::string& root, Value meta, std::s
     if (!write_file_atomically(d.path_ + "/run.json",
                                meta.dump(2, ' ', false, Value::error_handler_t::replace) + "\n",
                                error)) {
-      if (errno == ENOENT) continue;
       error = write_error(d.path_ + "/run.json", errno, "cannot write");
       fs::remove_all(d.path_, ec);
       return std::nullopt;
@@ -223,7 +231,6 @@ std::optional<RunDir> RunDir::create(const std::string& root, Value meta, std::s
     test_crash_point("run-meta-written");
     if (::rename(d.path_.c_str(), final_path.c_str()) != 0) {
       int err = errno;
-      if (err == ENOENT) continue;
       fs::remove_all(d.path_, ec);
       if (err == EEXIST || err == ENOTEMPTY) continue;
       error = write_error(final_path, err, "cannot create");
@@ -275,7 +282,10 @@ std::optional<RunDir> RunDir::open(const std::string& root, const std::string& i
                  "warning: killed %d process%s left running by an earlier process of run "
                  "'%s'\n",
                  n, n == 1 ? "" : "es", chosen.c_str());
-  sweep_root(root);
+  {
+    RootLock root_lock(root);
+    sweep_root(root);
+  }
   d.remove_temporaries();
   return d;
 }
