@@ -7,7 +7,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-
 #include <cerrno>
 #include <cstring>
 #include <string>
@@ -58,8 +57,7 @@ bool write_file_atomically(const std::string& path, std::string_view data, std::
 
 std::string write_error(const std::string& path, int err, const char* what) {
   std::string out = std::string(what) + " '" + path + "': ";
-  if (err == ENOSPC || err == EDQUOT)
-    return out + "the disk is full (" + std::strerror(err) + ")";
+  if (err == ENOSPC || err == EDQUOT) return out + "the disk is full (" + std::strerror(err) + ")";
   return out + std::strerror(err);
 }
 

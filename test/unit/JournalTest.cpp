@@ -285,8 +285,7 @@ TEST_F(JournalTest, APartlyWrittenRecordIsCutOffOnAFullDisk) {
   const std::string pad(1000, 'p');
   int written = 0;
   std::string why;
-  while (written < 1000 && journal->append({{"i", written}, {"pad", pad}}, false, &why))
-    ++written;
+  while (written < 1000 && journal->append({{"i", written}, {"pad", pad}}, false, &why)) ++written;
   EXPECT_GT(written, 10);
   EXPECT_NE(why.find("the disk is full"), std::string::npos) << why;
   fs::remove(mnt / "ballast");

@@ -319,8 +319,8 @@ bool written_soon(const fs::path& p) {
 // process that ran them when it is killed with SIGKILL (the shell by PR_SET_PDEATHSIG,
 // the rest by the guardian), instead of running on.
 TEST_F(ProcessTest, CommandsDieWithAKilledParent) {
-  ProcessSpec s = spec(
-      "echo $$ > sh.pid; (trap '' TERM; sleep 30) & echo $! > bg.pid; sleep 30 & wait");
+  ProcessSpec s =
+      spec("echo $$ > sh.pid; (trap '' TERM; sleep 30) & echo $! > bg.pid; sleep 30 & wait");
   pid_t child = fork();
   ASSERT_GE(child, 0);
   if (child == 0) {
@@ -363,8 +363,7 @@ TEST_F(ProcessTest, KillLeftoverProcessesMatchesWholeEnvironmentEntries) {
     if (pid == 0) {
       setpgid(0, 0);
       std::string cmd = "sleep 30 & echo $! > " + name + "; wait";
-      char* argv[] = {const_cast<char*>("/bin/sh"), const_cast<char*>("-c"), cmd.data(),
-                      nullptr};
+      char* argv[] = {const_cast<char*>("/bin/sh"), const_cast<char*>("-c"), cmd.data(), nullptr};
       char* envp[] = {const_cast<char*>(entry.c_str()), const_cast<char*>("PATH=/usr/bin:/bin"),
                       nullptr};
       chdir(dir_.c_str());

@@ -26,9 +26,8 @@
 #include <optional>
 #include <string_view>
 
-#include "support/AtomicFile.h"
-
 #include "backends/local/runtime/Value.h"
+#include "support/AtomicFile.h"
 #include "support/ReadFile.h"
 
 namespace flyte::rt {

@@ -85,9 +85,9 @@ struct ChildSetup {
   char* const* argv;
   char* const* envp;
   pid_t parent;
-  int guard_fd;              // the guardian's socket, or -1
-  int error = 0;             // errno of the step that failed
-  const char* failed = "";   // which step
+  int guard_fd;             // the guardian's socket, or -1
+  int error = 0;            // errno of the step that failed
+  const char* failed = "";  // which step
 };
 
 // Opens `path` onto descriptor `target`. 0 or an errno.

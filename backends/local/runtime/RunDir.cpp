@@ -147,7 +147,6 @@ void sweep_root(const std::string& root) {
   for (const std::string& path : stale) fs::remove_all(path, ec);
 }
 
-
 }  // namespace
 
 RunDir::RunDir(std::string root, std::string id)
@@ -327,8 +326,8 @@ std::optional<Value> RunDir::read_meta(std::string& error) const {
 
 bool RunDir::write_status(const Value& status, std::string& error) const {
   std::string path = path_ + "/status.json";
-  if (write_file_atomically(path, status.dump(2, ' ', false, Value::error_handler_t::replace) + "\n",
-                            error))
+  if (write_file_atomically(
+          path, status.dump(2, ' ', false, Value::error_handler_t::replace) + "\n", error))
     return true;
   error = write_error(path, errno);
   return false;
