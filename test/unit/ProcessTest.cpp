@@ -356,8 +356,8 @@ TEST_F(ProcessTest, KillRunningProcessesKillsEveryGroupAtOnce) {
 }
 
 // What a killed run left running is found by its environment and killed; nothing else.
-TEST_F(ProcessTest, KillLeftoverProcessesMatchesWholeEnvironmentEntries) {
-  std::string token = "FLYTE_RUN_ID=leftover-" + std::to_string(getpid());
+TEST_F(ProcessTest, KillLeftoverProcessesMatchesEnvironmentEntries) {
+  std::string run = "FLYTE_CHECKPOINT_DIR=" + dir_.string() + "/run";
   auto start = [&](const std::string& entry, const std::string& name) {
     pid_t pid = fork();
     if (pid == 0) {
@@ -366,17 +366,16 @@ TEST_F(ProcessTest, KillLeftoverProcessesMatchesWholeEnvironmentEntries) {
       char* argv[] = {const_cast<char*>("/bin/sh"), const_cast<char*>("-c"), cmd.data(), nullptr};
       char* envp[] = {const_cast<char*>(entry.c_str()), const_cast<char*>("PATH=/usr/bin:/bin"),
                       nullptr};
-      chdir(dir_.c_str());
-      execve("/bin/sh", argv, envp);
+      if (chdir(dir_.c_str()) == 0) execve("/bin/sh", argv, envp);
       _exit(127);
     }
     return pid;
   };
-  pid_t ours = start(token, "ours.pid");
-  pid_t other = start(token + "0", "other.pid");
+  pid_t ours = start(run + "/nodes/n0/attempt-1/checkpoint", "ours.pid");
+  pid_t other = start(run + "2/nodes/n0/attempt-1/checkpoint", "other.pid");
   ASSERT_TRUE(written_soon(dir_ / "ours.pid"));
   ASSERT_TRUE(written_soon(dir_ / "other.pid"));
-  EXPECT_EQ(kill_leftover_processes(token), 2);  // the shell and its sleep
+  EXPECT_EQ(kill_leftover_processes(run + "/"), 2);  // the shell and its sleep
   EXPECT_TRUE(gone_soon(read_pid(dir_ / "ours.pid")));
   int st = 0;
   waitpid(ours, &st, 0);

@@ -489,7 +489,7 @@ void kill_running_processes() {
   for (pid_t pgid : g.running) kill(-pgid, SIGKILL);
 }
 
-int kill_leftover_processes(const std::string& env_entry) {
+int kill_leftover_processes(const std::string& env_prefix) {
   // Environments are read from /proc; a process that is not ours cannot be read and is
   // left alone, and so are this process and its ancestors.
   std::set<pid_t> spare;
@@ -521,11 +521,11 @@ int kill_leftover_processes(const std::string& env_entry) {
     for (ssize_t n; (n = read(fd, buf, sizeof buf)) > 0 && env.size() < (1 << 20);)
       env.append(buf, static_cast<size_t>(n));
     close(fd);
-    // Entries are NUL-separated; match a whole one.
+    // Entries are NUL-separated; match the start of one.
     for (size_t at = 0; at < env.size();) {
       size_t nul = env.find('\0', at);
       if (nul == std::string::npos) nul = env.size();
-      if (env.compare(at, nul - at, env_entry) == 0) {
+      if (nul - at >= env_prefix.size() && env.compare(at, env_prefix.size(), env_prefix) == 0) {
         if (kill(static_cast<pid_t>(pid), SIGKILL) == 0) {
           ++killed;
           victims.push_back(static_cast<pid_t>(pid));

@@ -50,10 +50,11 @@ ProcessResult run_process(const ProcessSpec& spec, const std::atomic<bool>& canc
 /// reaped: for an exit that cannot wait for them (a second Ctrl-C).
 void kill_running_processes();
 
-/// SIGKILLs every process (other than this one and its ancestors) whose environment has
-/// the entry `env_entry` (`FLYTE_RUN_ID=<id>`): what a dead process of that run left
-/// running. Returns how many were killed.
-int kill_leftover_processes(const std::string& env_entry);
+/// SIGKILLs every process (other than this one and its ancestors) with an environment
+/// entry that starts with `env_prefix` (`FLYTE_CHECKPOINT_DIR=<run path>/`, which only
+/// the tasks of that run have): what a dead process of that run left running. Returns
+/// how many were killed, once they are gone (or after a second).
+int kill_leftover_processes(const std::string& env_prefix);
 
 /// The last `n` lines of the file at `path` (at most 64 KiB read), or "" when it cannot
 /// be read.

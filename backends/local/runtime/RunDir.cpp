@@ -276,7 +276,8 @@ std::optional<RunDir> RunDir::open(const std::string& root, const std::string& i
   }
   // Processes a killed process of this run left running (if its guardian was killed
   // too) would run beside the attempts this one starts.
-  if (int n = kill_leftover_processes("FLYTE_RUN_ID=" + chosen); n > 0)
+  std::string env_prefix = "FLYTE_CHECKPOINT_DIR=" + fs::absolute(d.path_).string() + "/";
+  if (int n = kill_leftover_processes(env_prefix); n > 0)
     std::fprintf(stderr,
                  "warning: killed %d process%s left running by an earlier process of run "
                  "'%s'\n",
