@@ -177,7 +177,8 @@ class Soak:
                         self.exe], check=True)
 
     def kill_round(self, r, kills):
-        """One run, killed `kills` times at random moments and resumed each time."""
+        """One run, killed up to `kills` times at random moments and resumed each time,
+        until it finishes before a kill. Returns how many kills there were."""
         items = list(range(r * 100, r * 100 + self.args.items))
         expected = sum(i * i + 1 for i in items)
         log = os.path.join(self.work, "log-%d" % r)
@@ -185,6 +186,7 @@ class Soak:
         before = self.latest(run_dir)
         run_id = None
         marks = []  # (log length, journaled keys) at each kill
+        done = 0
         for k in range(kills):
             if run_id is None:
                 cmd = self.command(run_dir, items, log)
@@ -192,11 +194,13 @@ class Soak:
             else:
                 cmd = self.command(run_dir, resume=run_id)
             early = self.rng.random() < 0.3
-            delay = self.rng.uniform(0, 0.01) if early else self.rng.uniform(0.02, 1.2)
+            delay = self.rng.uniform(0, 0.01) if early else self.rng.uniform(0.02, 0.6)
             p = self.start(cmd, "round%d" % r)
             time.sleep(delay)
-            if p.poll() is None:
+            finished = p.poll() is not None
+            if not finished:
                 p.send_signal(signal.SIGKILL)
+                done += 1
                 self.stats["kills"] += 1
                 self.stats["early kills"] += early
             else:
@@ -213,6 +217,8 @@ class Soak:
                 keys = self.journaled(os.path.join(run_dir, run_id))
                 marks.append((len(self.log_lines(log)), keys))
                 self.stats["journaled at kills"] += len(keys)
+            if finished and rc == 0:
+                break
         # The last resume runs to the end.
         if run_id is None:
             cmd = self.command(run_dir, items, log)
@@ -237,6 +243,7 @@ class Soak:
                                % (r, len(again), ", ".join(again[:5])))
         self.check_no_survivors("round %d end" % r)
         self.check_no_temporaries(run_dir, self.cache)
+        return done
 
     def signal_case(self, sig):
         """SIGINT or SIGTERM while the maps run: exit 130, interrupted, and resume."""
@@ -285,13 +292,14 @@ class Soak:
             while len(self.log_lines(log)) < 40 and p.poll() is None and time.monotonic() < deadline:
                 time.sleep(0.01)
             ballast = os.path.join(mnt, "ballast")
-            with open(ballast, "wb") as f:
-                try:
-                    while True:
-                        f.write(b"\0" * 65536)
-                        f.flush()
-                except OSError:
-                    pass
+            fd = os.open(ballast, os.O_WRONLY | os.O_CREAT, 0o644)
+            try:
+                while True:
+                    os.write(fd, b"\0" * 65536)
+            except OSError:
+                pass
+            finally:
+                os.close(fd)
             rc, out, err = self.finish(p)
             if rc != 1 or not re.search(r"'[^']+'[^\n]*: the disk is full|the disk holding '[^']+' is full", err):
                 self.violation("full disk: exit %d, expected 1 with the path and 'the disk is full': %s"
@@ -309,11 +317,12 @@ class Soak:
     def run(self):
         t0 = time.monotonic()
         self.build()
-        rounds = self.args.rounds
-        per_round = [self.args.kills // rounds + (1 if i < self.args.kills % rounds else 0)
-                     for i in range(rounds)]
-        for r, kills in enumerate(per_round):
-            self.kill_round(r, kills)
+        # Rounds of up to --kills-per-round kills each, until there were --kills.
+        kills, r = 0, 0
+        while kills < self.args.kills and r < 20:
+            kills += self.kill_round(r, min(self.args.kills_per_round, self.args.kills - kills))
+            r += 1
+        self.stats["rounds"] = r
         self.signal_case(signal.SIGINT)
         self.signal_case(signal.SIGTERM)
         disk = self.disk_full_case()
@@ -335,7 +344,7 @@ def main():
     ap.add_argument("--flytec", required=True)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--kills", type=int, default=24)
-    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--kills-per-round", type=int, default=8)
     ap.add_argument("--items", type=int, default=300)
     ap.add_argument("--jobs", type=int, default=4)
     sys.exit(Soak(ap.parse_args()).run())
