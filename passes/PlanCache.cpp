@@ -1,33 +1,54 @@
 // The plan-cache pass.
 #include "passes/PlanCache.h"
 
-#define XXH_INLINE_ALL  // for XXH3_state_t on the stack
 #include <fmt/format.h>
-#include <xxhash.h>
 
 #include <fstream>
 #include <iterator>
+#include <set>
+
+#include "support/Hash.h"
 
 namespace flyte::passes {
 namespace {
 
-class Fingerprint {
- public:
-  Fingerprint() { XXH3_128bits_reset(&state_); }
-  /// Adds a field with its length, so that ("ab", "c") and ("a", "bc") differ.
-  void add(std::string_view s) {
-    uint64_t n = s.size();
-    XXH3_128bits_update(&state_, &n, sizeof n);
-    XXH3_128bits_update(&state_, s.data(), s.size());
+/// A type as the fingerprint sees it: as written, and each struct's fields and each
+/// enum's members too (`Split{x:Tensor<f32, [N, D]>,y:…}`), since a struct's name alone
+/// says nothing of what a cached result was computed from. `seen` stops a struct that
+/// refers to itself.
+std::string signature(const TypeTable& types, TypeId t, std::set<uint32_t>& seen) {
+  const TypeData& d = types.get(t);
+  switch (d.kind) {
+    case TypeKind::List: return "List<" + signature(types, d.elem, seen) + ">";
+    case TypeKind::Map: return "Map<string, " + signature(types, d.elem, seen) + ">";
+    case TypeKind::Optional: return signature(types, d.elem, seen) + "?";
+    case TypeKind::Struct: {
+      std::string out = "struct " + d.name;
+      if (!seen.insert(t.index).second) return out;
+      out += "{";
+      for (const FieldType& f : d.fields)
+        out += f.name + ":" + signature(types, f.type, seen) + ",";
+      return out + "}";
+    }
+    case TypeKind::Enum: {
+      std::string out = "enum " + d.name + "{";
+      for (const std::string& m : d.members) out += m + ",";
+      return out + "}";
+    }
+    case TypeKind::Outputs: {
+      std::string out = "(";
+      for (const FieldType& f : d.fields)
+        out += f.name + ":" + signature(types, f.type, seen) + ",";
+      return out + ")";
+    }
+    default: return types.str(t);  // scalars, files, tensors with dtype and dimensions
   }
-  std::string hex() {
-    XXH128_hash_t h = XXH3_128bits_digest(&state_);
-    return fmt::format("{:016x}{:016x}", h.high64, h.low64);
-  }
+}
 
- private:
-  XXH3_state_t state_;
-};
+std::string signature(const TypeTable& types, TypeId t) {
+  std::set<uint32_t> seen;
+  return signature(types, t, seen);
+}
 
 /// The directory of the `.flyte` file a `file:line:col` location names.
 std::string source_dir(const std::string& location) {
@@ -53,17 +74,17 @@ class PlanCache final : public Pass {
 
  private:
   static std::string fingerprint(const ir::Module& m, const ir::Task& t) {
-    Fingerprint f;
-    f.add("flytec-task-v1");
+    Hasher f;
+    f.add("flytec-task-v2");
     f.add(t.name);
     for (const ir::Param& p : t.inputs) {
       f.add(p.name);
-      f.add(m.types.str(p.type));
+      f.add(signature(m.types, p.type));
     }
     f.add("->");
     for (const ir::Output& o : t.outputs) {
       f.add(o.name);
-      f.add(m.types.str(o.type));
+      f.add(signature(m.types, o.type));
     }
     f.add(std::to_string(static_cast<int>(t.runner.kind)));
     f.add(t.runner.text);
@@ -74,12 +95,17 @@ class PlanCache final : public Pass {
       f.add(std::string(std::istreambuf_iterator<char>(in), {}));
     }
     f.add(t.image);
+    f.add("env");
     for (const auto& [k, v] : t.env) {
       f.add(k);
       f.add(v);
     }
+    f.add("secrets");
     for (const std::string& s : t.secrets) f.add(s);
     f.add(t.cache_version);
+    // The inputs the key leaves out: changing the list changes what a key means.
+    f.add("ignore");
+    for (const std::string& i : t.cache_ignore) f.add(i);
     return f.hex();
   }
 };

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <stdlib.h>
 
+#include <algorithm>
 #include <atomic>
 #include <filesystem>
 #include <iostream>
@@ -12,6 +13,8 @@
 #include "backends/local/runtime/Process.h"
 #include "ir/Serialize.h"
 #include "support/AtomicFile.h"
+#include "support/Hash.h"
+#include "support/ReadFile.h"
 
 namespace flyte::local {
 namespace fs = std::filesystem;
@@ -78,6 +81,27 @@ std::string find_runtime_dir() {
   std::error_code ec;
   fs::path exe = fs::read_symlink("/proc/self/exe", ec);
   return (exe.parent_path() / ".." / "lib" / "flytec").lexically_normal().string();
+}
+
+std::string executable_key(const std::string& plan, const std::string& runtime_dir) {
+  Hasher h;
+  h.add("flytec-executable-v1");
+  h.add(plan);
+  h.add(kRuntimeCompiler);
+  h.add(kRuntimeExtraFlags);
+  std::vector<std::string> archives;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(runtime_dir, ec)) {
+    if (e.path().extension() == ".a") archives.push_back(e.path().string());
+  }
+  std::sort(archives.begin(), archives.end());
+  for (const std::string& a : archives) {
+    h.add(fs::path(a).filename().string());
+    std::string bytes, error;
+    read_file_bounded(a, bytes, error, {size_t{1} << 30, false});
+    h.add(bytes);
+  }
+  return h.hex();
 }
 
 bool build_executable(const ir::Module& m, const BuildOptions& o, std::string& error) {

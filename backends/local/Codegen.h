@@ -26,4 +26,10 @@ bool build_executable(const ir::Module& m, const BuildOptions& options, std::str
 /// beside the flytec binary (in the build tree and once installed).
 std::string find_runtime_dir();
 
+/// What an executable of `plan` (protobuf bytes) would be built from, as 32 hex digits:
+/// XXH3 of the plan, the runtime's compiler and flags and the contents of the runtime
+/// archives in `runtime_dir`, so that an executable kept by `flytec run` is reused only
+/// while none of them changed (an upgraded runtime builds anew).
+std::string executable_key(const std::string& plan, const std::string& runtime_dir);
+
 }  // namespace flyte::local

@@ -208,7 +208,7 @@ TEST_F(CacheTest, UnreadablePathHasNoHash) {
   EXPECT_EQ(hash_path((root_ / "missing").string()), std::nullopt);
   Hasher h;
   std::string error;
-  EXPECT_FALSE(h.add_path((root_ / "missing").string(), error));
+  EXPECT_FALSE(add_path(h, (root_ / "missing").string(), error));
   EXPECT_FALSE(error.empty());
 }
 

@@ -76,10 +76,11 @@ int run_run(BuildOptions opts) {
   if (module == nullptr) return rc;
   const ir::Workflow* w = choose_workflow(*module, opts.workflow, opts.file);
   if (w == nullptr) return kUsage;
-  // Executables are kept by the plan's contents: an unchanged workflow is not rebuilt.
+  // Executables are kept by what they are built from (the plan, the compiler's version
+  // and the runtime): an unchanged workflow is not rebuilt, an upgraded runtime is.
   std::string plan = ir::to_protobuf(*module);
   std::string name = std::filesystem::path(opts.file).stem().string() + "-" + w->name + "-" +
-                     std::to_string(std::hash<std::string>{}(plan)&0xffffffffu);
+                     local::executable_key(plan, local::find_runtime_dir()).substr(0, 16);
   std::string exe = ".flyte/bin/" + name;
   if (!std::filesystem::exists(exe)) {
     local::BuildOptions b;

@@ -7,7 +7,6 @@
 #include <fmt/format.h>
 #include <sys/file.h>
 #include <unistd.h>
-#include <xxhash.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -32,8 +31,6 @@ namespace {
 
 constexpr size_t kChunkSize = size_t{1} << 20;  // file contents are hashed 1 MiB at a time
 constexpr int kManifestVersion = 2;             // 2: files nested in outputs, by JSON pointer
-
-XXH3_state_t* xxh_state(void* state) { return static_cast<XXH3_state_t*>(state); }
 
 bool is_hex32(std::string_view s) {
   return s.size() == 32 && std::all_of(s.begin(), s.end(), [](char c) {
@@ -486,63 +483,31 @@ std::optional<nlohmann::json> lookup_entry(const std::string& dir, const std::st
 
 }  // namespace
 
-Hasher::Hasher() : state_(XXH3_createState()) {
-  FLYTEC_CHECK(state_ != nullptr, "out of memory for an XXH3 state");
-  XXH3_128bits_reset(xxh_state(state_));
-}
-
-Hasher::~Hasher() { XXH3_freeState(xxh_state(state_)); }
-
-void Hasher::add(std::string_view bytes) {
-  // The length as 8 little-endian bytes, independent of the host's byte order.
-  unsigned char len[8];
-  uint64_t n = bytes.size();
-  for (unsigned char& b : len) {
-    b = static_cast<unsigned char>(n & 0xFF);
-    n >>= 8;
-  }
-  XXH3_128bits_update(xxh_state(state_), len, sizeof len);
-  XXH3_128bits_update(xxh_state(state_), bytes.data(), bytes.size());
-}
-
-bool Hasher::add_path(const std::string& path, std::string& error) {
+bool add_path(Hasher& h, const std::string& path, std::string& error) {
   std::error_code ec;
   fs::file_status st = fs::status(path, ec);
   if (ec) {
     error = describe(path, ec);
     return false;
   }
-  TreeHasher tree(*this, error);
+  TreeHasher tree(h, error);
   if (fs::is_regular_file(st)) {
-    add("f");
+    h.add("f");
     return tree.add_file(path);
   }
   if (fs::is_directory(st)) {
-    add("d");
+    h.add("d");
     return tree.add_dir(path, "");
   }
   error = path + ": not a file or directory";
   return false;
 }
 
-std::string Hasher::hex() {
-  XXH128_hash_t digest = XXH3_128bits_digest(xxh_state(state_));
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out(32, '0');
-  uint64_t halves[2] = {digest.high64, digest.low64};
-  for (size_t h = 0; h < 2; ++h) {
-    for (size_t i = 0; i < 16; ++i) {
-      out[h * 16 + i] = kDigits[(halves[h] >> (60 - 4 * i)) & 0xF];
-    }
-  }
-  return out;
-}
-
 std::optional<std::string> hash_path(const std::string& path) {
   try {
     Hasher hasher;
     std::string error;
-    if (!hasher.add_path(path, error)) return std::nullopt;
+    if (!add_path(hasher, path, error)) return std::nullopt;
     return hasher.hex();
   } catch (const std::exception&) {  // out of memory: unreadable, as far as callers care
     return std::nullopt;

@@ -13,27 +13,16 @@
 #include <string_view>
 #include <vector>
 
+#include "support/Hash.h"
+
 namespace flyte::rt {
 
-/// Streams bytes into an XXH3-128 hash. Files and directories hash their contents
-/// (directories: sorted relative names, types and file contents, recursively).
-class Hasher {
- public:
-  Hasher();
-  ~Hasher();
-  Hasher(const Hasher&) = delete;
-  Hasher& operator=(const Hasher&) = delete;
-  /// Adds `bytes` preceded by its length, so that ("ab","c") and ("a","bc") differ.
-  void add(std::string_view bytes);
-  /// Adds the contents of the file or directory at `path`; false (with `error`) when it
-  /// cannot be read.
-  bool add_path(const std::string& path, std::string& error);
-  /// The 128-bit digest as 32 lowercase hex digits.
-  std::string hex();
+using flyte::Hasher;
 
- private:
-  void* state_;
-};
+/// Adds the contents of the file or directory at `path` to `h` (directories: sorted
+/// relative names, types and file contents, recursively; symbolic links inside by their
+/// target text); false (with `error`) when it cannot be read.
+bool add_path(Hasher& h, const std::string& path, std::string& error);
 
 /// XXH3-128 of a whole file or directory, as 32 hex digits; nullopt when unreadable.
 std::optional<std::string> hash_path(const std::string& path);
