@@ -1,13 +1,3 @@
-// Longer explanations of diagnostic codes, for `flytec explain CODE`.
+// Forwards to ir/diag/DiagnosticExplain.h, where the diagnostics library now lives.
 #pragma once
-
-#include <string_view>
-
-#include "frontend/Diagnostic.h"
-
-namespace flyte {
-
-/// A few sentences and an example for `code`, such as why E0307 exists and how to fix it.
-std::string_view diag_code_explanation(DiagCode code);
-
-}  // namespace flyte
+#include "ir/diag/DiagnosticExplain.h"  // IWYU pragma: export

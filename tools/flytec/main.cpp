@@ -2,8 +2,8 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
-#include "frontend/Version.h"
 #include "stdlib/Locate.h"
+#include "support/Version.h"
 #include "tools/flytec/Commands.h"
 
 namespace {

@@ -1,5 +1,5 @@
 // Source buffers and the offset -> line/column mapping.
-#include "frontend/SourceManager.h"
+#include "ir/diag/SourceManager.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>

@@ -1,5 +1,5 @@
 // The explanation texts of `flytec explain`. One entry per code of DiagnosticCodes.def.
-#include "frontend/DiagnosticExplain.h"
+#include "ir/diag/DiagnosticExplain.h"
 
 #include <array>
 

@@ -1,5 +1,5 @@
 // The `--verify` consumer.
-#include "frontend/Verify.h"
+#include "ir/diag/Verify.h"
 
 #include <fmt/format.h>
 

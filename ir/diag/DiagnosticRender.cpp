@@ -1,5 +1,5 @@
 // Text, JSON and SARIF renderers for diagnostics.
-#include "frontend/DiagnosticRender.h"
+#include "ir/diag/DiagnosticRender.h"
 
 #include <unistd.h>
 
@@ -7,7 +7,7 @@
 #include <cstdlib>
 #include <nlohmann/json.hpp>
 
-#include "frontend/Version.h"
+#include "support/Version.h"
 
 namespace flyte {
 namespace {

@@ -1,5 +1,5 @@
 // The diagnostic code table and the collecting engine.
-#include "frontend/Diagnostic.h"
+#include "ir/diag/Diagnostic.h"
 
 #include <algorithm>
 #include <array>
@@ -17,7 +17,7 @@ struct CodeInfo {
 
 constexpr std::array<CodeInfo, static_cast<size_t>(DiagCode::Count)> kCodes = {{
 #define DIAG(code, severity, summary) {#code, Severity::severity, summary},
-#include "frontend/DiagnosticCodes.def"
+#include "ir/diag/DiagnosticCodes.def"
 }};
 
 const CodeInfo& info(DiagCode code) {
