@@ -713,7 +713,10 @@ struct Engine::Impl {
       if (std::optional<Value> hit = opt.cache->lookup(*ckey, node_dir)) {
         ++opt.events->counters().cached;
         opt.events->emit("cached", {{"node", k}, {"task", t.name}, {"key", *ckey}});
-        record(k, t, job.args, *hit, node_dir);
+        if (!record(k, t, job.args, *hit, node_dir, failure.error)) {
+          opt.events->emit("failed", {{"node", k}, {"task", t.name}, {"error", failure.error}});
+          return std::nullopt;
+        }
         return hit;
       }
     }
@@ -748,13 +751,21 @@ struct Engine::Impl {
           if (!opt.cache->store(*ckey, r.outputs, path_outputs(t, r.outputs), error))
             opt.events->log("flytec: warning: cannot store in the cache: " + error);
         }
-        record(k, t, job.args, r.outputs, node_dir);
+        if (!record(k, t, job.args, r.outputs, node_dir, failure.error)) {
+          opt.events->emit(
+              "failed",
+              {{"node", k}, {"task", t.name}, {"attempt", attempt}, {"error", failure.error}});
+          return std::nullopt;
+        }
         return r.outputs;
       }
       if (r.status == AttemptResult::Status::Cancelled || job.cancel) {
         failure.error = "cancelled";
         return std::nullopt;
       }
+      // A command that fails on a full disk is not to blame for it.
+      if (std::string full = full_disk_note(spec.attempt_dir); !full.empty())
+        r.error += "; " + full;
       failure.error = r.error;
       failure.log_tail = tail_lines(r.log, 10);
       if (tries < retries) {
@@ -811,21 +822,32 @@ struct Engine::Impl {
   /// before the node counts as finished, so a killed process loses nothing; it reaches
   /// the disk with the next group sync (Main syncs the journal every 100 ms and at the
   /// end), so a power loss can cost at most the tasks of the last moments, which rerun.
-  void record(const std::string& k, const ir::Task& t, const Value& args, const Value& outputs,
-              const std::string& node_dir) {
-    std::string error;
+  /// False with `error` when either cannot be written (a full disk): the node fails, and
+  /// a resumed run runs it again.
+  bool record(const std::string& k, const ir::Task& t, const Value& args, const Value& outputs,
+              const std::string& node_dir, std::string& error) {
     std::error_code ec;
     fs::create_directories(node_dir, ec);
-    if (!write_file_atomically(node_dir + "/outputs.json", canonical(outputs) + "\n", error,
-                               /*durable=*/false))
-      opt.events->log("flytec: warning: cannot write outputs of '" + k + "': " + error);
-    if (opt.journal != nullptr)
-      opt.journal->append({{"type", "done"},
-                           {"node", k},
-                           {"fingerprint", t.fingerprint},
-                           {"args", args_digest(t, args)},
-                           {"outputs", outputs}},
-                          /*durable=*/false);
+    std::string outputs_json = node_dir + "/outputs.json";
+    if (!write_file_atomically(outputs_json, canonical(outputs) + "\n", error,
+                               /*durable=*/false)) {
+      error = write_error(outputs_json, errno);
+      return false;
+    }
+    if (opt.journal != nullptr) {
+      // Test hooks: a crash just before, or just after, this node counts as finished
+      // (its dependents are released only after this returns).
+      opt.journal->crash_point("FLYTE_TEST_CRASH_BEFORE_DONE", k);
+      if (!opt.journal->append({{"type", "done"},
+                                {"node", k},
+                                {"fingerprint", t.fingerprint},
+                                {"args", args_digest(t, args)},
+                                {"outputs", outputs}},
+                               /*durable=*/false, &error))
+        return false;
+      opt.journal->crash_point("FLYTE_TEST_CRASH_AFTER_DONE", k);
+    }
+    return true;
   }
 };
 

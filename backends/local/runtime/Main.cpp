@@ -19,6 +19,7 @@
 #include <thread>
 
 #include "backends/local/runtime/Engine.h"
+#include "backends/local/runtime/Process.h"
 #include "backends/local/runtime/RunDir.h"
 #include "ir/Serialize.h"
 #include "ir/Verifier.h"
@@ -336,12 +337,9 @@ int run_main(int argc, char** argv, const unsigned char* plan, size_t size,
     std::optional<Value> in = gather_inputs(*m, constants, w, o, rc);
     if (!in) return rc;
     inputs = std::move(*in);
-    run = RunDir::create(o.run_dir, error);
+    run = RunDir::create(o.run_dir, {{"workflow", w.name}, {"plan", plan_hash}, {"inputs", inputs}},
+                         error);
     if (!run) return usage_error(error);
-    if (!run->write_meta(
-            {{"id", run->id()}, {"workflow", w.name}, {"plan", plan_hash}, {"inputs", inputs}},
-            error))
-      return usage_error(error);
   }
   std::string run_path = std::filesystem::absolute(run->path()).string();
 
@@ -389,6 +387,8 @@ int run_main(int argc, char** argv, const unsigned char* plan, size_t size,
       if (signals_done) return;
       if (sig == SIGUSR2) continue;
       if (++count > 1) {
+        // No grace period: a task that ignores SIGTERM must not outlive the run.
+        kill_running_processes();
         std::cerr << "\nflytec: interrupted again; exiting now\n";
         ::_exit(kInterrupted);
       }
