@@ -339,7 +339,11 @@ int run_main(int argc, char** argv, const unsigned char* plan, size_t size,
     inputs = std::move(*in);
     run = RunDir::create(o.run_dir, {{"workflow", w.name}, {"plan", plan_hash}, {"inputs", inputs}},
                          error);
-    if (!run) return usage_error(error);
+    if (!run) {
+      // A full disk is not bad input: the same command works once there is space.
+      std::cerr << "error: " << error << "\n";
+      return error.find("the disk is full") != std::string::npos ? kFailed : kBadInput;
+    }
   }
   std::string run_path = std::filesystem::absolute(run->path()).string();
 

@@ -127,8 +127,8 @@ std::optional<Value> read_output(const ir::Module& m, const ir::Output& o, const
 
 }  // namespace
 
-std::string render_command(const ir::Module& m, const ir::Task& t, const Value& args,
-                           const std::string& attempt_dir) {
+std::optional<std::string> render_command(const ir::Module& m, const ir::Task& t, const Value& args,
+                                          const std::string& attempt_dir, std::string& error) {
   std::vector<ShellTemplateError> errors;
   std::string out;
   for (const ShellPiece& p : split_shell_command(t.runner.text, errors)) {
@@ -154,8 +154,10 @@ std::string render_command(const ir::Module& m, const ir::Task& t, const Value& 
         out += shell_quote(scalar_text(v));
       } else {
         std::string path = attempt_dir + "/in." + in.name + ".json";
-        std::string error;
-        write_file_atomically(path, canonical(v) + "\n", error);
+        if (!write_file_atomically(path, canonical(v) + "\n", error)) {
+          error = write_error(path, errno);
+          return std::nullopt;
+        }
         out += shell_quote(path);
       }
       done = true;
@@ -185,7 +187,9 @@ AttemptResult run_shell_attempt(const AttemptSpec& spec, const std::atomic<bool>
     }
   }
   ProcessSpec p;
-  p.command = render_command(m, t, spec.args, spec.attempt_dir);
+  std::optional<std::string> command = render_command(m, t, spec.args, spec.attempt_dir, r.error);
+  if (!command) return r;
+  p.command = std::move(*command);
   // Linux caps one argument of exec at 128 KiB (MAX_ARG_STRLEN), so `sh -c` cannot take
   // a command that large inputs made longer: the shell reads it from a file instead.
   if (p.command.size() > kInlineCommandBytes) {

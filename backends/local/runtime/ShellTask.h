@@ -4,6 +4,7 @@
 #pragma once
 
 #include <atomic>
+#include <optional>
 #include <string>
 
 #include "backends/local/runtime/Value.h"
@@ -38,8 +39,9 @@ AttemptResult run_shell_attempt(const AttemptSpec& spec, const std::atomic<bool>
 
 /// The command with every placeholder replaced: quoted input values (a non-scalar input
 /// is written as `in.<name>.json` in `attempt_dir` and passed as its path) and output
-/// paths (`out.<name>` there). Exposed for tests.
-std::string render_command(const ir::Module& m, const ir::Task& t, const Value& args,
-                           const std::string& attempt_dir);
+/// paths (`out.<name>` there). nullopt with `error` (naming the file; "the disk is full")
+/// when an input file cannot be written. Exposed for tests.
+std::optional<std::string> render_command(const ir::Module& m, const ir::Task& t, const Value& args,
+                                          const std::string& attempt_dir, std::string& error);
 
 }  // namespace flyte::rt
