@@ -187,10 +187,12 @@ class Lowerer {
     return (dir_ / p).lexically_normal().string();
   }
 
-  std::string location(SourceRange r) const {
-    if (!r.file.valid()) return "";
-    LineColumn lc = sm_.line_column(r.file, r.begin);
-    return fmt::format("{}:{}:{}", sm_.name(r.file), lc.line, lc.column);
+  // A range of the module's file table; each source file is added on first use.
+  ir::SourceRange location(SourceRange r) {
+    if (!r.file.valid()) return {};
+    auto [it, added] = file_index_.try_emplace(r.file.index, m_->files.size());
+    if (added) m_->files.push_back(sm_.name(r.file));
+    return {it->second, r.begin, r.end};
   }
 
   uint32_t add_constant(const Expr* e, std::optional<TypeId> expected) {
@@ -605,6 +607,7 @@ class Lowerer {
   const Program& program_;
   Semantics& sema_;
   const SourceManager& sm_;
+  std::unordered_map<uint32_t, uint32_t> file_index_;  // source manager id -> Module::files
   std::unique_ptr<ir::Module> m_;
   std::unordered_map<const Decl*, uint32_t> task_ids_;
   std::unordered_map<const Decl*, uint32_t> workflow_ids_;

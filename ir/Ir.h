@@ -26,6 +26,18 @@ struct NodeId {
   uint32_t index = 0;
 };
 
+/// A half-open byte range `[begin, end)` in one of Module::files, such as the span of
+/// the call `train(lr = 0.1)`. `file` is an index into the module's file table, not a
+/// source manager's id: a plan read back from disk keeps its ranges, and the diagnostics
+/// layer reloads the file's text when it needs an excerpt. No range: `file == kNoFile`.
+struct SourceRange {
+  static constexpr uint32_t kNoFile = UINT32_MAX;
+  uint32_t file = kNoFile;
+  uint32_t begin = 0;
+  uint32_t end = 0;
+  bool valid() const { return file != kNoFile; }
+};
+
 /// A constant in source form (`42`, `0.5`, `"a"`, `600s`, `[1, 2]`), with its type.
 struct Constant {
   TypeId type;
@@ -87,7 +99,7 @@ struct Task {
   std::string image;
   std::vector<std::pair<std::string, std::string>> env;
   std::vector<std::string> secrets;
-  std::string location;     // `file:line:col`
+  SourceRange location;     // the task's name in its declaration
   std::string fingerprint;  // set by the plan-cache pass: 32 hex digits
 };
 
@@ -112,7 +124,7 @@ struct Node {
   std::optional<int64_t> concurrency;
   std::optional<double> min_success;
   TypeId type;  // the node's value
-  std::string location;
+  SourceRange location;
 };
 
 struct Workflow {
@@ -126,7 +138,7 @@ struct Workflow {
   std::vector<std::pair<std::string, ValueRef>> results;
   std::string failure_policy = "fail_fast";
   bool interruptible = false;
-  std::string location;
+  SourceRange location;  // the workflow's name in its declaration
 };
 
 struct Launch {
@@ -138,6 +150,8 @@ struct Launch {
 
 struct Module {
   std::string name;
+  /// The source files SourceRange::file indexes, by path, such as `examples/etl.flyte`.
+  std::vector<std::string> files;
   TypeTable types;
   std::vector<Constant> constants;
   std::vector<Task> tasks;

@@ -26,6 +26,16 @@ void write(const ValueRef& v, pb::ValueRef* out) {
   out->set_type(v.type.index);
 }
 
+// Writes a range only where there is one: an absent message means no source.
+template <class Proto>
+void write_location(const SourceRange& r, Proto* out) {
+  if (!r.valid()) return;
+  pb::SourceRange* q = out->mutable_location();
+  q->set_file(r.file);
+  q->set_begin(r.begin);
+  q->set_end(r.end);
+}
+
 void write(const Policy& p, pb::Policy* out) {
   if (p.retries) out->set_retries(*p.retries);
   if (p.timeout_s) out->set_timeout_s(*p.timeout_s);
@@ -56,6 +66,7 @@ void write_interface(const std::vector<Param>& in, const std::vector<Output>& ou
 pb::Module to_proto(const Module& m) {
   pb::Module out;
   out.set_name(m.name);
+  for (const std::string& f : m.files) out.add_files(f);
   for (size_t i = 0; i < m.types.count(); ++i) {
     const TypeData& t = m.types.get(TypeId{static_cast<uint32_t>(i)});
     pb::Type* q = out.add_types();
@@ -112,7 +123,7 @@ pb::Module to_proto(const Module& m) {
       e->set_value(v);
     }
     for (const std::string& s : t.secrets) q->add_secrets(s);
-    q->set_location(t.location);
+    write_location(t.location, q);
     q->set_fingerprint(t.fingerprint);
   }
   for (const Workflow& w : m.workflows) {
@@ -143,7 +154,7 @@ pb::Module to_proto(const Module& m) {
       if (n.concurrency) nq->set_concurrency(*n.concurrency);
       if (n.min_success) nq->set_min_success(*n.min_success);
       nq->set_type(n.type.index);
-      nq->set_location(n.location);
+      write_location(n.location, nq);
     }
     for (NodeId id : w.top) q->add_top(id.index);
     for (const auto& [name, v] : w.results) {
@@ -153,7 +164,7 @@ pb::Module to_proto(const Module& m) {
     }
     q->set_failure_policy(w.failure_policy);
     q->set_interruptible(w.interruptible);
-    q->set_location(w.location);
+    write_location(w.location, q);
   }
   for (const Launch& l : m.launches) {
     pb::Launch* q = out.add_launches();
@@ -178,6 +189,8 @@ class Reader {
   std::unique_ptr<Module> run(const pb::Module& in) {
     auto m = std::make_unique<Module>();
     m->name = in.name();
+    m->files.assign(in.files().begin(), in.files().end());
+    nfiles_ = m->files.size();
     if (!types(in, m->types)) return nullptr;
     ntypes_ = m->types.count();
     for (const pb::Constant& c : in.constants()) m->constants.push_back({type(c.type()), c.text()});
@@ -197,7 +210,7 @@ class Reader {
       out.image = t.image();
       for (const pb::EnvVar& e : t.env()) out.env.emplace_back(e.key(), e.value());
       out.secrets.assign(t.secrets().begin(), t.secrets().end());
-      out.location = t.location();
+      out.location = location(t);
       out.fingerprint = t.fingerprint();
       m->tasks.push_back(std::move(out));
     }
@@ -229,13 +242,13 @@ class Reader {
         if (n.has_concurrency()) node.concurrency = n.concurrency();
         if (n.has_min_success()) node.min_success = n.min_success();
         node.type = type(n.type());
-        node.location = n.location();
+        node.location = location(n);
       }
       for (uint32_t id : w.top()) out.top.push_back({id});
       for (const pb::Input& r : w.results()) out.results.emplace_back(r.name(), value(r.value()));
       out.failure_policy = w.failure_policy();
       out.interruptible = w.interruptible();
-      out.location = w.location();
+      out.location = location(w);
       m->workflows.push_back(std::move(out));
     }
     for (const pb::Launch& l : in.launches()) {
@@ -251,6 +264,19 @@ class Reader {
   std::nullptr_t fail(std::string message) {
     if (error_.empty()) error_ = std::move(message);
     return nullptr;
+  }
+
+  // A source range; one naming no file of the table is reported.
+  template <class Proto>
+  SourceRange location(const Proto& in) {
+    if (!in.has_location()) return {};
+    const pb::SourceRange& r = in.location();
+    if (r.file() >= nfiles_ || r.begin() > r.end()) {
+      fail("source range names file " + std::to_string(r.file()) + " of " +
+           std::to_string(nfiles_) + ", or ends before it begins");
+      return {};
+    }
+    return {r.file(), r.begin(), r.end()};
   }
 
   // A type id from the file; out-of-range ids become the error type (and are reported).
@@ -394,6 +420,7 @@ class Reader {
   }
 
   std::string& error_;
+  size_t nfiles_ = 0;
   size_t ntypes_ = 0;
 };
 

@@ -1,5 +1,5 @@
 // Reading the IR's text form back (`flytec emit plan.fir --format pb`). The text form
-// leaves out source locations and doc comments; everything else survives text -> IR ->
+// leaves out source ranges and doc comments; everything else survives text -> IR ->
 // text unchanged.
 #pragma once
 

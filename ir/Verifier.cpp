@@ -13,6 +13,7 @@ class Verifier {
   std::vector<std::string> run() {
     for (const Task& t : m_.tasks) {
       for (const Param& p : t.inputs) constant(p.default_value, "task " + t.name);
+      if (bad_range(t.location)) range(t.location, "task " + t.name);
     }
     for (const Workflow& w : m_.workflows) workflow(w);
     for (const Launch& l : m_.launches) {
@@ -27,6 +28,14 @@ class Verifier {
   template <class... Args>
   void fail(fmt::format_string<Args...> f, Args&&... args) {
     problems_.push_back(fmt::format(f, std::forward<Args>(args)...));
+  }
+
+  // A source range must name a file of the module's table.
+  bool bad_range(const SourceRange& r) const {
+    return r.valid() && (r.file >= m_.files.size() || r.begin > r.end);
+  }
+  void range(const SourceRange& r, const std::string& where) {
+    if (bad_range(r)) fail("{}: source range names no file of the module's table", where);
   }
 
   void constant(std::optional<uint32_t> c, const std::string& where) {
@@ -56,12 +65,14 @@ class Verifier {
   }
 
   void workflow(const Workflow& w) {
+    if (bad_range(w.location)) range(w.location, "workflow " + w.name);
     std::vector<int> owners(w.nodes.size(), 0);
     for (NodeId id : w.top) {
       if (id.index < w.nodes.size()) ++owners[id.index];
     }
     for (uint32_t i = 0; i < w.nodes.size(); ++i) {
       const Node& n = w.nodes[i];
+      if (bad_range(n.location)) range(n.location, fmt::format("{} %{}", w.name, i));
       if (n.kind == Node::Kind::Task && n.callee >= m_.tasks.size())
         fail("{} %{}: no task {}", w.name, i, n.callee);
       if (n.kind == Node::Kind::Subworkflow && n.callee >= m_.workflows.size()) {

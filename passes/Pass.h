@@ -12,11 +12,11 @@
 
 namespace flyte::passes {
 
-/// A problem a pass found, located by the IR's `file:line:col` strings.
+/// A problem a pass found, located by a source range of the module.
 struct PassDiagnostic {
   bool error = true;
   std::string code;  // a LANGUAGE.md section 6 code, such as "E0402"
-  std::string location;
+  ir::SourceRange location;
   std::string message;
 };
 

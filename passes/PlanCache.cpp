@@ -50,9 +50,10 @@ std::string signature(const TypeTable& types, TypeId t) {
   return signature(types, t, seen);
 }
 
-/// The directory of the `.flyte` file a `file:line:col` location names.
-std::string source_dir(const std::string& location) {
-  std::string file = location.substr(0, location.find(':'));
+/// The directory of the `.flyte` file that declares `t`, from the module's file table.
+std::string source_dir(const ir::Module& m, const ir::Task& t) {
+  if (!t.location.valid() || t.location.file >= m.files.size()) return ".";
+  const std::string& file = m.files[t.location.file];
   size_t slash = file.rfind('/');
   return slash == std::string::npos ? "." : file.substr(0, slash);
 }
@@ -91,7 +92,7 @@ class PlanCache final : public Pass {
     f.add(t.runner.symbol);
     if (t.runner.kind == ir::Runner::Kind::Cpp) {
       // The function's source, not just its name: editing it must miss the cache.
-      std::ifstream in(source_dir(t.location) + "/" + t.runner.text, std::ios::binary);
+      std::ifstream in(source_dir(m, t) + "/" + t.runner.text, std::ios::binary);
       f.add(std::string(std::istreambuf_iterator<char>(in), {}));
     }
     f.add(t.image);

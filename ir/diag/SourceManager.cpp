@@ -131,6 +131,13 @@ const SourceManager::File& SourceManager::file(FileId id) const {
   return *files_[id.index];
 }
 
+std::optional<FileId> SourceManager::find(std::string_view path) const {
+  for (uint32_t i = 0; i < files_.size(); ++i) {
+    if (files_[i]->name == path) return FileId{i};
+  }
+  return std::nullopt;
+}
+
 std::string_view SourceManager::text(FileId id) const { return file(id).text; }
 const std::string& SourceManager::name(FileId id) const { return file(id).name; }
 

@@ -58,6 +58,8 @@ class SourceManager {
   /// Byte offset of the start of 1-based `line`.
   uint32_t line_start(FileId id, uint32_t line) const;
   uint32_t line_count(FileId id) const;
+  /// The file loaded from `path`, if any, such as the one a plan's source range names.
+  std::optional<FileId> find(std::string_view path) const;
 
  private:
   struct File;

@@ -41,7 +41,7 @@ std::unique_ptr<ir::Module> compile(const BuildOptions& opts, int& rc) {
   if (module == nullptr) return nullptr;
   passes::PipelineOptions pipeline;
   passes::PipelineResult r = passes::run_pipeline(*module, pipeline, std::cout, std::cerr);
-  print_pass_diagnostics(r.diagnostics);
+  print_pass_diagnostics(r.diagnostics, *module, in->sm);
   rc = kErrors;
   if (!r.ok) return nullptr;
   return module;

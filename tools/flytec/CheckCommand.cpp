@@ -89,7 +89,7 @@ int run_check(const CheckOptions& opts) {
   for (LoadedInput& input : in->inputs) {
     if (input.plan == nullptr) continue;
     passes::PipelineResult r = passes::run_pipeline(*input.plan, {}, std::cout, std::cerr);
-    print_pass_diagnostics(r.diagnostics);
+    print_pass_diagnostics(r.diagnostics, *input.plan, in->sm);
     plan_errors |= !r.ok || r.verify_failed;
   }
   int status = in->unreadable > 0 ? kUsage : in->diags.has_errors() || plan_errors ? kErrors : kOk;

@@ -61,7 +61,7 @@ int run_emit(const EmitOptions& opts) {
     std::unique_ptr<ir::Module> module = lower_checked(*in, input);
     if (module == nullptr) return kUsage;
     passes::PipelineResult r = passes::run_pipeline(*module, opts.pipeline, std::cout, std::cerr);
-    print_pass_diagnostics(r.diagnostics);
+    print_pass_diagnostics(r.diagnostics, *module, in->sm);
     if (r.verify_failed) return kUsage;
     if (!r.ok) return kErrors;
     if (opts.format == "text") ir::print_module(*module, text);

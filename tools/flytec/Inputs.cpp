@@ -135,10 +135,20 @@ const ir::Workflow* choose_workflow(const ir::Module& m, const std::string& name
   return nullptr;
 }
 
-void print_pass_diagnostics(const std::vector<passes::PassDiagnostic>& diags) {
+void print_pass_diagnostics(const std::vector<passes::PassDiagnostic>& diags, const ir::Module& m,
+                            SourceManager& sm) {
   for (const passes::PassDiagnostic& d : diags) {
-    std::cerr << d.location << (d.location.empty() ? "" : ": ") << (d.error ? "error" : "warning")
-              << "[" << d.code << "]: " << d.message << "\n";
+    std::string where;
+    if (d.location.valid() && d.location.file < m.files.size()) {
+      const std::string& path = m.files[d.location.file];
+      std::optional<FileId> id = sm.find(path);
+      std::string error;
+      if (!id) id = sm.load_file(path, error);
+      LineColumn lc = id ? sm.line_column(*id, d.location.begin) : LineColumn{};
+      where = id ? path + ":" + std::to_string(lc.line) + ":" + std::to_string(lc.column) : path;
+    }
+    std::cerr << where << (where.empty() ? "" : ": ") << (d.error ? "error" : "warning") << "["
+              << d.code << "]: " << d.message << "\n";
   }
 }
 

@@ -64,7 +64,8 @@ enum class ColorMode { Auto, Always, Never };
 
 /// Prints what the pass pipeline reported, one `location: severity[CODE]: message` line
 /// each, on stderr.
-void print_pass_diagnostics(const std::vector<passes::PassDiagnostic>& diags);
+void print_pass_diagnostics(const std::vector<passes::PassDiagnostic>& diags, const ir::Module& m,
+                            SourceManager& sm);
 
 /// Prints diagnostics in text form on stderr, then, when the error limit stopped the
 /// compiler, one `fatal error: too many errors emitted` line.
