@@ -2,7 +2,6 @@
 #include "backends/local/runtime/Engine.h"
 
 #include <fmt/format.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <condition_variable>
@@ -15,9 +14,7 @@
 
 #include "backends/local/runtime/Expr.h"
 #include "backends/local/runtime/GraphIndex.h"
-#include "backends/local/runtime/Process.h"
-#include "backends/local/runtime/ShellTask.h"
-#include "support/AtomicFile.h"
+#include "backends/local/runtime/NodeExecutor.h"
 
 namespace flyte::rt {
 namespace fs = std::filesystem;
@@ -39,10 +36,6 @@ Machine Machine::probe() {
 namespace {
 
 enum class NodeState : uint8_t { Waiting, Running, Done, Failed, Skipped };
-
-struct Failure {
-  std::string node, task, error, log_tail;
-};
 
 struct MapState {
   Value items;
@@ -120,7 +113,32 @@ struct Engine::Impl {
   Scope* top = nullptr;
   std::optional<Failure> root_failure;
 
-  Impl(const ir::Module& module, EngineOptions o) : m(module), opt(std::move(o)) {
+  std::unique_ptr<RunnerRegistry> own_runners;
+  NodeExecutor executor;
+
+  static ExecutorOptions executor_options(EngineOptions& o,
+                                          std::unique_ptr<RunnerRegistry>& own_runners) {
+    if (o.clock == nullptr) o.clock = &Clock::system();
+    if (o.fs == nullptr) o.fs = &FileSystem::real();
+    if (o.runners == nullptr) {
+      own_runners = default_runners(ProcessSpawner::real());
+      o.runners = own_runners.get();
+    }
+    ExecutorOptions e;
+    e.run_id = o.run_id;
+    e.store = o.store;
+    e.cache = o.cache;
+    e.overwrite_cache = o.overwrite_cache;
+    e.events = o.events;
+    e.retry_backoff_s = o.retry_backoff_s;
+    e.runners = o.runners;
+    e.clock = o.clock;
+    e.fs = o.fs;
+    return e;
+  }
+
+  Impl(const ir::Module& module, EngineOptions o)
+      : m(module), opt(std::move(o)), executor(m, executor_options(opt, own_runners)) {
     for (const ir::Workflow& w : m.workflows) index.push_back(build_index(w));
     for (const ir::Constant& c : m.constants) {
       std::string error;
@@ -513,7 +531,7 @@ struct Engine::Impl {
     // A journaled result counts only for the same arguments: an upstream task that ran
     // again may have produced different ones (a list in another order, say).
     auto found = opt.finished.find(key(s, node));
-    if (found != opt.finished.end() && found->second["args"] == args_digest(t, args)) {
+    if (found != opt.finished.end() && found->second["args"] == executor.args_digest(t, args)) {
       opt.events->emit("resumed", {{"node", key(s, node)}, {"task", t.name}});
       ++opt.events->counters().done;
       complete(s, node, unpack(t, found->second["outputs"]));
@@ -535,37 +553,6 @@ struct Engine::Impl {
   static Value unpack(const ir::Task& t, const Value& outputs) {
     if (t.named_outputs || t.outputs.empty()) return outputs;
     return outputs.contains("o") ? outputs["o"] : Value(nullptr);
-  }
-
-  /// The highest `attempt-N` in a node's directory (from an earlier, interrupted run of
-  /// this run), or 0.
-  static int last_attempt(const std::string& node_dir) {
-    int last = 0;
-    std::error_code ec;
-    for (const auto& e : fs::directory_iterator(node_dir, ec)) {
-      std::string name = e.path().filename().string();
-      if (name.rfind("attempt-", 0) == 0) last = std::max(last, std::atoi(name.c_str() + 8));
-    }
-    return last;
-  }
-
-  /// What a task ran with: its arguments, and for files and directories their size and
-  /// modification time, so that a rewritten input (an upstream task that ran again in a
-  /// resumed run) does not count as the same.
-  std::string args_digest(const ir::Task& t, const Value& args) const {
-    Value stamped = args;
-    for (const ir::Param& p : t.inputs) {
-      if (!stamped.contains(p.name)) continue;
-      visit_paths(stamped[p.name], m.types, p.type, [](Value& leaf, const std::string&) {
-        struct stat st {};
-        if (::stat(leaf.get_ref<const std::string&>().c_str(), &st) == 0)
-          leaf = fmt::format("{} {}:{}.{}", leaf.get_ref<const std::string&>(), st.st_size,
-                             st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
-      });
-    }
-    Hasher h;
-    h.add(canonical(stamped));
-    return h.hex();
   }
 
   bool fits(const TaskJob& j) const {
@@ -630,8 +617,10 @@ struct Engine::Impl {
       ++opt.events->counters().running;
       Failure failure;
       std::optional<Value> outputs;
+      std::optional<std::string> gpus;
+      if (job->gpu > 0) gpus = fmt::format("{}", fmt::join(job->gpu_ids, ","));
       try {
-        outputs = execute(*job, k, n, failure);
+        outputs = executor.run(k, n, job->args, gpus, job->cancel, failure);
       } catch (const std::exception& e) {
         failure.error = std::string("internal error: ") + e.what();
       }
@@ -664,190 +653,6 @@ struct Engine::Impl {
       }
     }
     done_cv.notify_all();
-  }
-
-  /// The cache key: the task's fingerprint and version, and each input not ignored, with
-  /// every file and directory in it, at any depth, replaced by its contents' hash.
-  std::optional<std::string> cache_key(const ir::Task& t, const Value& args) const {
-    Hasher h;
-    h.add(t.fingerprint);
-    h.add(t.cache_version);
-    for (const ir::Param& p : t.inputs) {
-      if (std::find(t.cache_ignore.begin(), t.cache_ignore.end(), p.name) != t.cache_ignore.end())
-        continue;
-      h.add(p.name);
-      Value v = args.contains(p.name) ? args[p.name] : Value(nullptr);
-      bool readable = true;
-      visit_paths(v, m.types, p.type, [&](Value& leaf, const std::string&) {
-        std::optional<std::string> hash =
-            readable ? hash_path(leaf.get<std::string>()) : std::nullopt;
-        readable = hash.has_value();
-        leaf = "content " + hash.value_or("");
-      });
-      if (!readable) return std::nullopt;
-      h.add(canonical(v));
-    }
-    return h.hex();
-  }
-
-  /// Runs a task node to completion: the cache, then attempts with retries.
-  std::optional<Value> execute(TaskJob& job, const std::string& k, const ir::Node& n,
-                               Failure& failure) {
-    const ir::Task& t = m.tasks[n.callee];
-    failure.node = k;
-    failure.task = t.name;
-    std::string node_dir = opt.run_path + "/nodes/" + k;
-    if (t.runner.kind != ir::Runner::Kind::Shell) {
-      failure.error = fmt::format(
-          "task '{}' has a {} runner, which this local runtime cannot run yet: only shell "
-          "tasks run here",
-          t.name, t.runner.kind == ir::Runner::Kind::Cpp ? "cpp(...)" : "builtin(...)");
-      opt.events->emit("failed", {{"node", k}, {"task", t.name}, {"error", failure.error}});
-      return std::nullopt;
-    }
-    std::optional<std::string> ckey;
-    if (t.cache && opt.cache != nullptr) ckey = cache_key(t, job.args);
-    std::error_code ec;
-    if (ckey && !opt.overwrite_cache) {
-      fs::create_directories(node_dir, ec);
-      if (std::optional<Value> hit = opt.cache->lookup(*ckey, node_dir)) {
-        ++opt.events->counters().cached;
-        opt.events->emit("cached", {{"node", k}, {"task", t.name}, {"key", *ckey}});
-        if (!record(k, t, job.args, *hit, node_dir, failure.error)) {
-          opt.events->emit("failed", {{"node", k}, {"task", t.name}, {"error", failure.error}});
-          return std::nullopt;
-        }
-        return hit;
-      }
-    }
-    int64_t retries = n.overrides.retries.value_or(t.policy.retries.value_or(0));
-    std::optional<double> timeout =
-        n.overrides.timeout_s ? n.overrides.timeout_s : t.policy.timeout_s;
-    // Attempts are numbered across resumed runs, so that an interrupted attempt's
-    // checkpoint is the next one's FLYTE_PREV_CHECKPOINT_DIR, and its logs stay.
-    int first = last_attempt(node_dir) + 1;
-    for (int tries = 0; tries <= retries; ++tries) {
-      int attempt = first + tries;
-      AttemptSpec spec;
-      spec.module = &m;
-      spec.task = &t;
-      spec.args = job.args;
-      spec.run_id = opt.run_id;
-      spec.node_key = k;
-      spec.attempt = attempt;
-      spec.attempt_dir = fmt::format("{}/attempt-{}", node_dir, attempt);
-      spec.checkpoint_dir = spec.attempt_dir + "/checkpoint";
-      if (attempt > 1)
-        spec.prev_checkpoint_dir = fmt::format("{}/attempt-{}/checkpoint", node_dir, attempt - 1);
-      spec.node_dir = node_dir;
-      spec.timeout_s = timeout;
-      if (job.gpu > 0) spec.visible_gpus = fmt::format("{}", fmt::join(job.gpu_ids, ","));
-      opt.events->emit("started", {{"node", k}, {"task", t.name}, {"attempt", attempt}});
-      AttemptResult r = run_shell_attempt(spec, job.cancel);
-      if (r.status == AttemptResult::Status::Ok) {
-        opt.events->emit("finished", {{"node", k}, {"task", t.name}, {"attempt", attempt}});
-        if (ckey) {
-          std::string error;
-          if (!opt.cache->store(*ckey, r.outputs, path_outputs(t, r.outputs), error))
-            opt.events->log("flytec: warning: cannot store in the cache: " + error);
-        }
-        if (!record(k, t, job.args, r.outputs, node_dir, failure.error)) {
-          opt.events->emit(
-              "failed",
-              {{"node", k}, {"task", t.name}, {"attempt", attempt}, {"error", failure.error}});
-          return std::nullopt;
-        }
-        return r.outputs;
-      }
-      if (r.status == AttemptResult::Status::Cancelled || job.cancel) {
-        failure.error = "cancelled";
-        return std::nullopt;
-      }
-      // A command that fails on a full disk is not to blame for it.
-      if (std::string full = full_disk_note(spec.attempt_dir); !full.empty())
-        r.error += "; " + full;
-      failure.error = r.error;
-      failure.log_tail = tail_lines(r.log, 10);
-      if (tries < retries) {
-        double delay = opt.retry_backoff_s * static_cast<double>(1 << std::min<int64_t>(tries, 10));
-        opt.events->emit("retried", {{"node", k},
-                                     {"task", t.name},
-                                     {"attempt", attempt},
-                                     {"error", r.error},
-                                     {"delay", delay}});
-        opt.events->log(
-            fmt::format("flytec: '{}' (task '{}') attempt {} failed: {}; retrying in {}s", k,
-                        t.name, attempt, r.error, delay));
-        if (!backoff(job, delay)) {
-          failure.error = "cancelled";
-          return std::nullopt;
-        }
-      } else {
-        opt.events->emit("failed",
-                         {{"node", k}, {"task", t.name}, {"attempt", attempt}, {"error", r.error}});
-      }
-    }
-    return std::nullopt;
-  }
-
-  /// Sleeps before a retry; false when the job was cancelled meanwhile.
-  bool backoff(TaskJob& job, double seconds) {
-    auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
-    while (std::chrono::steady_clock::now() < until) {
-      if (job.cancel) return false;
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    return !job.cancel;
-  }
-
-  /// The files and directories among a task's outputs, for the cache to copy: an
-  /// output's name, or the JSON pointer of one nested in it (`/parts/2`).
-  std::vector<std::string> path_outputs(const ir::Task& t, Value outputs) const {
-    std::vector<std::string> out;
-    for (const ir::Output& o : t.outputs) {
-      if (!outputs.contains(o.name)) continue;
-      if (is_path(m.types, o.type)) {
-        out.push_back(o.name);
-        continue;
-      }
-      visit_paths(
-          outputs[o.name], m.types, o.type,
-          [&](Value&, const std::string& pointer) { out.push_back(pointer); }, "/" + o.name);
-    }
-    return out;
-  }
-
-  /// Keeps a finished task's outputs: `outputs.json` in its node directory, then the
-  /// journal record, so that a resumed run does not redo it. The record is written
-  /// before the node counts as finished, so a killed process loses nothing; it reaches
-  /// the disk with the next group sync (Main syncs the journal every 100 ms and at the
-  /// end), so a power loss can cost at most the tasks of the last moments, which rerun.
-  /// False with `error` when either cannot be written (a full disk): the node fails, and
-  /// a resumed run runs it again.
-  bool record(const std::string& k, const ir::Task& t, const Value& args, const Value& outputs,
-              const std::string& node_dir, std::string& error) {
-    std::error_code ec;
-    fs::create_directories(node_dir, ec);
-    std::string outputs_json = node_dir + "/outputs.json";
-    if (!write_file_atomically(outputs_json, canonical(outputs) + "\n", error,
-                               /*durable=*/false)) {
-      error = write_error(outputs_json, errno);
-      return false;
-    }
-    if (opt.journal != nullptr) {
-      // Test hooks: a crash just before, or just after, this node counts as finished
-      // (its dependents are released only after this returns).
-      opt.journal->crash_point("FLYTE_TEST_CRASH_BEFORE_DONE", k);
-      if (!opt.journal->append({{"type", "done"},
-                                {"node", k},
-                                {"fingerprint", t.fingerprint},
-                                {"args", args_digest(t, args)},
-                                {"outputs", outputs}},
-                               /*durable=*/false, &error))
-        return false;
-      opt.journal->crash_point("FLYTE_TEST_CRASH_AFTER_DONE", k);
-    }
-    return true;
   }
 };
 

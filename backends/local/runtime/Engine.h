@@ -2,8 +2,8 @@
 // branches, maps, sub-workflows) run inline as soon as their inputs are ready; task
 // nodes go to a thread pool that admits them by CPU, memory and GPU tokens. Branch arms
 // not taken never start; maps honour @concurrency and @min_success; failures follow the
-// workflow's @failure_policy; every finished task is journaled so that a later
-// `--resume` skips it.
+// workflow's @failure_policy. Each task node runs to completion in the NodeExecutor
+// (cache, attempts, retries, its journal record), so that a later `--resume` skips it.
 #pragma once
 
 #include <atomic>
@@ -12,8 +12,10 @@
 #include <string>
 
 #include "backends/local/runtime/Cache.h"
+#include "backends/local/runtime/Effects.h"
 #include "backends/local/runtime/Events.h"
-#include "backends/local/runtime/Journal.h"
+#include "backends/local/runtime/Store.h"
+#include "backends/local/runtime/TaskRunner.h"
 #include "backends/local/runtime/Value.h"
 #include "ir/Ir.h"
 
@@ -31,15 +33,19 @@ struct EngineOptions {
   int jobs = 1;  // tasks at once
   Machine machine;
   std::string run_id;
-  std::string run_path;  // the run's directory
+  Store* store = nullptr;  // where task nodes' outputs, attempts and journal records go
   Cache* cache = nullptr;
   bool overwrite_cache = false;
-  Journal* journal = nullptr;
   /// Node key -> its journal record (`outputs`, and `args`: the digest of the arguments
   /// it ran with), from the journal of the run being resumed.
   std::map<std::string, Value> finished;
   Events* events = nullptr;
   double retry_backoff_s = 1.0;  // the first retry's delay; doubles each time
+  /// Side effects, for tests to replace; null: the real ones (default_runners() with
+  /// ProcessSpawner::real(), Clock::system(), FileSystem::real()).
+  const RunnerRegistry* runners = nullptr;
+  Clock* clock = nullptr;
+  FileSystem* fs = nullptr;
 };
 
 struct Outcome {

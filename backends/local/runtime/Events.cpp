@@ -47,8 +47,7 @@ void Events::stop() {
 
 void Events::emit(const std::string& kind, nlohmann::json fields) {
   if (file_ == nullptr) return;
-  auto now = std::chrono::system_clock::now().time_since_epoch();
-  fields["time"] = std::chrono::duration<double>(now).count();
+  fields["time"] = clock_->now();
   fields["event"] = kind;
   std::string line = fields.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
   std::lock_guard<std::mutex> lock(mu_);

@@ -12,6 +12,8 @@
 #include <string>
 #include <thread>
 
+#include "backends/local/runtime/Effects.h"
+
 namespace flyte::rt {
 
 struct Counters {
@@ -31,12 +33,16 @@ class Events {
   /// Prints a line on stderr without tearing the progress line.
   void log(const std::string& line);
   Counters& counters() { return counters_; }
+  /// Takes events' timestamps from `clock` (a fake, in tests) from now on; call before
+  /// the first event.
+  void use_clock(Clock& clock) { clock_ = &clock; }
   /// Stops the progress line and clears it.
   void stop();
 
  private:
   void draw(bool final);
   FILE* file_ = nullptr;
+  Clock* clock_ = &Clock::system();
   bool progress_ = false;
   Counters counters_;
   std::mutex mu_;

@@ -19,6 +19,7 @@
 #include <thread>
 
 #include "backends/local/runtime/Engine.h"
+#include "backends/local/runtime/Journal.h"
 #include "backends/local/runtime/Process.h"
 #include "backends/local/runtime/RunDir.h"
 #include "ir/Serialize.h"
@@ -363,6 +364,7 @@ int run_main(int argc, char** argv, const unsigned char* plan, size_t size,
   Events events(o.events, tty, error);
   if (!error.empty()) return usage_error(error);
 
+  RunDirStore store(run_path, journal.get(), FileSystem::real());
   EngineOptions eo;
   eo.machine = Machine::probe();
   // --jobs N is both the number of task slots and the CPUs they share, as Snakemake's
@@ -370,10 +372,9 @@ int run_main(int argc, char** argv, const unsigned char* plan, size_t size,
   if (o.jobs > 0) eo.machine.cpus = o.jobs;
   eo.jobs = static_cast<int>(eo.machine.cpus);
   eo.run_id = run->id();
-  eo.run_path = run_path;
+  eo.store = &store;
   eo.cache = cache ? &*cache : nullptr;
   eo.overwrite_cache = o.overwrite_cache;
-  eo.journal = journal.get();
   eo.finished = std::move(finished);
   eo.events = &events;
   eo.retry_backoff_s = o.retry_backoff;

@@ -10,6 +10,7 @@
 #include <fstream>
 #include <iterator>
 
+#include "backends/local/runtime/Effects.h"
 #include "backends/local/runtime/Npy.h"
 #include "backends/local/runtime/Process.h"
 #include "support/AtomicFile.h"
@@ -166,7 +167,7 @@ std::optional<std::string> render_command(const ir::Module& m, const ir::Task& t
   return out;
 }
 
-AttemptResult run_shell_attempt(const AttemptSpec& spec, const std::atomic<bool>& cancel) {
+AttemptResult ShellRunner::run(const AttemptSpec& spec, const std::atomic<bool>& cancel) {
   AttemptResult r;
   const ir::Module& m = *spec.module;
   const ir::Task& t = *spec.task;
@@ -220,7 +221,7 @@ AttemptResult run_shell_attempt(const AttemptSpec& spec, const std::atomic<bool>
     if (value != nullptr) p.env.push_back(var + "=" + value);
   }
   r.log = p.stderr_path;
-  ProcessResult pr = run_process(p, cancel);
+  ProcessResult pr = spawner_.run(p, cancel);
   switch (pr.status) {
     case ProcessResult::Status::Exited:
       if (pr.code != 0) r.error = fmt::format("the command exited with status {}", pr.code);
