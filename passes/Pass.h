@@ -1,6 +1,7 @@
 // A pass over the workflow IR: a small class with a name, a one-line summary and
-// statistics, registered in PassRegistry.cpp. Passes may rewrite the module and report
-// problems; the pass manager runs them in the default pipeline's order.
+// statistics, registered in PassManager.cpp. Passes may rewrite the module and report
+// problems through their PassContext; the pass manager runs them in the default
+// pipeline's order.
 #pragma once
 
 #include <cstdint>
@@ -9,16 +10,9 @@
 #include <vector>
 
 #include "ir/Ir.h"
+#include "passes/PassContext.h"
 
 namespace flyte::passes {
-
-/// A problem a pass found, located by a source range of the module.
-struct PassDiagnostic {
-  bool error = true;
-  std::string code;  // a LANGUAGE.md section 6 code, such as "E0402"
-  ir::SourceRange location;
-  std::string message;
-};
 
 /// A named counter a pass keeps, such as `validate-dag.nodes`.
 struct Statistic {
@@ -32,8 +26,11 @@ class Pass {
   virtual ~Pass() = default;
   virtual std::string_view name() const = 0;
   virtual std::string_view summary() const = 0;
-  /// Runs over `m`; problems go to `diags`.
-  virtual void run(ir::Module& m, std::vector<PassDiagnostic>& diags) = 0;
+  /// True for a pass that only analyses the module and reports (`flytec check` runs
+  /// these); false for one that changes it.
+  virtual bool is_analysis() const { return false; }
+  /// Runs over `m`; problems are reported through `ctx`.
+  virtual void run(ir::Module& m, PassContext& ctx) = 0;
 
  private:
   Statistic& stat(std::string_view name, std::string_view description);

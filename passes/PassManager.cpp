@@ -40,8 +40,9 @@ bool is_registered(const std::string& name) {
                      [&](const Entry& e) { return name == e.name; });
 }
 
-PipelineResult run_pipeline(ir::Module& m, const PipelineOptions& options, std::ostream& out,
-                            std::ostream& err) {
+PipelineResult run_pipeline(ir::Module& m, PassContext& ctx, std::ostream& out, std::ostream& err) {
+  const PipelineOptions& options = ctx.options();
+  size_t errors_before = ctx.diags().error_count();
   PipelineResult result;
   struct Timing {
     std::string name;
@@ -57,8 +58,9 @@ PipelineResult run_pipeline(ir::Module& m, const PipelineOptions& options, std::
   };
   for (const Entry& e : kPasses) {
     std::unique_ptr<Pass> pass = e.create();
+    if (options.analysis_only && !pass->is_analysis()) continue;
     auto start = std::chrono::steady_clock::now();
-    pass->run(m, result.diagnostics);
+    pass->run(m, ctx);
     double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     timings.push_back({e.name, seconds, pass->statistics()});
@@ -78,7 +80,7 @@ PipelineResult run_pipeline(ir::Module& m, const PipelineOptions& options, std::
     }
     if (options.stop_after == e.name) break;
   }
-  for (const PassDiagnostic& d : result.diagnostics) result.ok &= !d.error;
+  result.ok &= ctx.diags().error_count() == errors_before && !ctx.diags().limit_reached();
   if (options.time_passes) {
     double total = 0;
     for (const Timing& t : timings) total += t.seconds;

@@ -12,16 +12,8 @@
 
 namespace flyte::passes {
 
-struct PipelineOptions {
-  std::vector<std::string> print_ir_after;  // pass names, or "all"
-  std::string stop_after;
-  bool time_passes = false;
-  bool verify_each = false;
-};
-
 struct PipelineResult {
-  std::vector<PassDiagnostic> diagnostics;
-  bool ok = true;              // no errors
+  bool ok = true;              // no errors reported by the passes
   bool verify_failed = false;  // --verify-each found a broken module (a compiler bug)
 };
 
@@ -31,9 +23,9 @@ std::vector<std::pair<std::string, std::string>> registered_passes();
 /// True when `name` is a registered pass.
 bool is_registered(const std::string& name);
 
-/// Runs the default pipeline over `m`. IR printed after passes goes to `out`; timing and
-/// statistics (--time-passes) and verifier failures go to `err`.
-PipelineResult run_pipeline(ir::Module& m, const PipelineOptions& options, std::ostream& out,
-                            std::ostream& err);
+/// Runs the default pipeline over `m` with `ctx`'s options (only the analyses with
+/// `analysis_only`); problems go to `ctx`'s diagnostics engine. IR printed after passes
+/// goes to `out`; timing and statistics (--time-passes) and verifier failures go to `err`.
+PipelineResult run_pipeline(ir::Module& m, PassContext& ctx, std::ostream& out, std::ostream& err);
 
 }  // namespace flyte::passes

@@ -65,7 +65,7 @@ class PlanCache final : public Pass {
     return "fingerprints every task and marks the ones the runtime may memoize";
   }
 
-  void run(ir::Module& m, std::vector<PassDiagnostic>&) override {
+  void run(ir::Module& m, PassContext&) override {
     for (ir::Task& t : m.tasks) {
       t.fingerprint = fingerprint(m, t);
       count("tasks", "tasks fingerprinted");

@@ -11,6 +11,12 @@
 namespace flyte::passes {
 namespace {
 
+// The module a run reports about, with the context it reports through.
+struct Ctx {
+  const ir::Module& m;
+  PassContext& pass;
+};
+
 class ValidateDag final : public Pass {
  public:
   std::string_view name() const override { return "validate-dag"; }
@@ -19,13 +25,16 @@ class ValidateDag final : public Pass {
            "unreachable nodes; counts nodes, edges and depth";
   }
 
-  void run(ir::Module& m, std::vector<PassDiagnostic>& diags) override {
+  bool is_analysis() const override { return true; }
+
+  void run(ir::Module& m, PassContext& pass) override {
+    Ctx ctx{m, pass};
     for (const ir::Workflow& w : m.workflows) {
-      workflow(w, diags);
-      unused(w, diags);
-      unreachable(m, w, diags);
+      workflow(w, ctx);
+      unused(w, ctx);
+      unreachable(m, w, ctx);
     }
-    recursion(m, diags);
+    recursion(m, ctx);
   }
 
  private:
@@ -37,7 +46,7 @@ class ValidateDag final : public Pass {
 
   // Edges run from a node to the nodes it waits for. A body waits for its parent (the
   // branch or map), and the parent for its bodies' results.
-  void workflow(const ir::Workflow& w, std::vector<PassDiagnostic>& diags) {
+  void workflow(const ir::Workflow& w, Ctx& ctx) {
     size_t n = w.nodes.size();
     std::vector<std::vector<uint32_t>> waits(n);
     uint64_t edges = 0;
@@ -99,10 +108,10 @@ class ValidateDag final : public Pass {
           } else if (state[u] == 1 && !reported) {
             reported = true;
             const ir::Node& node = w.nodes[u];
-            diags.push_back(
-                {true, "E0402", node.location,
-                 fmt::format("dependency cycle in workflow '{}' through node %{}{}", w.name, u,
-                             node.name.empty() ? "" : " ('" + node.name + "')")});
+            ctx.pass.report(
+                ctx.m, DiagCode::E0402, node.location,
+                fmt::format("dependency cycle in workflow '{}' through node %{}{}", w.name, u,
+                            node.name.empty() ? "" : " ('" + node.name + "')"));
           }
           continue;
         }
@@ -122,7 +131,7 @@ class ValidateDag final : public Pass {
   // An expression node nothing reads is dead work. Named ones are `let` bindings, which
   // the type checker already reports (W0001) at their source; this catches the rest, in
   // plans that other tools wrote.
-  void unused(const ir::Workflow& w, std::vector<PassDiagnostic>& diags) {
+  void unused(const ir::Workflow& w, Ctx& ctx) {
     std::vector<bool> used(w.nodes.size(), false);
     auto use = [&](const ir::ValueRef& v) {
       if ((v.kind == ir::ValueRef::Kind::NodeOutput || v.kind == ir::ValueRef::Kind::MapItem) &&
@@ -142,16 +151,16 @@ class ValidateDag final : public Pass {
       const ir::Node& node = w.nodes[i];
       if (used[i] || node.kind != ir::Node::Kind::Expr || !node.name.empty()) continue;
       count("unused", "expression nodes whose value nothing reads");
-      diags.push_back({false, "W0001", node.location,
-                       fmt::format("node %{} ('{}') in workflow '{}' computes a value that "
-                                   "nothing uses",
-                                   i, node.op, w.name)});
+      ctx.pass.report(ctx.m, DiagCode::W0001, node.location,
+                      fmt::format("node %{} ('{}') in workflow '{}' computes a value that "
+                                  "nothing uses",
+                                  i, node.op, w.name));
     }
   }
 
   // Branch arms behind a constant condition: `false` never runs its arm, and `true`
   // leaves every later arm (the else included) unreachable.
-  void unreachable(const ir::Module& m, const ir::Workflow& w, std::vector<PassDiagnostic>& diags) {
+  void unreachable(const ir::Module& m, const ir::Workflow& w, Ctx& ctx) {
     auto constant = [&](const ir::ValueRef& v) -> std::optional<bool> {
       if (v.kind != ir::ValueRef::Kind::Const || v.index >= m.constants.size()) return std::nullopt;
       const std::string& t = m.constants[v.index].text;
@@ -166,12 +175,12 @@ class ValidateDag final : public Pass {
         std::optional<bool> c = constant(node.conditions[k]);
         if (!c) continue;
         if (!*c) {
-          report_arm(w, i, k, "its condition is always false", diags);
+          report_arm(w, i, k, "its condition is always false", ctx);
           continue;
         }
         for (size_t later = k + 1; later < node.bodies.size(); ++later) {
           report_arm(w, i, later, fmt::format("the condition of arm {} is always true", k + 1),
-                     diags);
+                     ctx);
         }
         break;
       }
@@ -179,18 +188,21 @@ class ValidateDag final : public Pass {
   }
 
   void report_arm(const ir::Workflow& w, uint32_t branch, size_t arm, const std::string& why,
-                  std::vector<PassDiagnostic>& diags) {
+                  Ctx& ctx) {
     const ir::Node& node = w.nodes[branch];
     bool is_else = arm >= node.conditions.size();
     count("unreachable-arms", "branch arms that can never be taken");
-    diags.push_back(
-        {false, "W0005", node.location,
-         fmt::format("{} of the branch %{} in workflow '{}' is never taken: {}",
-                     is_else ? std::string("the else arm") : fmt::format("arm {}", arm + 1), branch,
-                     w.name, why)});
+    Diagnostic& d = ctx.pass.report(
+        ctx.m, DiagCode::W0005, node.location,
+        fmt::format("{} of the branch %{} in workflow '{}' is never taken: {}",
+                    is_else ? std::string("the else arm") : fmt::format("arm {}", arm + 1), branch,
+                    w.name, why));
+    const ir::Body& body = node.bodies[arm];
+    if (!body.nodes.empty() && body.nodes.front().index < w.nodes.size())
+      ctx.pass.note(d, ctx.m, w.nodes[body.nodes.front().index].location, "the arm's first node");
   }
 
-  void recursion(const ir::Module& m, std::vector<PassDiagnostic>& diags) {
+  void recursion(const ir::Module& m, Ctx& ctx) {
     size_t n = m.workflows.size();
     std::vector<int> state(n, 0);
     std::function<void(uint32_t)> visit = [&](uint32_t v) {
@@ -198,9 +210,8 @@ class ValidateDag final : public Pass {
       for (const ir::Node& node : m.workflows[v].nodes) {
         if (node.kind != ir::Node::Kind::Subworkflow || node.callee >= n) continue;
         if (state[node.callee] == 1) {
-          diags.push_back(
-              {true, "E0403", node.location,
-               fmt::format("workflow '{}' calls itself", m.workflows[node.callee].name)});
+          ctx.pass.report(ctx.m, DiagCode::E0403, node.location,
+                          fmt::format("workflow '{}' calls itself", m.workflows[node.callee].name));
         } else if (state[node.callee] == 0) {
           visit(node.callee);
         }

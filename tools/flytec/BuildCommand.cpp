@@ -39,9 +39,9 @@ std::unique_ptr<ir::Module> compile(const BuildOptions& opts, int& rc) {
   rc = kUsage;
   std::unique_ptr<ir::Module> module = lower_checked(*in, in->inputs.front());
   if (module == nullptr) return nullptr;
-  passes::PipelineOptions pipeline;
-  passes::PipelineResult r = passes::run_pipeline(*module, pipeline, std::cout, std::cerr);
-  print_pass_diagnostics(r.diagnostics, *module, in->sm);
+  size_t reported = in->diags.diagnostics().size();
+  passes::PipelineResult r = run_passes(*in, *module, {});
+  print_diagnostics(*in, ColorMode::Auto, reported);
   rc = kErrors;
   if (!r.ok) return nullptr;
   return module;

@@ -47,13 +47,44 @@ int run_check(const CheckOptions& opts) {
   input_options.error_limit = opts.verify && !opts.error_limit_given ? 0 : opts.error_limit;
   auto in = parse_inputs(opts.files, input_options);
 
+  // The analysis passes (validate-dag) over every plan, and over every source file once
+  // the whole input checks clean, report to the same engine: what they find is shown,
+  // rendered and verified like the checker's own diagnostics.
+  bool internal_error = false;
+  std::vector<std::unique_ptr<ir::Module>> modules;
+  if (!opts.parse_only) {
+    bool sources_clean = !in->diags.has_errors();
+    passes::PipelineOptions analyses;
+    analyses.analysis_only = true;
+    for (LoadedInput& input : in->inputs) {
+      if (input.plan == nullptr && !sources_clean) continue;
+      bool is_plan = input.plan != nullptr;
+      std::unique_ptr<ir::Module> module = lower_checked(*in, input);
+      if (module == nullptr) {
+        internal_error = true;
+        continue;
+      }
+      passes::PipelineResult r = run_passes(*in, *module, analyses);
+      internal_error |= r.verify_failed;
+      if (is_plan && opts.verify) input.plan_sources = plan_comments(*in, *module);
+      modules.push_back(std::move(module));
+    }
+    in->diags.sort();
+  }
+
   if (opts.verify) {
     std::vector<VerifyInput> inputs;
     // Expectations may stand in the checked files and in the modules they import,
     // except the standard library.
     std::vector<FileId> seen;
     for (const LoadedInput& input : in->inputs) {
-      if (input.program == nullptr) continue;  // a compiled plan has no comments
+      // A compiled plan has no comments, but the sources its ranges name may.
+      for (const VerifyInput& source : input.plan_sources) {
+        if (std::find(seen.begin(), seen.end(), source.file) != seen.end()) continue;
+        seen.push_back(source.file);
+        inputs.push_back(source);
+      }
+      if (input.program == nullptr) continue;
       for (const auto& m : input.program->modules) {
         if (m->is_stdlib || std::find(seen.begin(), seen.end(), m->file) != seen.end()) continue;
         seen.push_back(m->file);
@@ -61,7 +92,7 @@ int run_check(const CheckOptions& opts) {
       }
     }
     bool ok = verify_diagnostics(in->sm, inputs, in->diags.diagnostics(), std::cerr);
-    if (in->unreadable > 0) return kUsage;
+    if (in->unreadable > 0 || internal_error) return kUsage;
     return ok ? kOk : kErrors;
   }
 
@@ -83,21 +114,15 @@ int run_check(const CheckOptions& opts) {
                 << (warnings == 1 ? " warning" : " warnings") << " generated.\n";
     }
   }
-  // A compiled plan was not checked from source: the passes' analyses (cycles through
-  // `@after`, recursion) are all the checking it gets.
-  bool plan_errors = false;
-  for (LoadedInput& input : in->inputs) {
-    if (input.plan == nullptr) continue;
-    passes::PipelineResult r = passes::run_pipeline(*input.plan, {}, std::cout, std::cerr);
-    print_pass_diagnostics(r.diagnostics, *input.plan, in->sm);
-    plan_errors |= !r.ok || r.verify_failed;
-  }
-  int status = in->unreadable > 0 ? kUsage : in->diags.has_errors() || plan_errors ? kErrors : kOk;
+  int status = in->unreadable > 0 || internal_error ? kUsage
+               : in->diags.has_errors()             ? kErrors
+                                                    : kOk;
   // Like clang's -disable-free: the process is about to exit, and tearing down every
   // AST node and table one by one would only cost time. Sanitizer builds free
   // everything, so that leak checking stays meaningful.
 #if !FLYTEC_SANITIZED
   (void)in.release();
+  for (auto& m : modules) (void)m.release();
 #endif
   return status;
 }

@@ -60,8 +60,9 @@ int run_emit(const EmitOptions& opts) {
   } else {
     std::unique_ptr<ir::Module> module = lower_checked(*in, input);
     if (module == nullptr) return kUsage;
-    passes::PipelineResult r = passes::run_pipeline(*module, opts.pipeline, std::cout, std::cerr);
-    print_pass_diagnostics(r.diagnostics, *module, in->sm);
+    size_t reported = in->diags.diagnostics().size();
+    passes::PipelineResult r = run_passes(*in, *module, opts.pipeline);
+    print_diagnostics(*in, ColorMode::Auto, reported);
     if (r.verify_failed) return kUsage;
     if (!r.ok) return kErrors;
     if (opts.format == "text") ir::print_module(*module, text);

@@ -8,6 +8,7 @@
 #include <iterator>
 
 #include "frontend/DiagnosticRender.h"
+#include "frontend/Lexer.h"
 #include "frontend/Lower.h"
 #include "ir/Serialize.h"
 #include "ir/TextParser.h"
@@ -135,27 +136,37 @@ const ir::Workflow* choose_workflow(const ir::Module& m, const std::string& name
   return nullptr;
 }
 
-void print_pass_diagnostics(const std::vector<passes::PassDiagnostic>& diags, const ir::Module& m,
-                            SourceManager& sm) {
-  for (const passes::PassDiagnostic& d : diags) {
-    std::string where;
-    if (d.location.valid() && d.location.file < m.files.size()) {
-      const std::string& path = m.files[d.location.file];
-      std::optional<FileId> id = sm.find(path);
-      std::string error;
-      if (!id) id = sm.load_file(path, error);
-      LineColumn lc = id ? sm.line_column(*id, d.location.begin) : LineColumn{};
-      where = id ? path + ":" + std::to_string(lc.line) + ":" + std::to_string(lc.column) : path;
-    }
-    std::cerr << where << (where.empty() ? "" : ": ") << (d.error ? "error" : "warning") << "["
-              << d.code << "]: " << d.message << "\n";
-  }
+passes::PipelineResult run_passes(ParsedInputs& in, ir::Module& m,
+                                  const passes::PipelineOptions& options) {
+  passes::PassContext ctx(in.diags, in.sm, options);
+  return passes::run_pipeline(m, ctx, std::cout, std::cerr);
 }
 
-void print_diagnostics(const ParsedInputs& in, ColorMode color) {
+std::vector<VerifyInput> plan_comments(ParsedInputs& in, const ir::Module& plan) {
+  std::vector<VerifyInput> out;
+  for (const std::string& path : plan.files) {
+    std::optional<FileId> id = in.sm.find(path);
+    std::string error;
+    if (!id) id = in.sm.load_file(path, error);
+    if (!id) continue;  // its diagnostics have no excerpt either
+    DiagnosticEngine scratch;
+    LexOptions options;
+    options.keep_comments = true;
+    out.push_back({*id, lex(in.sm, *id, scratch, options).comments});
+  }
+  return out;
+}
+
+void print_diagnostics(const ParsedInputs& in, ColorMode color, size_t from) {
   bool use_color =
       color == ColorMode::Always || (color == ColorMode::Auto && want_color(STDERR_FILENO));
-  render_text(in.diags.diagnostics(), in.sm, std::cerr, use_color);
+  const std::vector<Diagnostic>& all = in.diags.diagnostics();
+  if (from == 0) {
+    render_text(all, in.sm, std::cerr, use_color);
+  } else if (from < all.size()) {
+    render_text({all.begin() + static_cast<std::ptrdiff_t>(from), all.end()}, in.sm, std::cerr,
+                use_color);
+  }
   print_error_limit_reached(in, use_color);
 }
 

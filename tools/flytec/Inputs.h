@@ -13,7 +13,8 @@
 #include "frontend/Sema.h"
 #include "frontend/SourceManager.h"
 #include "ir/Ir.h"
-#include "passes/Pass.h"
+#include "ir/diag/Verify.h"
+#include "passes/PassManager.h"
 
 namespace flyte::driver {
 
@@ -35,6 +36,8 @@ struct LoadedInput {
   std::unique_ptr<Program> program;
   std::unique_ptr<Semantics> sema;
   std::unique_ptr<ir::Module> plan;  // for a .pb input, already verified
+  /// For a plan under `--verify`: the comments of the sources its ranges name.
+  std::vector<VerifyInput> plan_sources;
 };
 
 /// The result of loading every file named on the command line.
@@ -62,14 +65,17 @@ const ir::Workflow* choose_workflow(const ir::Module& m, const std::string& name
 
 enum class ColorMode { Auto, Always, Never };
 
-/// Prints what the pass pipeline reported, one `location: severity[CODE]: message` line
-/// each, on stderr.
-void print_pass_diagnostics(const std::vector<passes::PassDiagnostic>& diags, const ir::Module& m,
-                            SourceManager& sm);
+/// Runs the pass pipeline over `m` (a module of `in`), reporting to `in`'s diagnostics
+/// engine, for the local machine.
+passes::PipelineResult run_passes(ParsedInputs& in, ir::Module& m,
+                                  const passes::PipelineOptions& options);
 
-/// Prints diagnostics in text form on stderr, then, when the error limit stopped the
-/// compiler, one `fatal error: too many errors emitted` line.
-void print_diagnostics(const ParsedInputs& in, ColorMode color);
+/// Prints diagnostics in text form on stderr, from the `from`th on, then, when the error
+/// limit stopped the compiler, one `fatal error: too many errors emitted` line.
+void print_diagnostics(const ParsedInputs& in, ColorMode color, size_t from = 0);
+
+/// The `//` comments of every source file `plan`'s ranges name, for `--verify`.
+std::vector<VerifyInput> plan_comments(ParsedInputs& in, const ir::Module& plan);
 
 /// The line that ends the output when the error limit was reached, as clang's
 /// `-ferror-limit`: "fatal error: too many errors emitted, stopping now [--error-limit=]".
