@@ -1,0 +1,29 @@
+// The checker's shared helpers: name suggestions and the names of declaration kinds.
+#include "frontend/check/Context.h"
+
+#include <fmt/format.h>
+
+#include "frontend/Suggest.h"
+
+namespace flyte::check {
+
+void Context::suggest(Diagnostic& d, std::string_view name,
+                      const std::vector<std::string_view>& names) {
+  if (auto s = closest_name(name, names)) {
+    d.notes.push_back({fmt::format("did you mean '{}'?", *s), std::nullopt});
+  }
+}
+
+const char* kind_name(ast::DeclKind k) {
+  switch (k) {
+    case ast::DeclKind::Struct: return "struct";
+    case ast::DeclKind::Enum: return "enum";
+    case ast::DeclKind::Alias: return "type alias";
+    case ast::DeclKind::Task: return "task";
+    case ast::DeclKind::Workflow: return "workflow";
+    case ast::DeclKind::Launch: return "launch";
+  }
+  return "declaration";
+}
+
+}  // namespace flyte::check
