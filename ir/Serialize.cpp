@@ -65,6 +65,7 @@ void write_interface(const std::vector<Param>& in, const std::vector<Output>& ou
 
 pb::Module to_proto(const Module& m) {
   pb::Module out;
+  out.set_format_version(kPlanFormatVersion);
   out.set_name(m.name);
   for (const std::string& f : m.files) out.add_files(f);
   for (size_t i = 0; i < m.types.count(); ++i) {
@@ -458,6 +459,16 @@ std::unique_ptr<Module> from_protobuf(std::string_view bytes, std::string& error
   if (bytes.size() > static_cast<size_t>(INT32_MAX) ||
       !proto->ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
     error = "not a flytec IR protobuf (flyte.ir.proto.Module)";
+    return nullptr;
+  }
+  if (proto->format_version() != kPlanFormatVersion) {
+    error = proto->format_version() < kPlanFormatVersion
+                ? "the plan was written by an older flytec (plan format " +
+                      std::to_string(proto->format_version()) + ", this flytec reads " +
+                      std::to_string(kPlanFormatVersion) + "); compile it again from its sources"
+                : "the plan was written by a newer flytec (plan format " +
+                      std::to_string(proto->format_version()) + ", this flytec reads " +
+                      std::to_string(kPlanFormatVersion) + ")";
     return nullptr;
   }
   return Reader(error).run(*proto);

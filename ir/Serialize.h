@@ -1,6 +1,7 @@
 // The IR to and from its protobuf form (ir/flyte_ir.proto), binary and JSON.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -8,6 +9,12 @@
 #include "ir/Ir.h"
 
 namespace flyte::ir {
+
+/// The version of the plan format (`format_version` in flyte_ir.proto) this flytec writes
+/// and reads. Bumped whenever a plan written before would be read differently.
+/// 1: source ranges and a file table instead of location strings; struct fields and
+/// enum members in the type table.
+inline constexpr uint32_t kPlanFormatVersion = 1;
 
 /// The module as protobuf bytes. Deterministic: the same module gives the same bytes.
 std::string to_protobuf(const Module& m);
