@@ -317,6 +317,11 @@ class Lowerer {
     }
     scopes_.clear();
     scopes_.emplace_back();
+    // One binding and about one node per statement: growing neither as it goes saves
+    // rehashing and moving nodes in a workflow of 100,000 statements.
+    scopes_.back().reserve(w->params.size() + w->body.size());
+    out.nodes.reserve(w->body.size());
+    out.top.reserve(w->body.size());
     for (uint32_t i = 0; i < w->params.size(); ++i) {
       scopes_.back()[w->params[i].name.name] =
           ir::ValueRef{ir::ValueRef::Kind::Input, i, "", {}, out.inputs[i].type};

@@ -8,6 +8,8 @@
 #include <memory>
 #include <unordered_map>
 
+#include "ir/Dependencies.h"
+
 namespace flyte::graph {
 namespace {
 
@@ -165,11 +167,14 @@ class Builder {
         Agedge_t* e = agedge(g_, inner.results_[i], v, nullptr, 1);
         set(e, "style", "dotted");
       }
-    } else {
-      for (const auto& [param, value] : n.inputs) edge(value, v, param);
     }
-    for (size_t i = 0; i < n.conditions.size(); ++i)
-      edge(n.conditions[i], v, i == 0 ? "if" : "else if");
+    // The values the node reads, as the dependency analysis sees them; a sub-workflow's
+    // arguments went to its inputs above, and body results go to each body's point below.
+    ir::for_each_use(n, [&](const ir::ValueRef& value, ir::Use use) {
+      if (use.kind == ir::Use::Kind::Input && cluster == nullptr)
+        edge(value, v, std::string(use.param));
+      if (use.kind == ir::Use::Kind::Condition) edge(value, v, use.index == 0 ? "if" : "else if");
+    });
     for (ir::NodeId a : n.after) {
       if (Agnode_t* from = nodes_[a.index]) {
         Agedge_t* e = agedge(g_, from, v, nullptr, 1);

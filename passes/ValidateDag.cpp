@@ -6,7 +6,8 @@
 #include <algorithm>
 #include <functional>
 #include <optional>
-#include <unordered_set>
+
+#include "ir/Dependencies.h"
 
 namespace flyte::passes {
 namespace {
@@ -38,94 +39,27 @@ class ValidateDag final : public Pass {
   }
 
  private:
-  static void sources(const ir::ValueRef& v, std::vector<uint32_t>& out) {
-    if (v.kind == ir::ValueRef::Kind::NodeOutput || v.kind == ir::ValueRef::Kind::MapItem) {
-      out.push_back(v.index);
-    }
-  }
-
-  // Edges run from a node to the nodes it waits for. A body waits for its parent (the
-  // branch or map), and the parent for its bodies' results.
+  // The one dependency analysis (ir/Dependencies.h): its counts, its longest chain, and
+  // the first cycle it finds, reported at the node that closes it with a note at each
+  // other node on it.
   void workflow(const ir::Workflow& w, Ctx& ctx) {
-    size_t n = w.nodes.size();
-    std::vector<std::vector<uint32_t>> waits(n);
-    uint64_t edges = 0;
-    for (uint32_t i = 0; i < n; ++i) {
-      const ir::Node& node = w.nodes[i];
-      std::vector<uint32_t> from;
-      for (const auto& [name, v] : node.inputs) sources(v, from);
-      for (const ir::ValueRef& c : node.conditions) sources(c, from);
-      // A map body's item refers to the map itself; that is no edge. Every other
-      // reference of a node to itself (an `@after` naming its own node, in a plan written
-      // by another tool) is a cycle.
-      from.erase(std::remove(from.begin(), from.end(), i), from.end());
-      for (ir::NodeId a : node.after) from.push_back(a.index);
-      // The nodes of a body start once their parent starts; the parent finishes with
-      // its bodies' results. Only results from outside the bodies are edges here: an
-      // inner result is the parent's own work, not something it waits for.
-      std::unordered_set<uint32_t> inside;
-      std::function<void(const ir::Node&)> mark = [&](const ir::Node& parent) {
-        for (const ir::Body& b : parent.bodies) {
-          for (ir::NodeId inner : b.nodes) {
-            if (inner.index < n && inside.insert(inner.index).second) mark(w.nodes[inner.index]);
-          }
-        }
-      };
-      if (!node.bodies.empty()) mark(node);
-      for (const ir::Body& b : node.bodies) {
-        for (ir::NodeId inner : b.nodes) waits[inner.index].push_back(i);
-        std::vector<uint32_t> result;
-        sources(b.result, result);
-        for (uint32_t r : result) {
-          if (r != i && inside.count(r) == 0) from.push_back(r);
-        }
-      }
-      for (uint32_t f : from) {
-        waits[i].push_back(f);
-        ++edges;
-      }
+    ir::Dependencies deps = ir::build_dependencies(w);
+    count("nodes", "nodes in all workflows", w.nodes.size());
+    count("edges", "data, body and @after edges", deps.edge_count());
+    ir::DependencyOrder order = ir::order_dependencies(deps);
+    record_max("max-depth", "the longest chain of nodes that wait for each other", order.depth);
+    if (order.cycle.empty()) return;
+    uint32_t u = order.cycle.front();
+    const ir::Node& node = w.nodes[u];
+    Diagnostic& d =
+        ctx.pass.report(ctx.m, DiagCode::E0402, node.location,
+                        fmt::format("dependency cycle in workflow '{}' through node %{}{}", w.name,
+                                    u, node.name.empty() ? "" : " ('" + node.name + "')"));
+    for (size_t k = 0; k < order.cycle.size(); ++k) {
+      uint32_t from = order.cycle[k];
+      uint32_t to = order.cycle[(k + 1) % order.cycle.size()];
+      ctx.pass.note(d, ctx.m, w.nodes[from].location, fmt::format("%{} waits for %{}", from, to));
     }
-    count("nodes", "nodes in all workflows", n);
-    count("edges", "data, body and @after edges", edges);
-    // Depth-first search for a cycle, and the longest chain of waits (the depth). An
-    // explicit stack: a 100,000-node chain must not exhaust the call stack.
-    std::vector<int> state(n, 0);  // 0 new, 1 on the stack, 2 done
-    std::vector<uint64_t> depth(n, 0);
-    bool reported = false;
-    uint64_t deepest = 0;
-    std::vector<std::pair<uint32_t, size_t>> stack;  // node, next wait to look at
-    for (uint32_t root = 0; root < n; ++root) {
-      if (state[root] != 0) continue;
-      stack.push_back({root, 0});
-      state[root] = 1;
-      while (!stack.empty()) {
-        auto& [v, next] = stack.back();
-        if (next < waits[v].size()) {
-          uint32_t u = waits[v][next++];
-          if (state[u] == 0) {
-            state[u] = 1;
-            stack.push_back({u, 0});
-          } else if (state[u] == 1 && !reported) {
-            reported = true;
-            const ir::Node& node = w.nodes[u];
-            ctx.pass.report(
-                ctx.m, DiagCode::E0402, node.location,
-                fmt::format("dependency cycle in workflow '{}' through node %{}{}", w.name, u,
-                            node.name.empty() ? "" : " ('" + node.name + "')"));
-          }
-          continue;
-        }
-        uint64_t d = 0;
-        for (uint32_t u : waits[v]) {
-          if (state[u] == 2) d = std::max(d, depth[u]);
-        }
-        depth[v] = d + 1;
-        deepest = std::max(deepest, depth[v]);
-        state[v] = 2;
-        stack.pop_back();
-      }
-    }
-    record_max("max-depth", "the longest chain of nodes that wait for each other", deepest);
   }
 
   // An expression node nothing reads is dead work. Named ones are `let` bindings, which
@@ -133,15 +67,11 @@ class ValidateDag final : public Pass {
   // plans that other tools wrote.
   void unused(const ir::Workflow& w, Ctx& ctx) {
     std::vector<bool> used(w.nodes.size(), false);
-    auto use = [&](const ir::ValueRef& v) {
-      if ((v.kind == ir::ValueRef::Kind::NodeOutput || v.kind == ir::ValueRef::Kind::MapItem) &&
-          v.index < used.size())
-        used[v.index] = true;
+    auto use = [&](const ir::ValueRef& v, ir::Use = {}) {
+      if (ir::refers_to_node(v) && v.index < used.size()) used[v.index] = true;
     };
     for (const ir::Node& node : w.nodes) {
-      for (const auto& [name, v] : node.inputs) use(v);
-      for (const ir::ValueRef& c : node.conditions) use(c);
-      for (const ir::Body& b : node.bodies) use(b.result);
+      ir::for_each_use(node, use);
       for (ir::NodeId a : node.after) {
         if (a.index < used.size()) used[a.index] = true;
       }

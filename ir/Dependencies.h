@@ -1,0 +1,80 @@
+// The one dependency analysis of a workflow: which values each node reads
+// (`for_each_use`), the edges between nodes that follow from them, from `@after` and
+// from branch and map bodies (`build_dependencies`), and a topological order with the
+// longest chain and, when there is one, a cycle (`order_dependencies`).
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "ir/Ir.h"
+
+namespace flyte::ir {
+
+/// Where a node reads a value: an argument (`param` is the parameter name), the
+/// condition of arm `index` of a branch, or the result of body `index`.
+struct Use {
+  enum class Kind : uint8_t { Input, Condition, BodyResult } kind = Kind::Input;
+  uint32_t index = 0;
+  std::string_view param;
+};
+
+/// Calls `f(value, use)` for every value `n` reads, in a fixed order: inputs, then
+/// conditions, then body results. The one place that knows which fields of a node
+/// refer to values.
+template <class F>
+void for_each_use(const Node& n, F&& f) {
+  for (const auto& [param, v] : n.inputs) f(v, Use{Use::Kind::Input, 0, param});
+  for (uint32_t i = 0; i < n.conditions.size(); ++i)
+    f(n.conditions[i], Use{Use::Kind::Condition, i, {}});
+  for (uint32_t i = 0; i < n.bodies.size(); ++i)
+    f(n.bodies[i].result, Use{Use::Kind::BodyResult, i, {}});
+}
+
+/// The node a value comes from (a node's output, or a map's item), or none.
+inline bool refers_to_node(const ValueRef& v) {
+  return v.kind == ValueRef::Kind::NodeOutput || v.kind == ValueRef::Kind::MapItem;
+}
+
+/// For each node of a workflow, the nodes it waits for, stored compactly (one array of
+/// offsets, one of targets). A node waits for the nodes whose values it reads, for its
+/// `@after` nodes, and for the results of its bodies that come from outside them; the
+/// nodes of a body wait for their branch or map. A map's body reading its item is no
+/// edge. Indices out of range are left out (the verifier reports them).
+class Dependencies {
+ public:
+  /// The nodes `node` waits for, such as `{3, 7}` for `let c = f(a, b)`.
+  std::span<const uint32_t> waits_for(uint32_t node) const {
+    return {targets_.data() + offsets_[node], targets_.data() + offsets_[node + 1]};
+  }
+  uint32_t node_count() const { return static_cast<uint32_t>(offsets_.size() - 1); }
+  uint64_t edge_count() const { return targets_.size(); }
+
+ private:
+  friend Dependencies build_dependencies(const Workflow& w);
+  std::vector<uint32_t> offsets_{0};  // node_count() + 1
+  std::vector<uint32_t> targets_;
+};
+
+/// Builds the dependencies of `w`'s nodes.
+Dependencies build_dependencies(const Workflow& w);
+
+/// A topological order of the nodes, their longest chain, and a cycle if there is one.
+struct DependencyOrder {
+  /// Every node, each after the nodes it waits for; only a true order when `cycle` is
+  /// empty.
+  std::vector<uint32_t> order;
+  /// A cycle, such as `{0, 1}` when node 0 waits for 1 and 1 for 0: each node waits for
+  /// the next and the last for the first. Empty when the graph is acyclic.
+  std::vector<uint32_t> cycle;
+  /// The longest chain of nodes that wait for each other, counted in nodes.
+  uint64_t depth = 0;
+};
+
+/// Orders `d` by an iterative depth-first search (a 100,000-node chain needs no deep
+/// call stack); the first cycle met is returned.
+DependencyOrder order_dependencies(const Dependencies& d);
+
+}  // namespace flyte::ir
