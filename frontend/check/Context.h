@@ -105,6 +105,8 @@ class Context {
   // The workflow being checked.
   std::vector<std::unordered_map<std::string_view, Binding>> scopes;
   const ast::Decl* current_workflow = nullptr;
+  /// The bindings each `let` of the workflow names in its `@after`.
+  std::unordered_map<const ast::Stmt*, std::vector<const ast::NameExpr*>> afters;
   /// The task or workflow whose call is being checked, for tensor mismatch messages.
   std::string callee_name;
   /// Each workflow's calls of workflows, for the search for recursion.

@@ -67,17 +67,6 @@ void block_references(const ast::Block* b, std::vector<std::string_view>& out) {
   references(b->value, out);
 }
 
-// The `@after` arguments of a statement that are names, such as `a` in `@after(a)`.
-template <class Fn>
-void for_each_after(const ast::Stmt* s, Fn fn) {
-  for (const ast::Annotation& a : s->annotations) {
-    if (a.name.name != "after") continue;
-    for (const ast::Arg& arg : a.args) {
-      if (arg.value->kind == ExprKind::Name) fn(static_cast<const ast::NameExpr*>(arg.value));
-    }
-  }
-}
-
 // "a -> b -> a": the members of a circle from `first` to the end of `path`, then `closing`.
 template <class It, class Name>
 std::string describe_cycle(It first, It last, std::string_view closing, Name name) {
@@ -95,11 +84,7 @@ struct Edge {
 }  // namespace
 
 void check_binding_cycles(Context& ctx, const ast::WorkflowDecl* w) {
-  bool has_after = std::any_of(w->body.begin(), w->body.end(), [](const ast::Stmt* s) {
-    return std::any_of(s->annotations.begin(), s->annotations.end(),
-                       [](const ast::Annotation& a) { return a.name.name == "after"; });
-  });
-  if (!has_after) return;  // data dependencies alone only point backwards
+  if (ctx.afters.empty()) return;  // data dependencies alone only point backwards
   const auto& body = w->body;
   std::unordered_map<std::string_view, size_t> index;
   for (size_t i = 0; i < body.size(); ++i) {
@@ -114,12 +99,14 @@ void check_binding_cycles(Context& ctx, const ast::WorkflowDecl* w) {
       if (auto it = index.find(r); it != index.end() && it->second < i)
         edges[i].push_back({it->second, nullptr});
     }
-    for_each_after(body[i], [&](const ast::NameExpr* n) {
+    auto after = ctx.afters.find(body[i]);
+    if (after == ctx.afters.end()) continue;
+    for (const ast::NameExpr* n : after->second) {
       auto it = index.find(n->name.name);
-      if (it == index.end()) return;
+      if (it == index.end()) continue;
       edges[i].push_back({it->second, n});
       any_after = true;
-    });
+    }
   }
   if (!any_after) return;
   auto name_of = [&](size_t v) -> std::string_view {

@@ -8,7 +8,8 @@
 namespace flyte::check {
 
 /// A circle of waits among `w`'s bindings, closed by an `@after`, is E0402, reported once
-/// at the `@after` that closes it. Data dependencies alone only point backwards.
+/// at the `@after` that closes it. Data dependencies alone only point backwards. Reads
+/// the `@after` names `check_let` recorded.
 void check_binding_cycles(Context& ctx, const ast::WorkflowDecl* w);
 
 /// A workflow that calls itself, directly or through others, is E0403, reported at the call

@@ -30,18 +30,14 @@ void check_let(Context& ctx, const ast::Stmt* s) {
   AnnotationPlace place = s->value->kind == ExprKind::Call  ? AnnotationPlace::CallBinding
                           : s->value->kind == ExprKind::For ? AnnotationPlace::ForBinding
                                                             : AnnotationPlace::Binding;
-  check_annotations(s->annotations, place, nullptr, ctx.diags);
+  AnnotationValues said = check_annotations(s->annotations, place, nullptr, ctx.diags);
+  if (!said.after.empty()) ctx.afters[s] = std::move(said.after);
   TypeTable& types = ctx.types;
   TypeId t = check_expr(ctx, s->value, std::nullopt);
   // `@min_success(r)` with r < 1 lets items fail: the list holds `T?`.
-  if (place == AnnotationPlace::ForBinding && types.kind(t) == TypeKind::List) {
-    for (const ast::Annotation& a : s->annotations) {
-      if (a.name.name != "min_success" || a.args.size() != 1) continue;
-      const Expr* r = a.args[0].value;
-      if (r->kind == ExprKind::Float && static_cast<const ast::FloatLit*>(r)->value < 1.0) {
-        t = types.list(types.optional(types.get(t).elem));
-      }
-    }
+  if (place == AnnotationPlace::ForBinding && types.kind(t) == TypeKind::List && said.min_success &&
+      *said.min_success < 1.0) {
+    t = types.list(types.optional(types.get(t).elem));
   }
   if (!s->destructure) {
     if (!s->names.empty()) bind(ctx, s->names[0], t, false);
@@ -145,20 +141,18 @@ void check_return(Context& ctx, const ast::WorkflowDecl* w, const Signature& sig
 
 // `@after(a, b)` names bindings of this workflow, earlier or later.
 void check_after(Context& ctx, const ast::WorkflowDecl* w) {
+  if (ctx.afters.empty()) return;
   for (const ast::Stmt* s : w->body) {
-    for (const ast::Annotation& a : s->annotations) {
-      if (a.name.name != "after") continue;
-      for (const ast::Arg& arg : a.args) {
-        if (arg.value->kind != ExprKind::Name) continue;  // annotation checks report it
-        auto* n = static_cast<const ast::NameExpr*>(arg.value);
-        if (Binding* b = find_binding(ctx, n->name.name)) {
-          b->used = true;
-          continue;
-        }
-        ctx.error(DiagCode::E0101, n->range,
-                  fmt::format("'@after' names '{}', which is not a binding of workflow '{}'",
-                              n->name.name, w->name.name));
+    auto it = ctx.afters.find(s);
+    if (it == ctx.afters.end()) continue;
+    for (const ast::NameExpr* n : it->second) {
+      if (Binding* b = find_binding(ctx, n->name.name)) {
+        b->used = true;
+        continue;
       }
+      ctx.error(DiagCode::E0101, n->range,
+                fmt::format("'@after' names '{}', which is not a binding of workflow '{}'",
+                            n->name.name, w->name.name));
     }
   }
 }
@@ -185,6 +179,7 @@ void check_condition(Context& ctx, const Expr* c) {
 void check_workflow(Context& ctx, const ast::WorkflowDecl* w) {
   const Signature& sig = signature(ctx, w);
   ctx.current_workflow = w;
+  ctx.afters.clear();
   ctx.scopes.clear();
   ctx.scopes.emplace_back();
   for (size_t i = 0; i < w->params.size(); ++i)
