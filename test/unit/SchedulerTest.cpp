@@ -176,8 +176,9 @@ struct Graph {
     n.type = int_t;
     return add(std::move(n), in_body);
   }
-  /// A map over the workflow's input `xs` whose body is one call of `t(i = item)`.
-  uint32_t map_over_input() {
+  /// A workflow whose result is a map over its input `xs` (with these annotations) and
+  /// whose body is one call of `t(i = item)`.
+  void map_over_input(std::optional<int64_t> concurrency, std::optional<double> min_success) {
     uint32_t map = static_cast<uint32_t>(w().nodes.size());
     ir::Node n;
     n.kind = ir::Node::Kind::Map;
@@ -188,7 +189,9 @@ struct Graph {
     uint32_t body = call({{"i", item_of(map)}}, /*in_body=*/true);
     w().nodes[map].bodies[0].nodes.push_back({body});
     w().nodes[map].bodies[0].result = out(body);
-    return map;
+    w().nodes[map].concurrency = concurrency;
+    w().nodes[map].min_success = min_success;
+    result(map);
   }
   uint32_t add(ir::Node n, bool in_body) {
     uint32_t index = static_cast<uint32_t>(w().nodes.size());
@@ -220,6 +223,14 @@ struct Harness {
     runner = r.get();
     runners.add(ir::Runner::Kind::Shell, std::move(r));
     events.use_clock(clock);
+  }
+
+  /// Every task passes `gate` before it succeeds.
+  void gate(Gate& gate) {
+    runner->script = [&gate](const AttemptSpec& spec, const std::atomic<bool>&) {
+      gate.pass();
+      return FakeRunner::ok(spec);
+    };
   }
 
   Outcome run(const ir::Module& m, int jobs, Value xs = Value::array(),
@@ -275,10 +286,7 @@ TEST(SchedulerTest, JobsLimitTasksAtOnce) {
   for (int i = 0; i < 6; ++i) g.call({{"i", input(0)}});
   Harness h;
   Gate gate(2, 6);
-  h.runner->script = [&](const AttemptSpec& spec, const std::atomic<bool>&) {
-    gate.pass();
-    return FakeRunner::ok(spec);
-  };
+  h.gate(gate);
   Outcome r = h.run(g.m, 2);
   ASSERT_EQ(r.status, Outcome::Status::Ok) << r.error;
   EXPECT_EQ(h.runner->calls.size(), 6u);
@@ -377,9 +385,7 @@ TEST(SchedulerTest, ContinueFinishesWhatDoesNotDependOnTheFailure) {
 
 /// A map over 4 items, under @min_success(0.75), in which the items in `failing` fail.
 Outcome run_tolerant_map(Graph& g, Harness& h, std::vector<int> failing) {
-  uint32_t map = g.map_over_input();
-  g.w().nodes[map].min_success = 0.75;
-  g.result(map);
+  g.map_over_input(std::nullopt, 0.75);
   h.runner->script = [failing](const AttemptSpec& spec, const std::atomic<bool>&) {
     int64_t i = spec.args["i"].get<int64_t>();
     if (std::find(failing.begin(), failing.end(), i) != failing.end())
@@ -407,15 +413,10 @@ TEST(SchedulerTest, MinSuccessBelowTheThresholdFails) {
 
 TEST(SchedulerTest, MapConcurrencyLimitsItemsAtOnce) {
   Graph g;
-  uint32_t map = g.map_over_input();
-  g.w().nodes[map].concurrency = 2;
-  g.result(map);
+  g.map_over_input(2, std::nullopt);
   Harness h;
   Gate gate(2, 6);
-  h.runner->script = [&](const AttemptSpec& spec, const std::atomic<bool>&) {
-    gate.pass();
-    return FakeRunner::ok(spec);
-  };
+  h.gate(gate);
   Outcome r = h.run(g.m, 8, {0, 1, 2, 3, 4, 5});
   ASSERT_EQ(r.status, Outcome::Status::Ok) << r.error;
   EXPECT_EQ(r.outputs, Value({{"o", {1, 2, 3, 4, 5, 6}}}));
@@ -424,9 +425,7 @@ TEST(SchedulerTest, MapConcurrencyLimitsItemsAtOnce) {
 
 TEST(SchedulerTest, InterruptDuringAMapIsInterrupted) {
   Graph g;
-  uint32_t map = g.map_over_input();
-  g.w().nodes[map].concurrency = 1;
-  g.result(map);
+  g.map_over_input(1, std::nullopt);
   Harness h;
   h.runner->script = [&](const AttemptSpec& spec, const std::atomic<bool>& cancel) {
     if (spec.args["i"] != 1) return FakeRunner::ok(spec);

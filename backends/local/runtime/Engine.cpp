@@ -116,25 +116,16 @@ struct Engine::Impl {
   std::unique_ptr<RunnerRegistry> own_runners;
   NodeExecutor executor;
 
-  static ExecutorOptions executor_options(EngineOptions& o,
-                                          std::unique_ptr<RunnerRegistry>& own_runners) {
+  /// `o` with the real side effects where it names none, as the executor takes it.
+  static const ExecutorOptions& executor_options(EngineOptions& o,
+                                                 std::unique_ptr<RunnerRegistry>& own_runners) {
     if (o.clock == nullptr) o.clock = &Clock::system();
     if (o.fs == nullptr) o.fs = &FileSystem::real();
     if (o.runners == nullptr) {
       own_runners = default_runners(ProcessSpawner::real());
       o.runners = own_runners.get();
     }
-    ExecutorOptions e;
-    e.run_id = o.run_id;
-    e.store = o.store;
-    e.cache = o.cache;
-    e.overwrite_cache = o.overwrite_cache;
-    e.events = o.events;
-    e.retry_backoff_s = o.retry_backoff_s;
-    e.runners = o.runners;
-    e.clock = o.clock;
-    e.fs = o.fs;
-    return e;
+    return o;
   }
 
   Impl(const ir::Module& module, EngineOptions o)

@@ -14,6 +14,7 @@
 #include "backends/local/runtime/Cache.h"
 #include "backends/local/runtime/Effects.h"
 #include "backends/local/runtime/Events.h"
+#include "backends/local/runtime/NodeExecutor.h"
 #include "backends/local/runtime/Store.h"
 #include "backends/local/runtime/TaskRunner.h"
 #include "backends/local/runtime/Value.h"
@@ -29,23 +30,16 @@ struct Machine {
   static Machine probe();
 };
 
-struct EngineOptions {
+/// The node executor's options, and the scheduler's own. Null runners, clock and file
+/// system are the real ones (default_runners() with ProcessSpawner::real(),
+/// Clock::system(), FileSystem::real()); tests pass fakes. `events` and `store` must be
+/// set.
+struct EngineOptions : ExecutorOptions {
   int jobs = 1;  // tasks at once
   Machine machine;
-  std::string run_id;
-  Store* store = nullptr;  // where task nodes' outputs, attempts and journal records go
-  Cache* cache = nullptr;
-  bool overwrite_cache = false;
   /// Node key -> its journal record (`outputs`, and `args`: the digest of the arguments
   /// it ran with), from the journal of the run being resumed.
   std::map<std::string, Value> finished;
-  Events* events = nullptr;
-  double retry_backoff_s = 1.0;  // the first retry's delay; doubles each time
-  /// Side effects, for tests to replace; null: the real ones (default_runners() with
-  /// ProcessSpawner::real(), Clock::system(), FileSystem::real()).
-  const RunnerRegistry* runners = nullptr;
-  Clock* clock = nullptr;
-  FileSystem* fs = nullptr;
 };
 
 struct Outcome {
