@@ -1,15 +1,11 @@
-// `flytec build FILE -o BIN` and `flytec run FILE -- ARGS`: compile a workflow into a
-// native executable (backends/local), and build-then-run in one step.
-#include <unistd.h>
-
-#include <filesystem>
+// `flytec build FILE [--target T] -o OUT` and `flytec run FILE -- ARGS`: compile a
+// workflow and hand it to the backend registered for the target; run builds and runs in
+// one step.
 #include <iostream>
 
-#include "backends/local/Codegen.h"
-#include "ir/Serialize.h"
-#include "passes/PassManager.h"
+#include "driver/Backend.h"
+#include "driver/Compile.h"
 #include "tools/flytec/Commands.h"
-#include "tools/flytec/Inputs.h"
 
 namespace flyte::driver {
 namespace {
@@ -25,45 +21,36 @@ struct BuildOptions {
   size_t error_limit = kDefaultErrorLimit;
 };
 
-/// Checks, lowers and runs the pass pipeline; null (reported) on any problem.
-std::unique_ptr<ir::Module> compile(const BuildOptions& opts, int& rc) {
-  InputOptions input_options;
-  input_options.include_dirs = opts.include_dirs;
-  input_options.error_limit = opts.error_limit;
-  auto in = parse_inputs({opts.file}, input_options);
-  rc = kUsage;
-  if (in->unreadable > 0) return nullptr;
-  print_diagnostics(*in, ColorMode::Auto);
-  rc = kErrors;
-  if (in->diags.has_errors()) return nullptr;
-  rc = kUsage;
-  std::unique_ptr<ir::Module> module = lower_checked(*in, in->inputs.front());
-  if (module == nullptr) return nullptr;
-  size_t reported = in->diags.diagnostics().size();
-  passes::PipelineResult r = run_passes(*in, *module, {});
-  print_diagnostics(*in, ColorMode::Auto, reported);
-  rc = kErrors;
-  if (!r.ok) return nullptr;
-  return module;
+// The target, the compiled module and the chosen workflow, shared by build and run; the
+// problem was printed when any of them is missing.
+struct Prepared {
+  const Backend* backend = nullptr;
+  Compilation compiled;
+  BackendRequest request;
+};
+
+int prepare(const BuildOptions& opts, Prepared& p) {
+  p.backend = find_backend(opts.target);
+  if (p.backend == nullptr) {
+    std::cerr << "flytec: error: " << unavailable_target_message(opts.target) << "\n";
+    return kUsage;
+  }
+  CompileOptions c;
+  c.include_dirs = opts.include_dirs;
+  c.error_limit = opts.error_limit;
+  p.compiled = compile(opts.file, c);
+  if (p.compiled.module == nullptr) return p.compiled.status;
+  const ir::Workflow* w = choose_workflow(*p.compiled.module, opts.workflow, opts.file);
+  if (w == nullptr) return kUsage;
+  p.request = {opts.file, w->name, opts.output, opts.verbose};
+  return kOk;
 }
 
 int run_build(const BuildOptions& opts) {
-  if (opts.target != "local") {
-    std::cerr << "flytec: error: the '" << opts.target
-              << "' target is not available in this build; use --target local\n";
-    return kUsage;
-  }
-  int rc = 0;
-  std::unique_ptr<ir::Module> module = compile(opts, rc);
-  if (module == nullptr) return rc;
-  const ir::Workflow* w = choose_workflow(*module, opts.workflow, opts.file);
-  if (w == nullptr) return kUsage;
-  local::BuildOptions b;
-  b.workflow = w->name;
-  b.output = opts.output;
-  b.verbose = opts.verbose;
+  Prepared p;
+  if (int rc = prepare(opts, p); rc != kOk) return rc;
   std::string error;
-  if (!local::build_executable(*module, b, error)) {
+  if (!p.backend->build(*p.compiled.module, p.request, error)) {
     std::cerr << "flytec: error: " << error << "\n";
     return kUsage;
   }
@@ -71,34 +58,11 @@ int run_build(const BuildOptions& opts) {
 }
 
 int run_run(BuildOptions opts) {
-  int rc = 0;
-  std::unique_ptr<ir::Module> module = compile(opts, rc);
-  if (module == nullptr) return rc;
-  const ir::Workflow* w = choose_workflow(*module, opts.workflow, opts.file);
-  if (w == nullptr) return kUsage;
-  // Executables are kept by what they are built from (the plan, the compiler's version
-  // and the runtime): an unchanged workflow is not rebuilt, an upgraded runtime is.
-  std::string plan = ir::to_protobuf(*module);
-  std::string name = std::filesystem::path(opts.file).stem().string() + "-" + w->name + "-" +
-                     local::executable_key(plan, local::find_runtime_dir()).substr(0, 16);
-  std::string exe = ".flyte/bin/" + name;
-  if (!std::filesystem::exists(exe)) {
-    local::BuildOptions b;
-    b.workflow = w->name;
-    b.output = exe;
-    b.verbose = opts.verbose;
-    std::string error;
-    if (!local::build_executable(*module, b, error)) {
-      std::cerr << "flytec: error: " << error << "\n";
-      return kUsage;
-    }
-  }
-  std::vector<char*> argv;
-  argv.push_back(exe.data());
-  for (std::string& a : opts.args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  ::execv(exe.c_str(), argv.data());
-  std::cerr << "flytec: error: cannot run '" << exe << "'\n";
+  Prepared p;
+  if (int rc = prepare(opts, p); rc != kOk) return rc;
+  std::string error;
+  p.backend->run(*p.compiled.module, p.request, std::move(opts.args), error);
+  std::cerr << "flytec: error: " << error << "\n";
   return kUsage;
 }
 
@@ -122,8 +86,7 @@ Runner add_build_command(CLI::App& app) {
   CLI::App* cmd =
       app.add_subcommand("build", "Compile a workflow into a native executable that runs it");
   add_common(cmd, *opts);
-  cmd->add_option("--target", opts->target, "What to build for")
-      ->check(CLI::IsMember({"local", "slurm", "k8s"}))
+  cmd->add_option("--target", opts->target, "What to build for (a registered target)")
       ->capture_default_str();
   cmd->add_option("-o,--output", opts->output, "The executable to write")->required();
   return [opts] { return run_build(*opts); };

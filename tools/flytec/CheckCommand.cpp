@@ -4,12 +4,12 @@
 #include <iostream>
 #include <map>
 
-#include "frontend/DiagnosticRender.h"
-#include "frontend/Verify.h"
+#include "driver/Inputs.h"
+#include "ir/diag/DiagnosticRender.h"
+#include "ir/diag/Verify.h"
 #include "passes/PassManager.h"
 #include "support/Sanitizers.h"
 #include "tools/flytec/Commands.h"
-#include "tools/flytec/Inputs.h"
 
 namespace flyte::driver {
 namespace {

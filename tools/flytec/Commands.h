@@ -4,10 +4,9 @@
 #include <CLI/CLI.hpp>
 #include <functional>
 
-namespace flyte::driver {
+#include "driver/Compile.h"
 
-/// Exit codes shared by every subcommand (DESIGN.md, "Command line").
-enum ExitCode : int { kOk = 0, kErrors = 1, kUsage = 2 };
+namespace flyte::driver {
 
 /// Adds a subcommand; the returned function runs it after parsing.
 using Runner = std::function<int()>;
@@ -17,5 +16,12 @@ Runner add_emit_command(CLI::App& app);
 Runner add_explain_command(CLI::App& app);
 Runner add_graph_command(CLI::App& app);
 Runner add_run_command(CLI::App& app);
+
+/// Adds `--error-limit=N` to a subcommand that prints diagnostics.
+void add_error_limit_option(CLI::App* cmd, size_t& limit);
+
+/// Registers every backend built into flytec, once, before the commands run: the one
+/// place that lists them (as LLVM's InitializeAllTargets).
+void register_targets();
 
 }  // namespace flyte::driver

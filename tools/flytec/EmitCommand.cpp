@@ -3,13 +3,13 @@
 #include <iostream>
 #include <sstream>
 
+#include "driver/Compile.h"
 #include "frontend/AstDump.h"
 #include "ir/Printer.h"
 #include "ir/Serialize.h"
 #include "passes/PassManager.h"
 #include "support/AtomicFile.h"
 #include "tools/flytec/Commands.h"
-#include "tools/flytec/Inputs.h"
 
 namespace flyte::driver {
 namespace {
@@ -38,36 +38,42 @@ bool check_pass_names(const EmitOptions& opts) {
   return true;
 }
 
-int run_emit(const EmitOptions& opts) {
-  if (!check_pass_names(opts)) return kUsage;
+// The syntax tree of a .flyte file (parsed only), or why a plan has none.
+int emit_ast(const EmitOptions& opts, std::ostream& text) {
   InputOptions input_options;
-  input_options.semantic = opts.format != "ast";
+  input_options.semantic = false;
   input_options.include_dirs = opts.include_dirs;
   input_options.error_limit = opts.error_limit;
   auto in = parse_inputs({opts.file}, input_options);
   if (in->unreadable > 0) return kUsage;
   print_diagnostics(*in, ColorMode::Auto);
   if (in->diags.has_errors()) return kErrors;
-  std::ostringstream text;
   LoadedInput& input = in->inputs.front();
-  if (opts.format == "ast" && input.plan != nullptr) {
+  if (input.plan != nullptr) {
     std::cerr
         << "flytec: error: a compiled plan has no syntax tree; use --format text, json or pb\n";
     return kUsage;
   }
+  dump_ast(*input.program->main()->ast, in->sm, text);
+  return kOk;
+}
+
+int run_emit(const EmitOptions& opts) {
+  if (!check_pass_names(opts)) return kUsage;
+  std::ostringstream text;
   if (opts.format == "ast") {
-    dump_ast(*input.program->main()->ast, in->sm, text);
+    if (int rc = emit_ast(opts, text); rc != kOk) return rc;
   } else {
-    std::unique_ptr<ir::Module> module = lower_checked(*in, input);
-    if (module == nullptr) return kUsage;
-    size_t reported = in->diags.diagnostics().size();
-    passes::PipelineResult r = run_passes(*in, *module, opts.pipeline);
-    print_diagnostics(*in, ColorMode::Auto, reported);
-    if (r.verify_failed) return kUsage;
-    if (!r.ok) return kErrors;
-    if (opts.format == "text") ir::print_module(*module, text);
-    if (opts.format == "json") text << ir::to_json(*module);
-    if (opts.format == "pb") text << ir::to_protobuf(*module);
+    CompileOptions c;
+    c.include_dirs = opts.include_dirs;
+    c.error_limit = opts.error_limit;
+    c.pipeline = opts.pipeline;
+    Compilation compiled = compile(opts.file, c);
+    if (compiled.module == nullptr) return compiled.status;
+    const ir::Module& module = *compiled.module;
+    if (opts.format == "text") ir::print_module(module, text);
+    if (opts.format == "json") text << ir::to_json(module);
+    if (opts.format == "pb") text << ir::to_protobuf(module);
   }
   if (opts.output == "-") {
     std::cout << text.str();

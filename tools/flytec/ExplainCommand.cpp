@@ -1,8 +1,8 @@
 // `flytec explain CODE`: what a diagnostic code means, with an example.
 #include <iostream>
 
-#include "frontend/Diagnostic.h"
-#include "frontend/DiagnosticExplain.h"
+#include "ir/diag/Diagnostic.h"
+#include "ir/diag/DiagnosticExplain.h"
 #include "tools/flytec/Commands.h"
 
 namespace flyte::driver {

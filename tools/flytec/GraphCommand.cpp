@@ -1,10 +1,10 @@
 // `flytec graph FILE`: draws a workflow with Graphviz, as DOT, SVG or PNG.
 #include <iostream>
 
+#include "driver/Compile.h"
 #include "graph/Graph.h"
 #include "support/AtomicFile.h"
 #include "tools/flytec/Commands.h"
-#include "tools/flytec/Inputs.h"
 
 namespace flyte::driver {
 namespace {
@@ -35,15 +35,13 @@ uint64_t drawn_nodes(const ir::Module& m, const ir::Workflow& w, int depth = 0) 
 }
 
 int run_graph(const GraphOptions& opts) {
-  InputOptions input_options;
-  input_options.include_dirs = opts.include_dirs;
-  input_options.error_limit = opts.error_limit;
-  auto in = parse_inputs({opts.file}, input_options);
-  if (in->unreadable > 0) return kUsage;
-  print_diagnostics(*in, ColorMode::Auto);
-  if (in->diags.has_errors()) return kErrors;
-  std::unique_ptr<ir::Module> module = lower_checked(*in, in->inputs.front());
-  if (module == nullptr) return kUsage;
+  CompileOptions c;
+  c.include_dirs = opts.include_dirs;
+  c.error_limit = opts.error_limit;
+  c.run_passes = false;  // a drawing of a broken plan (a cycle) still helps
+  Compilation compiled = compile(opts.file, c);
+  if (compiled.module == nullptr) return compiled.status;
+  const ir::Module* module = compiled.module.get();
 
   const ir::Workflow* chosen = choose_workflow(*module, opts.workflow, opts.file);
   if (chosen == nullptr) return kUsage;

@@ -18,6 +18,7 @@ int run(int argc, char** argv) {
   // --version must work without a subcommand.
   app.require_subcommand(0, 1);
 
+  register_targets();
   Runner build = add_build_command(app);
   Runner check = add_check_command(app);
   Runner emit = add_emit_command(app);

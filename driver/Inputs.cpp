@@ -1,5 +1,5 @@
-// Shared input handling for the subcommands.
-#include "tools/flytec/Inputs.h"
+// Loading the inputs of a command: .flyte files with their imports, and plans.
+#include "driver/Inputs.h"
 
 #include <unistd.h>
 
@@ -7,12 +7,12 @@
 #include <iostream>
 #include <iterator>
 
-#include "frontend/DiagnosticRender.h"
 #include "frontend/Lexer.h"
 #include "frontend/Lower.h"
 #include "ir/Serialize.h"
 #include "ir/TextParser.h"
 #include "ir/Verifier.h"
+#include "ir/diag/DiagnosticRender.h"
 #include "stdlib/Locate.h"
 
 namespace flyte::driver {
@@ -175,14 +175,6 @@ void print_error_limit_reached(const ParsedInputs& in, bool color) {
   std::cerr << (color ? "\033[1;31m" : "") << "fatal error:" << (color ? "\033[0m\033[1m" : "")
             << " too many errors emitted, stopping now [--error-limit=]" << (color ? "\033[0m" : "")
             << "\n";
-}
-
-void add_error_limit_option(CLI::App* cmd, size_t& limit) {
-  cmd->add_option("--error-limit", limit,
-                  "Stop after this many errors (0: no limit), as clang's -ferror-limit")
-      ->check(CLI::Range(0, 1000000000))
-      ->type_name("N")
-      ->capture_default_str();
 }
 
 }  // namespace flyte::driver

@@ -1,18 +1,17 @@
-// Loading, parsing and checking the files named on the command line, shared by the
-// subcommands.
+// Loading, parsing and checking the files named on the command line (.flyte sources
+// with their imports, .pb and .fir plans), lowering and the pass pipeline.
 #pragma once
 
-#include <CLI/CLI.hpp>
 #include <memory>
 #include <string>
 #include <vector>
 
-#include "frontend/Diagnostic.h"
 #include "frontend/Parser.h"
 #include "frontend/Program.h"
 #include "frontend/Sema.h"
-#include "frontend/SourceManager.h"
 #include "ir/Ir.h"
+#include "ir/diag/Diagnostic.h"
+#include "ir/diag/SourceManager.h"
 #include "ir/diag/Verify.h"
 #include "passes/PassManager.h"
 
@@ -80,8 +79,5 @@ std::vector<VerifyInput> plan_comments(ParsedInputs& in, const ir::Module& plan)
 /// The line that ends the output when the error limit was reached, as clang's
 /// `-ferror-limit`: "fatal error: too many errors emitted, stopping now [--error-limit=]".
 void print_error_limit_reached(const ParsedInputs& in, bool color);
-
-/// Adds `--error-limit=N` to a subcommand that prints diagnostics.
-void add_error_limit_option(CLI::App* cmd, size_t& limit);
 
 }  // namespace flyte::driver
