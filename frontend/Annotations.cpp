@@ -64,7 +64,7 @@ class Reader {
       report(DiagCode::W0004, annotation_->range,
              fmt::format("'@cache' on task '{}', which has no outputs to cache", task_->name.name));
     }
-    out_.cache = true;
+    AnnotationValues::Cache& cache = out_.cache.emplace();
     for (const ast::Arg& a : annotation_->args) {
       if (!a.name) {
         bad(a.range, "'@cache' takes 'version = \"…\"' and 'ignore = [param, …]'");
@@ -75,7 +75,7 @@ class Reader {
           bad(a.value->range, "'version' takes a string");
           continue;
         }
-        out_.cache_version = static_cast<const ast::StringLit*>(a.value)->value;
+        cache.version = static_cast<const ast::StringLit*>(a.value)->value;
       } else if (a.name->name == "ignore") {
         if (a.value->kind != ExprKind::List) {
           bad(a.value->range, "'ignore' takes a list of parameter names: ignore = [threads]");
@@ -91,7 +91,7 @@ class Reader {
                        std::any_of(task_->params.begin(), task_->params.end(),
                                    [&](const ast::Param& q) { return q.name.name == p; });
           if (found) {
-            out_.cache_ignore.emplace_back(p);
+            cache.ignore.emplace_back(p);
           } else {
             bad(x->range, fmt::format("task '{}' has no parameter '{}'", task_->name.name, p));
           }

@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "frontend/Ast.h"
-#include "frontend/Diagnostic.h"
 #include "ir/Ir.h"
+#include "ir/diag/Diagnostic.h"
 
 namespace flyte {
 
@@ -22,9 +22,12 @@ enum class AnnotationPlace { Task, Workflow, Launch, CallBinding, ForBinding, Bi
 struct AnnotationValues {
   /// `@retries`, `@timeout`, `@interruptible`, `@resources`, `@accelerator`, `@device`.
   ir::Policy policy;
-  bool cache = false;
-  std::string cache_version;
-  std::vector<std::string> cache_ignore;
+  /// `@cache(version = "v", ignore = [p])`.
+  struct Cache {
+    std::string version;
+    std::vector<std::string> ignore;
+  };
+  std::optional<Cache> cache;
   std::optional<double> checkpoint_every_s;
   std::string image;
   std::vector<std::pair<std::string, std::string>> env;

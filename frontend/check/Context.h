@@ -8,12 +8,18 @@
 #include <utility>
 #include <vector>
 
-#include "frontend/Diagnostic.h"
 #include "frontend/Program.h"
 #include "frontend/Sema.h"
 #include "ir/Types.h"
+#include "ir/diag/Diagnostic.h"
 
 namespace flyte::check {
+
+// The checker reads the AST throughout.
+using ast::Decl;
+using ast::DeclKind;
+using ast::Expr;
+using ast::ExprKind;
 
 /// The names one module sees: its own declarations, its qualified imports (`import std.ml;`
 /// as `ml`) and its selective ones (`import std.ml.{predict};`).

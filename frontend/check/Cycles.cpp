@@ -10,9 +10,6 @@
 namespace flyte::check {
 namespace {
 
-using ast::Expr;
-using ast::ExprKind;
-
 void block_references(const ast::Block* b, std::vector<std::string_view>& out);
 
 // Names a statement's value refers to (its data dependencies), nested blocks included.

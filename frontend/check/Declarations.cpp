@@ -12,9 +12,6 @@
 namespace flyte::check {
 namespace {
 
-using ast::Decl;
-using ast::DeclKind;
-
 const std::vector<ast::Param>* params_of(const Decl* d) {
   if (d->kind == DeclKind::Task) return &static_cast<const ast::TaskDecl*>(d)->params;
   if (d->kind == DeclKind::Workflow) return &static_cast<const ast::WorkflowDecl*>(d)->params;

@@ -15,11 +15,6 @@
 namespace flyte::check {
 namespace {
 
-using ast::Decl;
-using ast::DeclKind;
-using ast::Expr;
-using ast::ExprKind;
-
 bool numeric(TypeKind k) { return k == TypeKind::Int || k == TypeKind::Float; }
 
 TypeId check_field(Context& ctx, const ast::FieldExpr* f) {

@@ -6,9 +6,6 @@
 
 namespace flyte::check {
 
-using ast::Decl;
-using ast::DeclKind;
-
 void collect_module(Context& ctx, const Module& m) {
   ModuleInfo& info = ctx.infos[&m];
   info.module = &m;

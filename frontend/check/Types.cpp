@@ -12,11 +12,6 @@
 namespace flyte::check {
 namespace {
 
-using ast::Decl;
-using ast::DeclKind;
-using ast::Expr;
-using ast::ExprKind;
-
 TypeId type_arg(Context& ctx, const ast::TypeExpr* t, size_t i, std::string_view what) {
   if (i >= t->args.size()) return ctx.types.error();
   const ast::TypeArg& a = t->args[i];

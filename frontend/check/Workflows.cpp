@@ -16,11 +16,6 @@
 namespace flyte::check {
 namespace {
 
-using ast::Decl;
-using ast::DeclKind;
-using ast::Expr;
-using ast::ExprKind;
-
 // Binds every name of a destructuring `let` to the poisoned type.
 void bind_poisoned(Context& ctx, const ast::Stmt* s) {
   for (const ast::Ident& n : s->names) bind(ctx, n, ctx.types.error(), false);

@@ -33,15 +33,22 @@ TensorSpec shape_var(const char* dtype, const char* name) {
   return s;
 }
 
+// A call of `matmul(a: Tensor<DT, [M, K]>, b: Tensor<DT, [K, N]>)` with f32 tensors of
+// shapes `a` and `b`.
+CallUnification unify_matmul(TypeTable& types, const char* dtype, std::vector<DimSpec> a,
+                             std::vector<DimSpec> b) {
+  std::vector<UnifyArgument> args = {
+      {"a", types.tensor(tensor(dtype, {var("M"), var("K")})),
+       types.tensor(tensor("f32", std::move(a)))},
+      {"b", types.tensor(tensor(dtype, {var("K"), var("N")})),
+       types.tensor(tensor("f32", std::move(b)))},
+  };
+  return unify_call(types, "matmul", args);
+}
+
 TEST(TensorUnifyTest, MatmulBindsEveryVariable) {
   TypeTable types;
-  std::vector<UnifyArgument> args = {
-      {"a", types.tensor(tensor("T", {var("M"), var("K")})),
-       types.tensor(tensor("f32", {lit(2), lit(3)}))},
-      {"b", types.tensor(tensor("T", {var("K"), var("N")})),
-       types.tensor(tensor("f32", {lit(3), lit(4)}))},
-  };
-  CallUnification u = unify_call(types, "matmul", args);
+  CallUnification u = unify_matmul(types, "T", {lit(2), lit(3)}, {lit(3), lit(4)});
   EXPECT_TRUE(u.mismatches.empty());
   EXPECT_EQ(u.bindings.dims.at("M").value, 2);
   EXPECT_EQ(u.bindings.dims.at("K").value, 3);
@@ -55,13 +62,7 @@ TEST(TensorUnifyTest, MatmulBindsEveryVariable) {
 
 TEST(TensorUnifyTest, DisagreeingDimensionIsAShapeMismatch) {
   TypeTable types;
-  std::vector<UnifyArgument> args = {
-      {"a", types.tensor(tensor("f32", {var("M"), var("K")})),
-       types.tensor(tensor("f32", {lit(2), lit(3)}))},
-      {"b", types.tensor(tensor("f32", {var("K"), var("N")})),
-       types.tensor(tensor("f32", {lit(5), lit(4)}))},
-  };
-  CallUnification u = unify_call(types, "matmul", args);
+  CallUnification u = unify_matmul(types, "f32", {lit(2), lit(3)}, {lit(5), lit(4)});
   ASSERT_EQ(u.mismatches.size(), 1u);
   EXPECT_EQ(u.mismatches[0].first, 1u);
   EXPECT_EQ(u.mismatches[0].second.kind, TensorMismatch::Kind::Shape);
