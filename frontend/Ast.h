@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "frontend/Arena.h"
-#include "frontend/SourceManager.h"
+#include "ir/diag/SourceManager.h"
 
 namespace flyte::ast {
 

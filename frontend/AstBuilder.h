@@ -5,8 +5,8 @@
 
 #include "FlyteParser.h"
 #include "frontend/Ast.h"
-#include "frontend/Diagnostic.h"
 #include "frontend/Token.h"
+#include "ir/diag/Diagnostic.h"
 
 namespace flyte::detail {
 

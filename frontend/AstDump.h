@@ -5,7 +5,7 @@
 #include <string>
 
 #include "frontend/Ast.h"
-#include "frontend/SourceManager.h"
+#include "ir/diag/SourceManager.h"
 
 namespace flyte {
 

@@ -4,8 +4,8 @@
 
 #include <string_view>
 
-#include "frontend/Diagnostic.h"
 #include "frontend/Token.h"
+#include "ir/diag/Diagnostic.h"
 
 namespace flyte {
 

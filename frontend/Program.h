@@ -8,8 +8,8 @@
 #include <vector>
 
 #include "frontend/Ast.h"
-#include "frontend/Diagnostic.h"
-#include "frontend/SourceManager.h"
+#include "ir/diag/Diagnostic.h"
+#include "ir/diag/SourceManager.h"
 
 namespace flyte {
 

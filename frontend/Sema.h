@@ -7,9 +7,9 @@
 #include <unordered_map>
 #include <vector>
 
-#include "frontend/Diagnostic.h"
 #include "frontend/Program.h"
 #include "ir/Types.h"
+#include "ir/diag/Diagnostic.h"
 
 namespace flyte {
 

@@ -8,8 +8,8 @@
 #include <optional>
 
 #include "frontend/AntlrTokenStream.h"
-#include "frontend/Diagnostic.h"
 #include "frontend/Token.h"
+#include "ir/diag/Diagnostic.h"
 
 namespace flyte::detail {
 

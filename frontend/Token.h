@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-#include "frontend/SourceManager.h"
+#include "ir/diag/SourceManager.h"
 
 namespace flyte {
 

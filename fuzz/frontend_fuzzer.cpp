@@ -8,10 +8,10 @@
 #include <string>
 
 #include "frontend/AstDump.h"
-#include "frontend/DiagnosticRender.h"
 #include "frontend/Parser.h"
 #include "frontend/Program.h"
 #include "frontend/Sema.h"
+#include "ir/diag/DiagnosticRender.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace flyte;

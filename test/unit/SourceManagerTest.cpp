@@ -7,7 +7,7 @@
 #include <fstream>
 #include <string>
 
-#include "frontend/SourceManager.h"
+#include "ir/diag/SourceManager.h"
 
 namespace flyte {
 namespace {
