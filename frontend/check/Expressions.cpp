@@ -59,6 +59,7 @@ size_t parameter_index(Context& ctx, const Signature& sig, const Decl* callee, c
     }
     if (index != SIZE_MAX) return index;
     std::vector<std::string_view> names;
+    names.reserve(params.size());
     for (const ast::Param& p : params) names.push_back(p.name.name);
     Diagnostic& d =
         ctx.error(DiagCode::E0202, a.name->range,
