@@ -13,7 +13,7 @@ std::vector<std::unique_ptr<Backend>>& registry() {
 
 }  // namespace
 
-bool Backend::run(const ir::Module&, const BackendRequest&, std::vector<std::string>,
+bool Backend::run(const ir::Module&, const BackendRequest&, const std::vector<std::string>&,
                   std::string& error) const {
   error = "the '" + std::string(name()) + "' target cannot run workflows on this machine";
   return false;

@@ -33,7 +33,7 @@ class Backend {
   /// Builds (or reuses) and runs the workflow here with `args`, in place of this process.
   /// Returns only on failure, with `error`. Targets that cannot run here say so.
   virtual bool run(const ir::Module& m, const BackendRequest& request,
-                   std::vector<std::string> args, std::string& error) const;
+                   const std::vector<std::string>& args, std::string& error) const;
 };
 
 /// Adds `backend` to the registry; a name registered twice keeps the first.

@@ -452,8 +452,8 @@ std::unique_ptr<Module> from_protobuf(std::string_view bytes, std::string& error
   // One arena for the whole message: a plan has several small messages per node, and
   // allocating (and freeing) each on its own dominated loading large plans.
   google::protobuf::ArenaOptions options;
-  options.start_block_size = 64 * 1024;
-  options.max_block_size = 8 * 1024 * 1024;
+  options.start_block_size = size_t{64} * 1024;
+  options.max_block_size = size_t{8} * 1024 * 1024;
   google::protobuf::Arena arena(options);
   auto* proto = google::protobuf::Arena::CreateMessage<pb::Module>(&arena);
   if (bytes.size() > static_cast<size_t>(INT32_MAX) ||

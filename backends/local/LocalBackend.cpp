@@ -30,7 +30,7 @@ class LocalBackend final : public driver::Backend {
   }
 
   bool run(const ir::Module& m, const driver::BackendRequest& request,
-           std::vector<std::string> args, std::string& error) const override {
+           const std::vector<std::string>& args, std::string& error) const override {
     // Executables are kept by what they are built from (the plan, the compiler's
     // version and the runtime): an unchanged workflow is not rebuilt, an upgraded
     // runtime is.
@@ -44,9 +44,10 @@ class LocalBackend final : public driver::Backend {
       kept.output = exe;
       if (!build(m, kept, error)) return false;
     }
+    std::vector<std::string> owned = args;  // execv takes non-const strings
     std::vector<char*> argv;
     argv.push_back(exe.data());
-    for (std::string& a : args) argv.push_back(a.data());
+    for (std::string& a : owned) argv.push_back(a.data());
     argv.push_back(nullptr);
     ::execv(exe.c_str(), argv.data());
     error = "cannot run '" + exe + "'";

@@ -57,11 +57,11 @@ int run_build(const BuildOptions& opts) {
   return kOk;
 }
 
-int run_run(BuildOptions opts) {
+int run_run(const BuildOptions& opts) {
   Prepared p;
   if (int rc = prepare(opts, p); rc != kOk) return rc;
   std::string error;
-  p.backend->run(*p.compiled.module, p.request, std::move(opts.args), error);
+  p.backend->run(*p.compiled.module, p.request, opts.args, error);
   std::cerr << "flytec: error: " << error << "\n";
   return kUsage;
 }
