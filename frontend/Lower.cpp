@@ -9,6 +9,7 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "frontend/Annotations.h"
 #include "ir/Printer.h"
 
 namespace flyte {
@@ -32,42 +33,6 @@ bool is_uri(std::string_view p) {
       return false;
   }
   return true;
-}
-
-ir::Policy policy(const std::vector<ast::Annotation>& anns) {
-  ir::Policy p;
-  for (const ast::Annotation& a : anns) {
-    std::string_view n = a.name.name;
-    const Expr* first = a.args.empty() ? nullptr : a.args[0].value;
-    if (n == "retries" && first && first->kind == ExprKind::Int)
-      p.retries = static_cast<const ast::IntLit*>(first)->value;
-    if (n == "timeout" && first && first->kind == ExprKind::Duration) {
-      p.timeout_s = static_cast<const ast::DurationLit*>(first)->seconds;
-    }
-    if (n == "interruptible") p.interruptible = true;
-    if (n == "accelerator" && first && first->kind == ExprKind::String) {
-      p.accelerator = static_cast<const ast::StringLit*>(first)->value;
-    }
-    if (n == "device" && first && first->kind == ExprKind::Name) {
-      p.device = std::string(static_cast<const ast::NameExpr*>(first)->name.name);
-    }
-    if (n != "resources") continue;
-    for (const ast::Arg& arg : a.args) {
-      if (!arg.name) continue;
-      std::string_view k = arg.name->name;
-      const Expr* v = arg.value;
-      if (k == "cpu" && v->kind == ExprKind::Int)
-        p.cpu = static_cast<double>(static_cast<const ast::IntLit*>(v)->value);
-      if (k == "cpu" && v->kind == ExprKind::Float)
-        p.cpu = static_cast<const ast::FloatLit*>(v)->value;
-      if (k == "gpu" && v->kind == ExprKind::Int) p.gpu = static_cast<const ast::IntLit*>(v)->value;
-      if (k == "mem" && v->kind == ExprKind::Size)
-        p.mem_bytes = static_cast<const ast::SizeLit*>(v)->bytes;
-      if (k == "disk" && v->kind == ExprKind::Size)
-        p.disk_bytes = static_cast<const ast::SizeLit*>(v)->bytes;
-    }
-  }
-  return p;
 }
 
 class Lowerer {
@@ -231,40 +196,19 @@ class Lowerer {
     out.runner.kind = static_cast<ir::Runner::Kind>(t->runner.kind);
     if (!t->runner.args.empty()) out.runner.text = t->runner.args[0]->value;
     if (t->runner.args.size() > 1) out.runner.symbol = t->runner.args[1]->value;
-    out.policy = policy(t->annotations);
-    out.location = location(t->name.range);
-    for (const ast::Annotation& a : t->annotations) {
-      std::string_view n = a.name.name;
-      if (n == "cache") {
-        out.cache = true;
-        for (const ast::Arg& arg : a.args) {
-          if (arg.name && arg.name->name == "version" && arg.value->kind == ExprKind::String) {
-            out.cache_version = static_cast<const ast::StringLit*>(arg.value)->value;
-          }
-          if (arg.name && arg.name->name == "ignore" && arg.value->kind == ExprKind::List) {
-            for (const Expr* x : static_cast<const ast::ListExpr*>(arg.value)->elements) {
-              if (x->kind == ExprKind::Name) {
-                out.cache_ignore.emplace_back(static_cast<const ast::NameExpr*>(x)->name.name);
-              }
-            }
-          }
-        }
-      } else if (n == "checkpoint" && !a.args.empty() &&
-                 a.args[0].value->kind == ExprKind::Duration) {
-        out.checkpoint_every_s = static_cast<const ast::DurationLit*>(a.args[0].value)->seconds;
-      } else if (n == "image" && !a.args.empty() && a.args[0].value->kind == ExprKind::String) {
-        out.image = static_cast<const ast::StringLit*>(a.args[0].value)->value;
-      } else if (n == "secret" && !a.args.empty() && a.args[0].value->kind == ExprKind::String) {
-        out.secrets.push_back(static_cast<const ast::StringLit*>(a.args[0].value)->value);
-      } else if (n == "env") {
-        for (const ast::Arg& arg : a.args) {
-          if (arg.name && arg.value->kind == ExprKind::String) {
-            out.env.emplace_back(std::string(arg.name->name),
-                                 static_cast<const ast::StringLit*>(arg.value)->value);
-          }
-        }
-      }
+    // What the annotations say, read by the checker's table: nothing is parsed twice.
+    AnnotationValues v = read_annotations(t->annotations);
+    out.policy = v.policy;
+    if (v.cache) {
+      out.cache = true;
+      out.cache_version = v.cache->version;
+      out.cache_ignore = v.cache->ignore;
     }
+    out.checkpoint_every_s = v.checkpoint_every_s;
+    out.image = v.image;
+    out.env = v.env;
+    out.secrets = v.secrets;
+    out.location = location(t->name.range);
   }
 
   // ------------------------------------------------------------------ workflows
@@ -307,14 +251,9 @@ class Lowerer {
     out.outputs = outputs(w);
     out.named_outputs = w->outputs && w->outputs->named;
     out.location = location(w->name.range);
-    for (const ast::Annotation& a : w->annotations) {
-      if (a.name.name == "interruptible") out.interruptible = true;
-      if (a.name.name == "failure_policy" && !a.args.empty() &&
-          a.args[0].value->kind == ExprKind::Name) {
-        out.failure_policy =
-            std::string(static_cast<const ast::NameExpr*>(a.args[0].value)->name.name);
-      }
-    }
+    AnnotationValues wv = read_annotations(w->annotations);
+    out.interruptible = wv.policy.interruptible.value_or(false);
+    if (wv.failure_policy) out.failure_policy = *wv.failure_policy;
     scopes_.clear();
     scopes_.emplace_back();
     // One binding and about one node per statement: growing neither as it goes saves
@@ -340,15 +279,9 @@ class Lowerer {
         ir::NodeId made{static_cast<uint32_t>(out.nodes.size() - 1)};
         ir::ValueRef v = s->names.empty() ? ir::ValueRef{} : lookup(s->names[0].name);
         if (v.kind == ir::ValueRef::Kind::NodeOutput) made = ir::NodeId{v.index};
-        annotate(out.nodes[made.index], s->annotations);
-        for (const ast::Annotation& a : s->annotations) {
-          if (a.name.name != "after") continue;
-          for (const ast::Arg& arg : a.args) {
-            if (arg.value->kind == ExprKind::Name) {
-              afters.emplace_back(made, static_cast<const ast::NameExpr*>(arg.value)->name.name);
-            }
-          }
-        }
+        AnnotationValues sv = read_annotations(s->annotations);
+        annotate(out.nodes[made.index], sv);
+        for (const ast::NameExpr* after : sv.after) afters.emplace_back(made, after->name.name);
       }
     }
     for (const auto& [node, name] : afters) {
@@ -359,24 +292,14 @@ class Lowerer {
     w_ = nullptr;
   }
 
-  void annotate(ir::Node& n, const std::vector<ast::Annotation>& anns) {
-    n.overrides = policy(anns);
-    for (const ast::Annotation& a : anns) {
-      const Expr* first = a.args.empty() ? nullptr : a.args[0].value;
-      if (a.name.name == "concurrency" && first && first->kind == ExprKind::Int) {
-        n.concurrency = static_cast<const ast::IntLit*>(first)->value;
-      }
-      if (a.name.name == "min_success" && first) {
-        if (first->kind == ExprKind::Float)
-          n.min_success = static_cast<const ast::FloatLit*>(first)->value;
-        if (first->kind == ExprKind::Int)
-          n.min_success = static_cast<double>(static_cast<const ast::IntLit*>(first)->value);
-        // Items may fail: the map's list holds optionals (as the checker typed the binding).
-        if (n.kind == ir::Node::Kind::Map && n.min_success && *n.min_success < 1.0 &&
-            m_->types.kind(n.type) == TypeKind::List) {
-          n.type = m_->types.list(m_->types.optional(m_->types.get(n.type).elem));
-        }
-      }
+  void annotate(ir::Node& n, const AnnotationValues& v) {
+    n.overrides = v.policy;
+    n.concurrency = v.concurrency;
+    n.min_success = v.min_success;
+    // Items may fail: the map's list holds optionals (as the checker typed the binding).
+    if (n.kind == ir::Node::Kind::Map && n.min_success && *n.min_success < 1.0 &&
+        m_->types.kind(n.type) == TypeKind::List) {
+      n.type = m_->types.list(m_->types.optional(m_->types.get(n.type).elem));
     }
   }
 
@@ -600,12 +523,7 @@ class Lowerer {
         out.inputs.emplace_back(std::move(name), c);
       }
     }
-    for (const ast::Annotation& a : l->annotations) {
-      if (a.name.name == "schedule" && !a.args.empty() &&
-          a.args[0].value->kind == ExprKind::String) {
-        out.schedule = static_cast<const ast::StringLit*>(a.args[0].value)->value;
-      }
-    }
+    out.schedule = read_annotations(l->annotations).schedule.value_or("");
     m_->launches.push_back(std::move(out));
   }
 
