@@ -26,6 +26,17 @@
 
 extern char** environ;
 
+#if defined(__SANITIZE_THREAD__)
+#define FLYTE_THREAD_SANITIZER 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define FLYTE_THREAD_SANITIZER 1
+#endif
+#endif
+#ifdef FLYTE_THREAD_SANITIZER
+#include <sys/mman.h>
+#endif
+
 namespace flyte::rt {
 
 namespace {
@@ -166,6 +177,40 @@ int child_main(void* arg) {
   fail("/bin/sh", errno);
   return 127;
 }
+
+#ifdef FLYTE_THREAD_SANITIZER
+// ThreadSanitizer cannot follow a child that runs on its parent's memory, as clone's
+// CLONE_VM | CLONE_VFORK child does until it execs: its interceptors would change the
+// parent's state. So a TSan build forks instead: `c` is copied into a shared page where
+// the child reports a failed step, and a close-on-exec pipe tells the parent once the
+// child has exec'd or exited, as vfork would. The same steps run in the child.
+pid_t fork_child(ChildSetup& c) {
+  int done[2];
+  if (pipe2(done, O_CLOEXEC) != 0) return -1;
+  void* page =
+      mmap(nullptr, sizeof(ChildSetup), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  if (page == MAP_FAILED) {
+    close(done[0]);
+    close(done[1]);
+    return -1;
+  }
+  auto* shared = new (page) ChildSetup(c);
+  pid_t pid = fork();
+  if (pid == 0) {
+    close(done[0]);
+    child_main(shared);
+  }
+  close(done[1]);
+  char byte;
+  while (pid > 0 && read(done[0], &byte, 1) < 0 && errno == EINTR) {
+  }
+  close(done[0]);
+  c.error = shared->error;
+  c.failed = shared->failed;
+  munmap(page, sizeof(ChildSetup));
+  return pid;
+}
+#endif
 
 // --- The guardian ----------------------------------------------------------------------
 //
@@ -320,7 +365,11 @@ pid_t spawn(const ProcessSpec& spec, std::string& error) {
     // Held across the spawn so that a second Ctrl-C's kill_running_processes sees every
     // group that has started.
     std::lock_guard<std::mutex> lock(g.mu);
+#ifdef FLYTE_THREAD_SANITIZER
+    pid = fork_child(c);
+#else
     pid = clone(child_main, stack.get() + kStack, CLONE_VM | CLONE_VFORK | SIGCHLD, &c);
+#endif
     if (pid > 0 && c.error == 0) g.running.insert(pid);
   }
   int clone_errno = errno;
