@@ -153,7 +153,9 @@ std::optional<Value> gather_inputs(const ir::Module& m, const std::vector<Value>
     Value& j = *parsed;
     if (!j.is_object())
       return fail(fmt::format("--inputs '{}' is not a JSON object", o.inputs_file));
-    for (auto& [k, v] : j.items()) {
+    for (auto& item : j.items()) {
+      const std::string& k = item.key();
+      Value& v = item.value();
       bool known = std::any_of(w.inputs.begin(), w.inputs.end(),
                                [&](const ir::Param& p) { return p.name == k; });
       if (!known)

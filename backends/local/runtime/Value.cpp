@@ -285,7 +285,8 @@ struct Checker {
       }
       if (!at(v[f.name], f.type, here)) return false;
     }
-    for (const auto& [k, x] : v.items()) {
+    for (const auto& item : v.items()) {
+      const std::string& k = item.key();
       bool known = std::any_of(d.fields.begin(), d.fields.end(),
                                [&](const FieldType& f) { return f.name == k; });
       if (!known) {
