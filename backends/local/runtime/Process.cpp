@@ -20,6 +20,7 @@
 #include <cstring>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <system_error>
 #include <thread>
@@ -538,22 +539,39 @@ void kill_running_processes() {
   for (pid_t pgid : g.running) kill(-pgid, SIGKILL);
 }
 
+namespace {
+
+struct ProcStat {
+  char state;
+  pid_t ppid;
+};
+
+/// A process's state letter and parent from /proc/<pid>/stat (`pid (comm) S ppid ...`;
+/// the command may hold spaces and parentheses, so fields count from the last `)`).
+std::optional<ProcStat> proc_stat(pid_t pid) {
+  int fd = open(("/proc/" + std::to_string(pid) + "/stat").c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return std::nullopt;
+  char buf[512];
+  ssize_t n = read(fd, buf, sizeof buf - 1);
+  close(fd);
+  if (n <= 0) return std::nullopt;
+  buf[n] = '\0';
+  std::string_view stat(buf, static_cast<size_t>(n));
+  size_t paren = stat.rfind(')');
+  if (paren == std::string_view::npos || paren + 4 > stat.size()) return std::nullopt;
+  return ProcStat{stat[paren + 2], static_cast<pid_t>(std::atol(buf + paren + 4))};
+}
+
+}  // namespace
+
 int kill_leftover_processes(const std::string& env_prefix) {
   // Environments are read from /proc; a process that is not ours cannot be read and is
   // left alone, and so are this process and its ancestors.
   std::set<pid_t> spare;
   for (pid_t p = getpid(); p > 1 && spare.insert(p).second;) {
-    std::string stat;
-    int fd = open(("/proc/" + std::to_string(p) + "/stat").c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) break;
-    char buf[512];
-    ssize_t n = read(fd, buf, sizeof buf - 1);
-    close(fd);
-    if (n <= 0) break;
-    stat.assign(buf, static_cast<size_t>(n));
-    size_t paren = stat.rfind(')');
-    if (paren == std::string::npos) break;
-    p = static_cast<pid_t>(std::atol(stat.c_str() + paren + 4));  // ") S <ppid>"
+    std::optional<ProcStat> st = proc_stat(p);
+    if (!st) break;
+    p = st->ppid;
   }
   int killed = 0;
   std::vector<pid_t> victims;
@@ -589,17 +607,8 @@ int kill_leftover_processes(const std::string& env_prefix) {
   auto until = Clock::now() + std::chrono::seconds(1);
   for (pid_t p : victims) {
     while (Clock::now() < until) {
-      char state = 0;
-      int fd = open(("/proc/" + std::to_string(p) + "/stat").c_str(), O_RDONLY | O_CLOEXEC);
-      if (fd < 0) break;
-      char buf[512];
-      ssize_t n = read(fd, buf, sizeof buf - 1);
-      close(fd);
-      if (n <= 0) break;
-      std::string_view stat(buf, static_cast<size_t>(n));
-      size_t paren = stat.rfind(')');
-      if (paren != std::string_view::npos && paren + 2 < stat.size()) state = stat[paren + 2];
-      if (state == 'Z' || state == 'X' || state == 0) break;
+      std::optional<ProcStat> st = proc_stat(p);
+      if (!st || st->state == 'Z' || st->state == 'X') break;
       std::this_thread::sleep_for(std::chrono::milliseconds(2));
     }
   }
