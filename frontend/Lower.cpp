@@ -161,9 +161,7 @@ class Lowerer {
   }
 
   uint32_t add_constant(const Expr* e, std::optional<TypeId> expected) {
-    auto it = sema_.expr_types.find(e);
-    TypeId t = it != sema_.expr_types.end() ? it->second : m_->types.error();
-    m_->constants.push_back({t, constant_text(e, expected)});
+    m_->constants.push_back({sema_.type_of(e), constant_text(e, expected)});
     return static_cast<uint32_t>(m_->constants.size() - 1);
   }
 
@@ -224,10 +222,7 @@ class Lowerer {
     return ir::ValueRef{ir::ValueRef::Kind::Const, 0, "", {}, m_->types.error()};
   }
 
-  TypeId type_of(const Expr* e) {
-    auto it = sema_.expr_types.find(e);
-    return it != sema_.expr_types.end() ? it->second : m_->types.error();
-  }
+  TypeId type_of(const Expr* e) { return sema_.type_of(e); }
 
   ir::NodeId add_node(ir::Node n) {
     ir::NodeId id{static_cast<uint32_t>(w_->nodes.size())};

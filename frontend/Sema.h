@@ -26,6 +26,12 @@ struct Semantics {
   std::unordered_map<const ast::Decl*, std::vector<FieldType>> outputs;
   /// The module each declaration belongs to.
   std::unordered_map<const ast::Decl*, const Module*> modules;
+
+  /// The type of a checked expression; Error for one that was not checked.
+  TypeId type_of(const ast::Expr* e) const {
+    auto it = expr_types.find(e);
+    return it == expr_types.end() ? types.error() : it->second;
+  }
 };
 
 /// Checks every module of `program`; diagnostics go to `diags`.

@@ -85,10 +85,7 @@ class Context {
   /// A type as the user writes it: `List<Tensor<f32, [N, D]>>?`.
   std::string str(TypeId t) const { return types.str(t); }
   /// The type an expression was checked to have; Error when it was not checked.
-  TypeId type_of(const ast::Expr* e) const {
-    auto it = sema.expr_types.find(e);
-    return it == sema.expr_types.end() ? types.error() : it->second;
-  }
+  TypeId type_of(const ast::Expr* e) const { return sema.type_of(e); }
 
   const Program& program;
   const SourceManager& sm;
