@@ -3,6 +3,8 @@
 
 #include <CLI/CLI.hpp>
 #include <functional>
+#include <string>
+#include <string_view>
 
 #include "driver/Compile.h"
 
@@ -19,6 +21,10 @@ Runner add_run_command(CLI::App& app);
 
 /// Adds `--error-limit=N` to a subcommand that prints diagnostics.
 void add_error_limit_option(CLI::App* cmd, size_t& limit);
+
+/// Writes a command's output to `path`, or to standard output when it is "-"; a file is
+/// replaced atomically. On failure prints why and returns kUsage, otherwise kOk.
+int write_output(const std::string& path, std::string_view data);
 
 /// Registers every backend built into flytec, once, before the commands run: the one
 /// place that lists them (as LLVM's InitializeAllTargets).

@@ -75,16 +75,7 @@ int run_emit(const EmitOptions& opts) {
     if (opts.format == "json") text << ir::to_json(module);
     if (opts.format == "pb") text << ir::to_protobuf(module);
   }
-  if (opts.output == "-") {
-    std::cout << text.str();
-    return kOk;
-  }
-  std::string error;
-  if (!write_file_atomically(opts.output, text.str(), error)) {
-    std::cerr << "flytec: error: cannot write '" << opts.output << "': " << error << '\n';
-    return kUsage;
-  }
-  return kOk;
+  return write_output(opts.output, text.str());
 }
 
 }  // namespace

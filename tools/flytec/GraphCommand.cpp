@@ -56,15 +56,7 @@ int run_graph(const GraphOptions& opts) {
     std::cerr << "flytec: error: " << error << "\n";
     return kUsage;
   }
-  if (opts.output == "-") {
-    std::cout.write(data.data(), static_cast<std::streamsize>(data.size()));
-    return kOk;
-  }
-  if (!write_file_atomically(opts.output, data, error)) {
-    std::cerr << "flytec: error: cannot write '" << opts.output << "': " << error << "\n";
-    return kUsage;
-  }
-  return kOk;
+  return write_output(opts.output, data);
 }
 
 }  // namespace

@@ -1,4 +1,7 @@
 // Command-line options several subcommands share.
+#include <iostream>
+
+#include "support/AtomicFile.h"
 #include "tools/flytec/Commands.h"
 
 namespace flyte::driver {
@@ -9,6 +12,19 @@ void add_error_limit_option(CLI::App* cmd, size_t& limit) {
       ->check(CLI::Range(0, 1000000000))
       ->type_name("N")
       ->capture_default_str();
+}
+
+int write_output(const std::string& path, std::string_view data) {
+  if (path == "-") {
+    std::cout.write(data.data(), static_cast<std::streamsize>(data.size()));
+    return kOk;
+  }
+  std::string error;
+  if (!write_file_atomically(path, data, error)) {
+    std::cerr << "flytec: error: cannot write '" << path << "': " << error << "\n";
+    return kUsage;
+  }
+  return kOk;
 }
 
 }  // namespace flyte::driver
