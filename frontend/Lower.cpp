@@ -11,6 +11,7 @@
 
 #include "frontend/Annotations.h"
 #include "ir/Printer.h"
+#include "support/Check.h"
 
 namespace flyte {
 namespace {
@@ -33,6 +34,33 @@ bool is_uri(std::string_view p) {
       return false;
   }
   return true;
+}
+
+ir::RunnerKind runner_kind(ast::RunnerKind k) {
+  switch (k) {
+    case ast::RunnerKind::Shell: return ir::RunnerKind::Shell;
+    case ast::RunnerKind::Cpp: return ir::RunnerKind::Cpp;
+    case ast::RunnerKind::Builtin: return ir::RunnerKind::Builtin;
+  }
+  FLYTEC_UNREACHABLE("unknown runner kind");
+}
+
+ir::ExprOp binary_op(ast::BinaryOp op) {
+  switch (op) {
+    case ast::BinaryOp::Mul: return ir::ExprOp::Mul;
+    case ast::BinaryOp::Div: return ir::ExprOp::Div;
+    case ast::BinaryOp::Add: return ir::ExprOp::Add;
+    case ast::BinaryOp::Sub: return ir::ExprOp::Sub;
+    case ast::BinaryOp::Eq: return ir::ExprOp::Eq;
+    case ast::BinaryOp::Ne: return ir::ExprOp::Ne;
+    case ast::BinaryOp::Lt: return ir::ExprOp::Lt;
+    case ast::BinaryOp::Le: return ir::ExprOp::Le;
+    case ast::BinaryOp::Gt: return ir::ExprOp::Gt;
+    case ast::BinaryOp::Ge: return ir::ExprOp::Ge;
+    case ast::BinaryOp::And: return ir::ExprOp::And;
+    case ast::BinaryOp::Or: return ir::ExprOp::Or;
+  }
+  FLYTEC_UNREACHABLE("unknown binary operator");
 }
 
 class Lowerer {
@@ -191,7 +219,7 @@ class Lowerer {
     out.inputs = params(t, t->params);
     out.outputs = outputs(t);
     out.named_outputs = t->outputs && t->outputs->named;
-    out.runner.kind = static_cast<ir::Runner::Kind>(t->runner.kind);
+    out.runner.kind = runner_kind(t->runner.kind);
     if (!t->runner.args.empty()) out.runner.text = t->runner.args[0]->value;
     if (t->runner.args.size() > 1) out.runner.symbol = t->runner.args[1]->value;
     // What the annotations say, read by the checker's table: nothing is parsed twice.
@@ -248,7 +276,11 @@ class Lowerer {
     out.location = location(w->name.range);
     AnnotationValues wv = read_annotations(w->annotations);
     out.interruptible = wv.policy.interruptible.value_or(false);
-    if (wv.failure_policy) out.failure_policy = *wv.failure_policy;
+    if (wv.failure_policy) {
+      std::optional<ir::FailurePolicy> p = ir::parse_failure_policy(*wv.failure_policy);
+      FLYTEC_CHECK(p.has_value(), "the checker let an unknown failure policy through");
+      out.failure_policy = *p;
+    }
     scopes_.clear();
     scopes_.emplace_back();
     // One binding and about one node per statement: growing neither as it goes saves
@@ -340,11 +372,11 @@ class Lowerer {
     return {ir::ValueRef::Kind::Const, add_constant(e, expected), "", {}, type_of(e)};
   }
 
-  ir::ValueRef expr_node(std::string op, std::vector<std::pair<std::string, ir::ValueRef>> inputs,
+  ir::ValueRef expr_node(ir::ExprOp op, std::vector<std::pair<std::string, ir::ValueRef>> inputs,
                          const Expr* e) {
     ir::Node n;
     n.kind = ir::Node::Kind::Expr;
-    n.op = std::move(op);
+    n.op = op;
     n.inputs = std::move(inputs);
     n.type = type_of(e);
     n.location = location(e->range);
@@ -378,26 +410,27 @@ class Lowerer {
       case ExprKind::Call: return call(static_cast<const ast::CallExpr*>(e));
       case ExprKind::Unary: {
         auto* u = static_cast<const ast::UnaryExpr*>(e);
-        return expr_node(u->op == ast::UnaryOp::Neg ? "neg" : "not", {{"x", value(u->operand)}}, e);
+        return expr_node(u->op == ast::UnaryOp::Neg ? ir::ExprOp::Neg : ir::ExprOp::Not,
+                         {{"x", value(u->operand)}}, e);
       }
       case ExprKind::Binary: {
         auto* b = static_cast<const ast::BinaryExpr*>(e);
         ir::ValueRef l = value(b->lhs);
         ir::ValueRef r = value(b->rhs);
-        return expr_node(std::string(ast::binary_op_spelling(b->op)), {{"lhs", l}, {"rhs", r}}, e);
+        return expr_node(binary_op(b->op), {{"lhs", l}, {"rhs", r}}, e);
       }
       case ExprKind::List: {
         std::vector<std::pair<std::string, ir::ValueRef>> in;
         auto* l = static_cast<const ast::ListExpr*>(e);
         for (size_t i = 0; i < l->elements.size(); ++i)
           in.emplace_back(std::to_string(i), value(l->elements[i], elem));
-        return expr_node("list", std::move(in), e);
+        return expr_node(ir::ExprOp::ListLit, std::move(in), e);
       }
       case ExprKind::Map: {
         std::vector<std::pair<std::string, ir::ValueRef>> in;
         for (const auto& m : static_cast<const ast::MapExpr*>(e)->entries)
           in.emplace_back(m.key->value, value(m.value, elem));
-        return expr_node("map", std::move(in), e);
+        return expr_node(ir::ExprOp::MapLit, std::move(in), e);
       }
       case ExprKind::Struct: {
         auto* s = static_cast<const ast::StructExpr*>(e);
@@ -406,7 +439,8 @@ class Lowerer {
           in.emplace_back(std::string(f.name.name),
                           value(f.value, field_type(type_of(e), f.name.name)));
         }
-        return expr_node("struct " + s->type.str(), std::move(in), e);
+        // The struct is the node's type.
+        return expr_node(ir::ExprOp::StructLit, std::move(in), e);
       }
       case ExprKind::If: return branch(static_cast<const ast::IfExpr*>(e), expected);
       case ExprKind::For: return map(static_cast<const ast::ForExpr*>(e));

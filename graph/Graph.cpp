@@ -9,6 +9,7 @@
 #include <unordered_map>
 
 #include "ir/Dependencies.h"
+#include "ir/Printer.h"
 
 namespace flyte::graph {
 namespace {
@@ -100,7 +101,7 @@ class Builder {
         break;
       }
       case ir::Node::Kind::Subworkflow: head = "workflow " + m_.workflows[n.callee].name; break;
-      case ir::Node::Kind::Expr: head = n.op; break;
+      case ir::Node::Kind::Expr: head = ir::expr_op_text(m_.types, n); break;
       case ir::Node::Kind::Fail: head = "fail"; break;
       case ir::Node::Kind::Branch: head = "if"; break;
       case ir::Node::Kind::Map: {

@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "ir/Enums.h"
 #include "ir/Types.h"
 
 namespace flyte::ir {
@@ -79,7 +80,7 @@ struct Policy {
 };
 
 struct Runner {
-  enum class Kind : uint8_t { Shell, Cpp, Builtin } kind = Kind::Shell;
+  RunnerKind kind = RunnerKind::Shell;
   std::string text;    // shell command, C++ file, or builtin name
   std::string symbol;  // cpp: the function
 };
@@ -116,7 +117,7 @@ struct Node {
   /// Task and Subworkflow: arguments by parameter name. Expr: operands. Map: "over".
   /// Fail: "message".
   std::vector<std::pair<std::string, ValueRef>> inputs;
-  std::string op;                    // Expr: `+`, `==`, `not`, `neg`, `list`, `map`, `struct Name`
+  ExprOp op = ExprOp::Add;           // Expr: `+`, `==`, `not`, `neg`, `list`, `map`, `struct`
   std::vector<NodeId> after;         // `@after` edges
   Policy overrides;                  // call-site annotations
   std::vector<ValueRef> conditions;  // Branch: one per `if` / `else if`
@@ -136,7 +137,7 @@ struct Workflow {
   std::vector<Node> nodes;
   std::vector<NodeId> top;  // nodes of the workflow body itself, in order
   std::vector<std::pair<std::string, ValueRef>> results;
-  std::string failure_policy = "fail_fast";
+  FailurePolicy failure_policy = FailurePolicy::FailFast;
   bool interruptible = false;
   SourceRange location;  // the workflow's name in its declaration
 };

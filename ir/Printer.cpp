@@ -21,6 +21,11 @@ std::string quote(std::string_view s) {
   return out + "\"";
 }
 
+std::string expr_op_text(const TypeTable& types, const Node& n) {
+  if (n.op == ExprOp::StructLit) return "struct " + types.str(n.type);
+  return std::string(spelling(n.op));
+}
+
 namespace {
 
 class Printer {
@@ -107,8 +112,7 @@ class Printer {
   void task(const Task& t) {
     out_ << "\ntask " << t.name << "(" << params(t.inputs) << ")"
          << outputs(t.outputs, t.named_outputs) << "\n";
-    static constexpr const char* kRunners[] = {"shell", "cpp", "builtin"};
-    out_ << "  runner " << kRunners[static_cast<int>(t.runner.kind)] << " " << quote(t.runner.text);
+    out_ << "  runner " << spelling(t.runner.kind) << " " << quote(t.runner.text);
     if (!t.runner.symbol.empty()) out_ << " " << quote(t.runner.symbol);
     out_ << "\n";
     std::string p = policy(t.policy);
@@ -149,7 +153,7 @@ class Printer {
       case Node::Kind::Subworkflow:
         out_ << "workflow " << m_.workflows[n.callee].name << "(" << args() << ")";
         break;
-      case Node::Kind::Expr: out_ << n.op << "(" << args() << ")"; break;
+      case Node::Kind::Expr: out_ << expr_op_text(m_.types, n) << "(" << args() << ")"; break;
       case Node::Kind::Fail: out_ << "fail(" << args() << ")"; break;
       case Node::Kind::Branch: out_ << "branch"; break;
       case Node::Kind::Map: out_ << "map " << value(n.inputs.at(0).second); break;
@@ -181,7 +185,8 @@ class Printer {
     current_ = &w;
     out_ << "\nworkflow " << w.name << "(" << params(w.inputs) << ")"
          << outputs(w.outputs, w.named_outputs) << "\n";
-    if (w.failure_policy != "fail_fast") out_ << "  failure_policy " << w.failure_policy << "\n";
+    if (w.failure_policy != FailurePolicy::FailFast)
+      out_ << "  failure_policy " << spelling(w.failure_policy) << "\n";
     if (w.interruptible) out_ << "  interruptible\n";
     for (NodeId id : w.top) node(w, id, 2);
     for (const auto& [name, v] : w.results)

@@ -143,7 +143,7 @@ pb::Module to_proto(const Module& m) {
         in->set_name(name);
         write(v, in->mutable_value());
       }
-      nq->set_op(n.op);
+      if (n.kind == Node::Kind::Expr) nq->set_op(std::string(spelling(n.op)));
       for (NodeId a : n.after) nq->add_after(a.index);
       write(n.overrides, nq->mutable_overrides());
       for (const ValueRef& c : n.conditions) write(c, nq->add_conditions());
@@ -163,7 +163,7 @@ pb::Module to_proto(const Module& m) {
       in->set_name(name);
       write(v, in->mutable_value());
     }
-    q->set_failure_policy(w.failure_policy);
+    q->set_failure_policy(std::string(spelling(w.failure_policy)));
     q->set_interruptible(w.interruptible);
     write_location(w.location, q);
   }
@@ -202,7 +202,7 @@ class Reader {
       interface(t, out.inputs, out.outputs);
       out.named_outputs = t.named_outputs();
       if (t.runner() > pb::Task::BUILTIN) return fail("unknown runner kind");
-      out.runner = {static_cast<Runner::Kind>(t.runner()), t.runner_text(), t.runner_symbol()};
+      out.runner = {static_cast<RunnerKind>(t.runner()), t.runner_text(), t.runner_symbol()};
       out.policy = policy(t.policy());
       out.cache = t.cache();
       out.cache_version = t.cache_version();
@@ -230,7 +230,11 @@ class Reader {
         node.callee = n.callee();
         node.inputs.reserve(static_cast<size_t>(n.inputs_size()));
         for (const pb::Input& i : n.inputs()) node.inputs.emplace_back(i.name(), value(i.value()));
-        node.op = n.op();
+        if (node.kind == Node::Kind::Expr) {
+          std::optional<ExprOp> op = parse_expr_op(n.op());
+          if (!op) return fail("unknown operator '" + n.op() + "'");
+          node.op = *op;
+        }
         for (uint32_t a : n.after()) node.after.push_back({a});
         node.overrides = policy(n.overrides());
         for (const pb::ValueRef& c : n.conditions()) node.conditions.push_back(value(c));
@@ -247,7 +251,9 @@ class Reader {
       }
       for (uint32_t id : w.top()) out.top.push_back({id});
       for (const pb::Input& r : w.results()) out.results.emplace_back(r.name(), value(r.value()));
-      out.failure_policy = w.failure_policy();
+      std::optional<FailurePolicy> policy = parse_failure_policy(w.failure_policy());
+      if (!policy) return fail("unknown failure policy '" + w.failure_policy() + "'");
+      out.failure_policy = *policy;
       out.interruptible = w.interruptible();
       out.location = location(w);
       m->workflows.push_back(std::move(out));

@@ -14,7 +14,9 @@ namespace flyte::ir {
 /// and reads. Bumped whenever a plan written before would be read differently.
 /// 1: source ranges and a file table instead of location strings; struct fields and
 /// enum members in the type table.
-inline constexpr uint32_t kPlanFormatVersion = 1;
+/// 2: expression operators, runner kinds and failure policies from ir/*.def (a struct
+/// literal's operator is `struct`, its struct the node's type).
+inline constexpr uint32_t kPlanFormatVersion = 2;
 
 /// The module as protobuf bytes. Deterministic: the same module gives the same bytes.
 std::string to_protobuf(const Module& m);

@@ -556,14 +556,9 @@ class TextParser {
       Cursor d = line();
       if (d.accept_word("runner")) {
         std::string kind = d.ident();
-        if (kind == "shell")
-          t.runner.kind = Runner::Kind::Shell;
-        else if (kind == "cpp")
-          t.runner.kind = Runner::Kind::Cpp;
-        else if (kind == "builtin")
-          t.runner.kind = Runner::Kind::Builtin;
-        else
-          Cursor::fail(fmt::format("unknown runner '{}'", kind));
+        std::optional<RunnerKind> k = parse_runner_kind(kind);
+        if (!k) Cursor::fail(fmt::format("unknown runner '{}'", kind));
+        t.runner.kind = *k;
         t.runner.text = d.string();
         if (d.peek() == '"') t.runner.symbol = d.string();
       } else if (d.accept_word("policy")) {
@@ -613,7 +608,10 @@ class TextParser {
     while (indented()) {
       Cursor d = line();
       if (d.accept_word("failure_policy")) {
-        w.failure_policy = d.ident();
+        std::string word = d.ident();
+        std::optional<FailurePolicy> p = parse_failure_policy(word);
+        if (!p) Cursor::fail(fmt::format("unknown failure policy '{}'", word));
+        w.failure_policy = *p;
       } else if (d.accept_word("interruptible")) {
         w.interruptible = true;
       } else if (d.accept_word("return")) {
@@ -658,6 +656,7 @@ class TextParser {
     c.expect("=");
     w.nodes.emplace_back();
     Node n;
+    std::string struct_op;  // `struct Point` of a struct literal
     if (c.accept_word("task")) {
       n.kind = Node::Kind::Task;
       std::string name = c.ident();
@@ -684,11 +683,22 @@ class TextParser {
       n.inputs = args(c, w, nullptr);
     } else {
       n.kind = Node::Kind::Expr;
-      n.op = c.op();
+      // `struct Point(...)`: the struct is the node's type, read after the `:`.
+      std::string op = c.op();
+      std::optional<ExprOp> known =
+          op.rfind("struct ", 0) == 0 ? ExprOp::StructLit : parse_expr_op(op);
+      if (!known || (*known == ExprOp::StructLit && op == "struct"))
+        Cursor::fail(fmt::format("unknown operator '{}'", op));
+      n.op = *known;
+      struct_op = std::move(op);
       n.inputs = args(c, w, nullptr);
     }
     c.expect(":");
     n.type = type(c);
+    if (n.kind == Node::Kind::Expr && n.op == ExprOp::StructLit &&
+        struct_op != "struct " + m_->types.str(n.type))
+      Cursor::fail(
+          fmt::format("'{}' builds a value of type '{}'", struct_op, m_->types.str(n.type)));
     if (c.accept(";")) {
       n.name = c.field_after_ws();  // `train, test` for a destructuring `let`
       while (c.accept(",")) n.name += ", " + c.field_after_ws();

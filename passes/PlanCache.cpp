@@ -90,7 +90,7 @@ class PlanCache final : public Pass {
     f.add(std::to_string(static_cast<int>(t.runner.kind)));
     f.add(t.runner.text);
     f.add(t.runner.symbol);
-    if (t.runner.kind == ir::Runner::Kind::Cpp) {
+    if (t.runner.kind == ir::RunnerKind::Cpp) {
       // The function's source, not just its name: editing it must miss the cache.
       std::ifstream in(source_dir(m, t) + "/" + t.runner.text, std::ios::binary);
       f.add(std::string(std::istreambuf_iterator<char>(in), {}));

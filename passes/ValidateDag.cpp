@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "ir/Dependencies.h"
+#include "ir/Printer.h"
 
 namespace flyte::passes {
 namespace {
@@ -84,7 +85,7 @@ class ValidateDag final : public Pass {
       ctx.pass.report(ctx.m, DiagCode::W0001, node.location,
                       fmt::format("node %{} ('{}') in workflow '{}' computes a value that "
                                   "nothing uses",
-                                  i, node.op, w.name));
+                                  i, ir::expr_op_text(ctx.m.types, node), w.name));
     }
   }
 

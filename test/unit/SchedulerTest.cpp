@@ -221,7 +221,7 @@ struct Harness {
   Harness() {
     auto r = std::make_unique<FakeRunner>();
     runner = r.get();
-    runners.add(ir::Runner::Kind::Shell, std::move(r));
+    runners.add(ir::RunnerKind::Shell, std::move(r));
     events.use_clock(clock);
   }
 
@@ -335,7 +335,7 @@ struct PolicyCase {
   std::atomic<bool> n1_cancelled{false};
 
   Outcome run(const std::string& policy) {
-    g.w().failure_policy = policy;
+    g.w().failure_policy = *ir::parse_failure_policy(policy);
     uint32_t n0 = g.call({});
     uint32_t n1 = g.call({});
     g.call({{"i", out(n1)}});
@@ -462,7 +462,7 @@ TEST(SchedulerTest, ResumeSkipsJournaledNodes) {
 
 TEST(SchedulerTest, ATaskWithNoRunnerForItsKindFails) {
   Graph g;
-  g.m.tasks[0].runner.kind = ir::Runner::Kind::Cpp;
+  g.m.tasks[0].runner.kind = ir::RunnerKind::Cpp;
   g.result(g.call({}));
   Harness h;
   Outcome r = h.run(g.m, 1);

@@ -191,8 +191,11 @@ TEST_F(ValueTest, PathsMustExistAndBeOfTheirKind) {
   fs::remove_all(dir);
 }
 
+// `op` by its spelling (`+`, `<=`), as the text form writes it.
 std::optional<Value> eval(const std::string& op, Value a, Value b, TypeKind k, std::string& error) {
-  return eval_expr(op, {{"lhs", std::move(a)}, {"rhs", std::move(b)}}, k, error);
+  std::optional<ir::ExprOp> known = ir::parse_expr_op(op);
+  if (!known) return std::nullopt;
+  return eval_expr(*known, {{"lhs", std::move(a)}, {"rhs", std::move(b)}}, k, error);
 }
 
 TEST(ExprTest, ArithmeticAndComparisons) {
@@ -206,9 +209,11 @@ TEST(ExprTest, ArithmeticAndComparisons) {
   EXPECT_EQ(eval("==", "a", "a", TypeKind::Bool, error), Value(true));
   EXPECT_EQ(eval("and", true, false, TypeKind::Bool, error), Value(false));
   EXPECT_EQ(eval("+", "ab", "c", TypeKind::String, error), Value("abc"));
-  EXPECT_EQ(eval_expr("neg", {{"x", 4}}, TypeKind::Int, error), Value(-4));
-  EXPECT_EQ(eval_expr("list", {{"0", 1}, {"1", 2}}, TypeKind::List, error), Value::parse("[1,2]"));
-  EXPECT_EQ(eval_expr("struct P", {{"x", 1}}, TypeKind::Struct, error), Value::parse(R"({"x":1})"));
+  EXPECT_EQ(eval_expr(ir::ExprOp::Neg, {{"x", 4}}, TypeKind::Int, error), Value(-4));
+  EXPECT_EQ(eval_expr(ir::ExprOp::ListLit, {{"0", 1}, {"1", 2}}, TypeKind::List, error),
+            Value::parse("[1,2]"));
+  EXPECT_EQ(eval_expr(ir::ExprOp::StructLit, {{"x", 1}}, TypeKind::Struct, error),
+            Value::parse(R"({"x":1})"));
 }
 
 TEST(ExprTest, RunTimeErrorsAreReportedNotUndefined) {
@@ -220,8 +225,8 @@ TEST(ExprTest, RunTimeErrorsAreReportedNotUndefined) {
   EXPECT_NE(error.find("integer overflow"), std::string::npos);
   EXPECT_FALSE(eval("*", INT64_MIN, -1, TypeKind::Int, error));
   EXPECT_FALSE(eval("/", INT64_MIN, -1, TypeKind::Int, error));
-  EXPECT_FALSE(eval_expr("neg", {{"x", INT64_MIN}}, TypeKind::Int, error));
-  EXPECT_FALSE(eval("%%", 1, 1, TypeKind::Int, error));
+  EXPECT_FALSE(eval_expr(ir::ExprOp::Neg, {{"x", INT64_MIN}}, TypeKind::Int, error));
+  EXPECT_FALSE(ir::parse_expr_op("%%"));
 }
 
 }  // namespace

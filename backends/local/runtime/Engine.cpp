@@ -478,7 +478,7 @@ struct Engine::Impl {
     s->failed = true;
     if (!s->failure) s->failure = f;
     if (s == top && !root_failure) root_failure = f;
-    if (wf.w->failure_policy != "continue") abort(s);
+    if (wf.w->failure_policy != ir::FailurePolicy::Continue) abort(s);
     for (uint32_t d : wf.dependents[node]) {
       uint32_t dp = wf.pos[d];
       if (s->state[dp] == NodeState::Waiting) skip(s, d);

@@ -8,14 +8,15 @@
 #include <vector>
 
 #include "backends/local/runtime/Value.h"
+#include "ir/Enums.h"
 
 namespace flyte::rt {
 
-/// Evaluates operator `op` (`+ - * / == != < <= > >= and or not neg list map`,
-/// `struct Name`) over its operands, in order. `result_type` says whether `/` and the
+/// Evaluates operator `op` (`+ - * / == != < <= > >= and or not neg list map struct`)
+/// over its operands, in order. `result_type` says whether `/` and the
 /// rest are integer or float arithmetic. nullopt with `error` for a division by zero
 /// or an integer overflow.
-std::optional<Value> eval_expr(const std::string& op,
+std::optional<Value> eval_expr(ir::ExprOp op,
                                const std::vector<std::pair<std::string, Value>>& operands,
                                TypeKind result_type, std::string& error);
 

@@ -7,18 +7,18 @@
 
 namespace flyte::rt {
 
-void RunnerRegistry::add(ir::Runner::Kind kind, std::unique_ptr<TaskRunner> runner) {
+void RunnerRegistry::add(ir::RunnerKind kind, std::unique_ptr<TaskRunner> runner) {
   runners_.at(static_cast<size_t>(kind)) = std::move(runner);
 }
 
-TaskRunner* RunnerRegistry::find(ir::Runner::Kind kind) const {
+TaskRunner* RunnerRegistry::find(ir::RunnerKind kind) const {
   size_t i = static_cast<size_t>(kind);
   return i < runners_.size() ? runners_[i].get() : nullptr;
 }
 
 std::unique_ptr<RunnerRegistry> default_runners(ProcessSpawner& spawner) {
   auto r = std::make_unique<RunnerRegistry>();
-  r->add(ir::Runner::Kind::Shell, std::make_unique<ShellRunner>(spawner));
+  r->add(ir::RunnerKind::Shell, std::make_unique<ShellRunner>(spawner));
   return r;
 }
 
@@ -27,9 +27,9 @@ std::string no_runner_error(const ir::Task& t) {
       "task '{}' has a {} runner, which this local runtime cannot run yet: only shell "
       "tasks run here",
       t.name,
-      t.runner.kind == ir::Runner::Kind::Cpp       ? "cpp(...)"
-      : t.runner.kind == ir::Runner::Kind::Builtin ? "builtin(...)"
-                                                   : "shell");
+      t.runner.kind == ir::RunnerKind::Cpp       ? "cpp(...)"
+      : t.runner.kind == ir::RunnerKind::Builtin ? "builtin(...)"
+                                                 : "shell");
 }
 
 }  // namespace flyte::rt

@@ -1,7 +1,7 @@
 // Task runners by kind (STYLE.md, "Task runners"): a TaskRunner runs one attempt of a
 // task, given its arguments, a fresh attempt directory and a cancellation flag, and
 // returns its outputs or an error; the executor neither knows nor cares how. A
-// RunnerRegistry maps each ir::Runner::Kind to its runner: `shell` today (ShellTask.cpp);
+// RunnerRegistry maps each ir::RunnerKind to its runner: `shell` today (ShellTask.cpp);
 // `builtin` and `cpp` each plug in as one file and one line in default_runners().
 #pragma once
 
@@ -51,12 +51,12 @@ class TaskRunner {
 class RunnerRegistry {
  public:
   /// `runner` runs the tasks of `kind` from now on.
-  void add(ir::Runner::Kind kind, std::unique_ptr<TaskRunner> runner);
+  void add(ir::RunnerKind kind, std::unique_ptr<TaskRunner> runner);
   /// The runner for `kind`, or null when none is registered.
-  TaskRunner* find(ir::Runner::Kind kind) const;
+  TaskRunner* find(ir::RunnerKind kind) const;
 
  private:
-  std::array<std::unique_ptr<TaskRunner>, 3> runners_;
+  std::array<std::unique_ptr<TaskRunner>, ir::kRunnerKindCount> runners_;
 };
 
 /// Every runner this runtime has, spawning processes with `spawner`.
