@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "frontend/Arena.h"
+#include "ir/Types.h"
 #include "ir/diag/SourceManager.h"
 
 namespace flyte::ast {
@@ -54,6 +55,17 @@ struct TypeExpr {
   SourceRange range;
 };
 
+// ----------------------------------------------------------------------------- slots
+
+/// Name resolution, recorded by the checker so that lowering needs no scopes of its own:
+/// every binding of a workflow has a slot, a dense index from 0 to
+/// `WorkflowDecl::slot_count`. Parameter i has slot i; then each `let` name and `for`
+/// variable has the next one, in the order the checker binds them (the names of a
+/// `let (a, b) = …` are consecutive from `Stmt::first_slot`). A `NameExpr` holds the slot
+/// of the binding it resolved to. The fields are `mutable`: the checker writes them into
+/// an AST that is otherwise read-only once built.
+inline constexpr uint32_t kNoSlot = UINT32_MAX;
+
 // ----------------------------------------------------------------------------- expressions
 
 enum class ExprKind : uint8_t {
@@ -79,9 +91,14 @@ enum class ExprKind : uint8_t {
   Error,  // stands in for an expression that did not parse; never reported twice
 };
 
+/// An expression. `type` is what the checker found it to be; it is written once the
+/// AST is built (hence `mutable`) and read through `Semantics::type_of`. A default
+/// `TypeId` is the Error type: an expression never checked reads as poisoned. The field
+/// costs nothing in most nodes: it fills what was padding before the next member.
 struct Expr {
   ExprKind kind;
   SourceRange range;
+  mutable TypeId type;
 };
 
 struct IntLit : Expr {
@@ -107,6 +124,9 @@ struct SizeLit : Expr {
   int64_t bytes;
 };
 struct NameExpr : Expr {
+  /// The slot of the binding this name resolved to; kNoSlot for an unknown name (and
+  /// before checking). Placed here, it fills padding before `name`.
+  mutable uint32_t slot = kNoSlot;
   Ident name;
 };
 struct FieldExpr : Expr {
@@ -121,10 +141,14 @@ struct Arg {
   SourceRange range;
 };
 
+struct Decl;
+
 /// A task or workflow call, such as `tensor.matmul(a, b = w)`.
 struct CallExpr : Expr {
   QualName callee;
   std::vector<Arg> args;
+  /// The task or workflow the checker resolved `callee` to; null when it was not one.
+  mutable const Decl* resolved = nullptr;
 };
 
 enum class UnaryOp : uint8_t { Neg, Not };
@@ -181,6 +205,8 @@ struct IfExpr : Expr {
   Block* else_body;
 };
 struct ForExpr : Expr {
+  /// The slot of `var`, set by the checker.
+  mutable uint32_t var_slot = kNoSlot;
   Ident var;
   Expr* iterable;
   Block* body;
@@ -203,9 +229,11 @@ struct Annotation {
 /// `let x = …`, `let (a, b) = …` or `return …`.
 struct Stmt {
   enum class Kind : uint8_t { Let, Return } kind;
+  bool destructure = false;
+  /// The slot of `names[0]`; `names[i]` has `first_slot + i`. Set by the checker.
+  mutable uint32_t first_slot = kNoSlot;
   std::vector<Annotation> annotations;
   std::vector<Ident> names;
-  bool destructure = false;
   Expr* value;
   SourceRange range;
 };
@@ -269,6 +297,8 @@ struct WorkflowDecl : Decl {
   std::vector<Param> params;
   std::optional<Outputs> outputs;
   std::vector<Stmt*> body;
+  /// How many slots the checker gave this workflow's bindings (see kNoSlot).
+  mutable uint32_t slot_count = 0;
 };
 struct LaunchDecl : Decl {
   CallExpr* call;

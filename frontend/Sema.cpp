@@ -8,6 +8,7 @@
 #include "frontend/check/Declarations.h"
 #include "frontend/check/Lookup.h"
 #include "frontend/check/Workflows.h"
+#include "support/Check.h"
 
 namespace flyte {
 namespace {
@@ -44,6 +45,8 @@ void check_all(check::Context& ctx) {
 std::unique_ptr<Semantics> check_program(const Program& program, const SourceManager& sm,
                                          DiagnosticEngine& diags) {
   auto sema = std::make_unique<Semantics>();
+  // An expression's type field starts as a default TypeId, which must read as Error.
+  FLYTEC_CHECK(sema->types.error() == TypeId{}, "the Error type is not TypeId{}");
   check::Context ctx(program, sm, diags, *sema);
   check_all(ctx);
   return sema;

@@ -10,16 +10,40 @@
 #include "frontend/Program.h"
 #include "ir/Types.h"
 #include "ir/diag/Diagnostic.h"
+#include "support/Check.h"
 
 namespace flyte {
+
+/// The task or workflow each call resolved to, read from the call (`CallExpr::resolved`)
+/// through the interface of the map it once was: `at(call)`, and `find(call)` compared
+/// with `end()`, whose `->second` is the callee. New code calls `Semantics::callee_of`.
+class CalleeTable {
+ public:
+  /// A map entry: `first` the call, `second` its callee; both null for `end()`.
+  struct Entry {
+    const ast::CallExpr* first = nullptr;
+    const ast::Decl* second = nullptr;
+    const Entry* operator->() const { return this; }
+    friend bool operator==(const Entry& a, const Entry& b) {
+      return a.first == b.first && a.second == b.second;
+    }
+    friend bool operator!=(const Entry& a, const Entry& b) { return !(a == b); }
+  };
+  Entry find(const ast::CallExpr* c) const {
+    return c->resolved == nullptr ? Entry{} : Entry{c, c->resolved};
+  }
+  Entry end() const { return {}; }
+  const ast::Decl* at(const ast::CallExpr* c) const {
+    FLYTEC_CHECK(c->resolved != nullptr, "a call that resolved to no task or workflow");
+    return c->resolved;
+  }
+};
 
 /// What checking learned, for the passes and backends that come after it.
 struct Semantics {
   TypeTable types;
-  /// The type of every checked expression.
-  std::unordered_map<const ast::Expr*, TypeId> expr_types;
-  /// The task or workflow each call resolved to.
-  std::unordered_map<const ast::CallExpr*, const ast::Decl*> callees;
+  /// The task or workflow each call resolved to (prefer `callee_of`).
+  CalleeTable callees;
   /// Each task's and workflow's parameter types and outputs (a single unnamed output
   /// is "o").
   std::unordered_map<const ast::Decl*, std::vector<TypeId>> param_types;
@@ -27,11 +51,25 @@ struct Semantics {
   /// The module each declaration belongs to.
   std::unordered_map<const ast::Decl*, const Module*> modules;
 
-  /// The type of a checked expression; Error for one that was not checked.
-  TypeId type_of(const ast::Expr* e) const {
-    auto it = expr_types.find(e);
-    return it == expr_types.end() ? types.error() : it->second;
+  /// The type of a checked expression; Error for one that was not checked. The checker
+  /// records it in the expression itself (`ast::Expr::type`).
+  TypeId type_of(const ast::Expr* e) const { return e->type; }
+  /// The task or workflow a call resolved to; null when it resolved to none.
+  const ast::Decl* callee_of(const ast::CallExpr* c) const { return c->resolved; }
+
+  /// Name resolution (ast::kNoSlot in Ast.h): the slot of the binding a name refers to,
+  /// such as `x` in `f(a = x)`; kNoSlot for an unknown name.
+  uint32_t slot_of(const ast::NameExpr* n) const { return n->slot; }
+  /// The slot of name `i` of a `let`: `let (a, b) = f()` binds a and b in two slots.
+  uint32_t slot_of(const ast::Stmt* let, size_t i) const {
+    return let->first_slot + static_cast<uint32_t>(i);
   }
+  /// The slot of a `for` variable.
+  uint32_t slot_of(const ast::ForExpr* f) const { return f->var_slot; }
+  /// The slot of parameter `i` of a workflow: the parameters come first.
+  static uint32_t param_slot(size_t i) { return static_cast<uint32_t>(i); }
+  /// How many slots a workflow's bindings take: a table indexed by slot has this size.
+  uint32_t slot_count(const ast::WorkflowDecl* w) const { return w->slot_count; }
 };
 
 /// Checks every module of `program`; diagnostics go to `diags`.

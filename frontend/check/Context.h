@@ -42,8 +42,15 @@ struct Signature {
 
 /// A name bound in a workflow: an input, a `let`, or a `for` variable.
 struct Binding {
+  static constexpr uint32_t kNone = UINT32_MAX;
+  std::string_view name;
   TypeId type;
   SourceRange range;
+  /// Its slot (ast::kNoSlot); none for an unknown name bound as poisoned.
+  uint32_t slot = ast::kNoSlot;
+  /// The binding of the same name this one hides (an index in `Context::bindings`),
+  /// visible again when this one's scope ends; kNone when there is none.
+  uint32_t hides = kNone;
   bool used = false;
   bool is_input = false;
 };
@@ -105,8 +112,14 @@ class Context {
   /// The aliases being resolved, innermost last, to find an alias that names itself.
   std::vector<const ast::AliasDecl*> alias_stack;
 
-  // The workflow being checked.
-  std::vector<std::unordered_map<std::string_view, Binding>> scopes;
+  // The workflow being checked. The bindings of the open scopes, outermost first, with
+  // where each scope begins, and the innermost binding of each name: one table for the
+  // whole workflow, so a name is found with one lookup however deep the scopes nest.
+  std::vector<Binding> bindings;
+  std::vector<uint32_t> scope_starts;
+  std::unordered_map<std::string_view, uint32_t> visible;
+  /// The next slot to give a binding of the workflow (ast::kNoSlot).
+  uint32_t next_slot = 0;
   const ast::Decl* current_workflow = nullptr;
   /// The bindings each `let` of the workflow names in its `@after`.
   std::unordered_map<const ast::Stmt*, std::vector<const ast::NameExpr*>> afters;

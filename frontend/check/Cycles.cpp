@@ -5,18 +5,20 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <functional>
 
 namespace flyte::check {
 namespace {
 
-void block_references(const ast::Block* b, std::vector<std::string_view>& out);
+void block_references(const ast::Block* b, std::vector<uint32_t>& out);
 
-// Names a statement's value refers to (its data dependencies), nested blocks included.
-void references(const Expr* e, std::vector<std::string_view>& out) {
+// The slots a statement's value refers to (its data dependencies), nested blocks
+// included.
+void references(const Expr* e, std::vector<uint32_t>& out) {
   if (e == nullptr) return;
   switch (e->kind) {
-    case ExprKind::Name: out.push_back(static_cast<const ast::NameExpr*>(e)->name.name); break;
+    case ExprKind::Name: out.push_back(static_cast<const ast::NameExpr*>(e)->slot); break;
     case ExprKind::Field: references(static_cast<const ast::FieldExpr*>(e)->base, out); break;
     case ExprKind::Call:
       for (const auto& a : static_cast<const ast::CallExpr*>(e)->args) references(a.value, out);
@@ -58,7 +60,7 @@ void references(const Expr* e, std::vector<std::string_view>& out) {
   }
 }
 
-void block_references(const ast::Block* b, std::vector<std::string_view>& out) {
+void block_references(const ast::Block* b, std::vector<uint32_t>& out) {
   if (b == nullptr) return;
   for (const ast::Stmt* s : b->lets) references(s->value, out);
   references(b->value, out);
@@ -83,25 +85,29 @@ struct Edge {
 void check_binding_cycles(Context& ctx, const ast::WorkflowDecl* w) {
   if (ctx.afters.empty()) return;  // data dependencies alone only point backwards
   const auto& body = w->body;
-  std::unordered_map<std::string_view, size_t> index;
+  // The statement of the body that binds each slot, from the names the checker resolved.
+  constexpr size_t kNone = SIZE_MAX;
+  std::vector<size_t> binder(w->slot_count, kNone);
   for (size_t i = 0; i < body.size(); ++i) {
-    for (const ast::Ident& n : body[i]->names) index.emplace(n.name, i);
+    if (body[i]->first_slot == ast::kNoSlot) continue;
+    for (size_t k = 0; k < body[i]->names.size(); ++k) binder[body[i]->first_slot + k] = i;
   }
+  auto statement = [&](uint32_t slot) { return slot < binder.size() ? binder[slot] : kNone; };
   std::vector<std::vector<Edge>> edges(body.size());
   bool any_after = false;
+  std::vector<uint32_t> refs;
   for (size_t i = 0; i < body.size(); ++i) {
-    std::vector<std::string_view> refs;
+    refs.clear();
     references(body[i]->value, refs);
-    for (std::string_view r : refs) {
-      if (auto it = index.find(r); it != index.end() && it->second < i)
-        edges[i].push_back({it->second, nullptr});
+    for (uint32_t r : refs) {
+      if (size_t to = statement(r); to != kNone && to < i) edges[i].push_back({to, nullptr});
     }
     auto after = ctx.afters.find(body[i]);
     if (after == ctx.afters.end()) continue;
     for (const ast::NameExpr* n : after->second) {
-      auto it = index.find(n->name.name);
-      if (it == index.end()) continue;
-      edges[i].push_back({it->second, n});
+      size_t to = statement(n->slot);
+      if (to == kNone) continue;
+      edges[i].push_back({to, n});
       any_after = true;
     }
   }

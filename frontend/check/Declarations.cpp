@@ -33,12 +33,12 @@ void check_default(Context& ctx, const ast::Param& p, TypeId t) {
                           p.name.name));
     return;
   }
-  ctx.scopes.clear();
-  ctx.scopes.emplace_back();
+  reset_scopes(ctx);
+  push_scope(ctx);
   expect(ctx, p.default_value, t, [&](Diagnostic& d) {
     Context::note(d, fmt::format("parameter '{}' is declared here", p.name.name), p.name.range);
   });
-  ctx.scopes.clear();
+  reset_scopes(ctx);
 }
 
 void declare_struct(Context& ctx, const ast::StructDecl* s) {

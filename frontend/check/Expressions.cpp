@@ -361,7 +361,7 @@ TypeId check_inner(Context& ctx, const Expr* e, std::optional<TypeId> expected) 
 
 TypeId check_expr(Context& ctx, const Expr* e, std::optional<TypeId> expected) {
   TypeId t = check_inner(ctx, e, expected);
-  ctx.sema.expr_types[e] = t;
+  e->type = t;
   return t;
 }
 
@@ -390,7 +390,7 @@ TypeId check_call(Context& ctx, const ast::CallExpr* c, const Decl** callee_out)
     return check_args_only();
   }
   if (callee_out != nullptr) *callee_out = callee;
-  ctx.sema.callees[c] = callee;
+  c->resolved = callee;
   if (ctx.current_workflow != nullptr && callee->kind == DeclKind::Workflow) {
     ctx.calls[ctx.current_workflow].push_back({callee, c});
   }

@@ -101,53 +101,98 @@ std::vector<std::string_view> visible_names(const Context& ctx, bool callables) 
   return out;
 }
 
+void reset_scopes(Context& ctx) {
+  ctx.bindings.clear();
+  ctx.scope_starts.clear();
+  ctx.visible.clear();
+  ctx.next_slot = 0;
+}
+
+void push_scope(Context& ctx) {
+  ctx.scope_starts.push_back(static_cast<uint32_t>(ctx.bindings.size()));
+}
+
 Binding* find_binding(Context& ctx, std::string_view name) {
-  for (auto it = ctx.scopes.rbegin(); it != ctx.scopes.rend(); ++it) {
-    auto f = it->find(name);
-    if (f != it->end()) return &f->second;
+  auto it = ctx.visible.find(name);
+  return it == ctx.visible.end() ? nullptr : &ctx.bindings[it->second];
+}
+
+namespace {
+
+// Makes `b` the innermost binding of its name, in the innermost scope; false (and
+// nothing bound) when that scope binds the name already, with `*first` set to that
+// binding.
+bool push_binding(Context& ctx, Binding b, const Binding** first) {
+  auto index = static_cast<uint32_t>(ctx.bindings.size());
+  auto [it, inserted] = ctx.visible.try_emplace(b.name, index);
+  if (!inserted) {
+    if (it->second >= ctx.scope_starts.back()) {
+      *first = &ctx.bindings[it->second];
+      return false;
+    }
+    b.hides = it->second;
+    it->second = index;
   }
+  ctx.bindings.push_back(b);
+  return true;
+}
+
+}  // namespace
+
+Binding* bind(Context& ctx, const ast::Ident& id, TypeId t, bool is_input, uint32_t slot) {
+  if (id.name.empty()) return nullptr;
+  const Binding* first = nullptr;
+  if (push_binding(ctx, Binding{id.name, t, id.range, slot, Binding::kNone, false, is_input},
+                   &first)) {
+    return &ctx.bindings.back();
+  }
+  Diagnostic& d = ctx.error(DiagCode::E0105, id.range,
+                            fmt::format("'{}' is already bound in this scope", id.name));
+  Context::note(d, fmt::format("first binding of '{}' is here", id.name), first->range);
   return nullptr;
 }
 
-void bind(Context& ctx, const ast::Ident& id, TypeId t, bool is_input) {
-  if (id.name.empty()) return;
-  auto& scope = ctx.scopes.back();
-  auto [it, inserted] = scope.emplace(id.name, Binding{t, id.range, false, is_input});
-  if (!inserted) {
-    Diagnostic& d = ctx.error(DiagCode::E0105, id.range,
-                              fmt::format("'{}' is already bound in this scope", id.name));
-    Context::note(d, fmt::format("first binding of '{}' is here", id.name), it->second.range);
-  }
-}
-
 void pop_scope(Context& ctx) {
-  for (const auto& [name, b] : ctx.scopes.back()) {
-    if (b.used || name.empty() || name[0] == '_') continue;
+  uint32_t start = ctx.scope_starts.back();
+  for (size_t i = ctx.bindings.size(); i-- > start;) {
+    const Binding& b = ctx.bindings[i];
+    if (b.hides == Binding::kNone) {
+      ctx.visible.erase(b.name);
+    } else {
+      ctx.visible[b.name] = b.hides;
+    }
+    if (b.used || b.name.empty() || b.name[0] == '_') continue;
     if (b.is_input) {
-      ctx.error(DiagCode::W0002, b.range, fmt::format("workflow input '{}' is never used", name));
+      ctx.error(DiagCode::W0002, b.range, fmt::format("workflow input '{}' is never used", b.name));
     } else {
       ctx.error(DiagCode::W0001, b.range,
-                fmt::format("'{}' is never used (the node still runs)", name));
+                fmt::format("'{}' is never used (the node still runs)", b.name));
     }
   }
-  ctx.scopes.pop_back();
+  ctx.bindings.resize(start);
+  ctx.scope_starts.pop_back();
 }
 
 TypeId check_name(Context& ctx, const ast::NameExpr* n) {
   if (Binding* b = find_binding(ctx, n->name.name)) {
     b->used = true;
+    n->slot = b->slot;
     return b->type;
   }
   std::vector<std::string_view> names;
-  for (const auto& scope : ctx.scopes) {
-    for (const auto& [k, v] : scope) names.push_back(k);
-  }
+  names.reserve(ctx.bindings.size());
+  for (const Binding& b : ctx.bindings) names.push_back(b.name);
   Diagnostic& d =
       ctx.error(DiagCode::E0101, n->range, fmt::format("unknown name '{}'", n->name.name));
   Context::suggest(d, n->name.name, names);
   // Bind it as poisoned so that later uses are not reported again.
-  if (!ctx.scopes.empty())
-    ctx.scopes.back().emplace(n->name.name, Binding{ctx.types.error(), n->range, true, false});
+  if (!ctx.scope_starts.empty()) {
+    const Binding* first = nullptr;
+    push_binding(ctx,
+                 Binding{n->name.name, ctx.types.error(), n->range, ast::kNoSlot, Binding::kNone,
+                         true, false},
+                 &first);
+  }
   return ctx.types.error();
 }
 

@@ -25,11 +25,19 @@ const ast::Decl* lookup_decl(Context& ctx, const ast::QualName& q, bool& reporte
 /// "did you mean".
 std::vector<std::string_view> visible_names(const Context& ctx, bool callables);
 
-/// The innermost binding of `name`, or null.
+/// Starts checking a workflow (or a launch, or a parameter default): no scope is open,
+/// and slots count from 0.
+void reset_scopes(Context& ctx);
+
+/// Opens a scope: a workflow's inputs, its body, a block or a `for`.
+void push_scope(Context& ctx);
+
+/// The innermost binding of `name`, or null. The pointer is valid until the next binding.
 Binding* find_binding(Context& ctx, std::string_view name);
 
-/// Binds `id` in the innermost scope (E0105 when it is bound there already).
-void bind(Context& ctx, const ast::Ident& id, TypeId t, bool is_input);
+/// Binds `id` in the innermost scope as slot `slot` (E0105 when it is bound there
+/// already); returns the binding, or null when none was made.
+Binding* bind(Context& ctx, const ast::Ident& id, TypeId t, bool is_input, uint32_t slot);
 
 /// Leaves the innermost scope, warning of bindings never used (W0001, W0002).
 void pop_scope(Context& ctx);
