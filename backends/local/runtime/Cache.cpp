@@ -106,7 +106,9 @@ class TreeHasher {
     if (ec) return fail(dir, ec);
     std::sort(names.begin(), names.end());
     for (const std::string& name : names) {
-      if (!add_dir_entry(dir / name, rel.empty() ? name : rel + "/" + name)) return false;
+      if (!add_dir_entry(dir / name, rel.empty() ? name : fmt::format("{}/{}", rel, name))) {
+        return false;
+      }
     }
     return true;
   }

@@ -356,7 +356,7 @@ pid_t spawn(const ProcessSpec& spec, std::string& error) {
   c.parent = getpid();
   c.guard_fd = g.fd;
   // The child runs on a stack of its own until it execs.
-  constexpr size_t kStack = 64 * 1024;
+  constexpr size_t kStack = size_t{64} * 1024;
   std::unique_ptr<char[]> stack(new char[kStack]);
   sigset_t all, old;
   sigfillset(&all);
@@ -616,7 +616,7 @@ int kill_leftover_processes(const std::string& env_prefix) {
 }
 
 std::string tail_lines(const std::string& path, size_t n) {
-  constexpr off_t kMaxRead = 64 * 1024;
+  constexpr off_t kMaxRead = off_t{64} * 1024;
   int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return "";
   struct stat st;

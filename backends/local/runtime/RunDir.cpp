@@ -200,12 +200,12 @@ std::optional<RunDir> RunDir::create(const std::string& root, Value meta, std::s
   sweep_root(root);
   for (int tries = 0; tries < 100; ++tries) {
     std::string id = new_id();
-    std::string final_path = root + "/" + id;
+    std::string final_path = fmt::format("{}/{}", root, id);
     if (::access(final_path.c_str(), F_OK) == 0) continue;  // another run this second
     // Built under a temporary name, locked, with its run.json, and only then renamed
     // into place: a run that is seen at all can be resumed, and `latest` moves last.
     RunDir d(root, id);
-    d.path_ = root + "/" + kStagingPrefix + id;
+    d.path_ = fmt::format("{}/{}{}", root, kStagingPrefix, id);
     if (::mkdir(d.path_.c_str(), 0755) != 0) {
       if (errno == EEXIST) continue;
       error = write_error(d.path_, errno, "cannot create");
