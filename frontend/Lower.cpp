@@ -5,6 +5,8 @@
 
 #include <cctype>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <optional>
 #include <string_view>
 #include <unordered_map>
@@ -12,6 +14,7 @@
 #include "frontend/Annotations.h"
 #include "ir/Printer.h"
 #include "support/Check.h"
+#include "support/Hash.h"
 
 namespace flyte {
 namespace {
@@ -188,9 +191,24 @@ class Lowerer {
     return {it->second, r.begin, r.end};
   }
 
-  uint32_t add_constant(const Expr* e, std::optional<TypeId> expected) {
+  ir::ConstId add_constant(const Expr* e, std::optional<TypeId> expected) {
     m_->constants.push_back({sema_.type_of(e), constant_text(e, expected)});
-    return static_cast<uint32_t>(m_->constants.size() - 1);
+    return ir::ConstId{static_cast<uint32_t>(m_->constants.size() - 1)};
+  }
+
+  // How task `t` runs. A C++ task carries its file's hash, so that editing the function
+  // changes the task's fingerprint.
+  ir::Runner runner(const ast::Runner& r) const {
+    auto arg = [&](size_t i) { return i < r.args.size() ? r.args[i]->value : std::string(); };
+    switch (runner_kind(r.kind)) {
+      case ir::RunnerKind::Shell: return {ir::Runner::Shell{arg(0)}};
+      case ir::RunnerKind::Builtin: return {ir::Runner::Builtin{arg(0)}};
+      case ir::RunnerKind::Cpp: break;
+    }
+    ir::Runner::Cpp cpp{arg(0), arg(1), {}};
+    std::ifstream in(dir_ / cpp.file, std::ios::binary);
+    if (in) cpp.source_hash = hash_bytes(std::string(std::istreambuf_iterator<char>(in), {}));
+    return {std::move(cpp)};
   }
 
   std::vector<ir::Param> params(const Decl* d, const std::vector<ast::Param>& ps) {
@@ -219,9 +237,7 @@ class Lowerer {
     out.inputs = params(t, t->params);
     out.outputs = outputs(t);
     out.named_outputs = t->outputs && t->outputs->named;
-    out.runner.kind = runner_kind(t->runner.kind);
-    if (!t->runner.args.empty()) out.runner.text = t->runner.args[0]->value;
-    if (t->runner.args.size() > 1) out.runner.symbol = t->runner.args[1]->value;
+    out.runner = runner(t->runner);
     // What the annotations say, read by the checker's table: nothing is parsed twice.
     AnnotationValues v = read_annotations(t->annotations);
     out.policy = v.policy;
@@ -369,7 +385,7 @@ class Lowerer {
   }
 
   ir::ValueRef constant(const Expr* e, std::optional<TypeId> expected) {
-    return {ir::ValueRef::Kind::Const, add_constant(e, expected), "", {}, type_of(e)};
+    return {ir::ValueRef::Kind::Const, add_constant(e, expected).index, "", {}, type_of(e)};
   }
 
   ir::ValueRef expr_node(ir::ExprOp op, std::vector<std::pair<std::string, ir::ValueRef>> inputs,
@@ -463,7 +479,11 @@ class Lowerer {
                                             : static_cast<const ast::WorkflowDecl*>(callee)->params;
     ir::Node n;
     n.kind = callee->kind == DeclKind::Task ? ir::Node::Kind::Task : ir::Node::Kind::Subworkflow;
-    n.callee = callee->kind == DeclKind::Task ? task_ids_.at(callee) : workflow_ids_.at(callee);
+    if (callee->kind == DeclKind::Task) {
+      n.task = ir::TaskId{task_ids_.at(callee)};
+    } else {
+      n.workflow = ir::WorkflowId{workflow_ids_.at(callee)};
+    }
     size_t positional = 0;
     for (const ast::Arg& a : c->args) {
       std::string name =
@@ -548,7 +568,7 @@ class Lowerer {
       std::string name =
           a.name ? std::string(a.name->name) : std::string(ps[positional++].name.name);
       if (ast::is_constant(a.value)) {
-        uint32_t c = add_constant(a.value, param_type(it->second, ps, name));
+        ir::ConstId c = add_constant(a.value, param_type(it->second, ps, name));
         out.inputs.emplace_back(std::move(name), c);
       }
     }

@@ -93,14 +93,16 @@ class Builder {
     };
     switch (n.kind) {
       case ir::Node::Kind::Task: {
-        const ir::Task& t = m_.tasks[n.callee];
+        const ir::Task& t = m_.tasks[n.task.index];
         head = t.name;
         if (t.cache)
           notes.push_back(t.cache_version.empty() ? "cached" : "cached v" + t.cache_version);
         add_policy(t.policy);
         break;
       }
-      case ir::Node::Kind::Subworkflow: head = "workflow " + m_.workflows[n.callee].name; break;
+      case ir::Node::Kind::Subworkflow:
+        head = "workflow " + m_.workflows[n.workflow.index].name;
+        break;
       case ir::Node::Kind::Expr: head = ir::expr_op_text(m_.types, n); break;
       case ir::Node::Kind::Fail: head = "fail"; break;
       case ir::Node::Kind::Branch: head = "if"; break;
@@ -122,9 +124,10 @@ class Builder {
     // A sub-workflow is a cluster holding its own graph: arguments flow into its inputs,
     // its results into the call's node, which stands for its value.
     Agraph_t* cluster = nullptr;
-    if (n.kind == ir::Node::Kind::Subworkflow && depth_ < 4 && n.callee < m_.workflows.size()) {
+    if (n.kind == ir::Node::Kind::Subworkflow && depth_ < 4 &&
+        n.workflow.index < m_.workflows.size()) {
       cluster = agsubg(where, c(fmt::format("cluster_{}w{}", prefix_, id.index)), 1);
-      set(cluster, "label", escape("workflow " + m_.workflows[n.callee].name));
+      set(cluster, "label", escape("workflow " + m_.workflows[n.workflow.index].name));
       set(cluster, "style", "rounded");
       set(cluster, "color", "#5f6368");
     }
@@ -134,7 +137,7 @@ class Builder {
     set(v, "label", label(n));
     switch (n.kind) {
       case ir::Node::Kind::Task: {
-        const ir::Task& t = m_.tasks[n.callee];
+        const ir::Task& t = m_.tasks[n.task.index];
         set(v, "shape", "box");
         set(v, "style", "rounded,filled");
         bool gpu = (t.policy.gpu && *t.policy.gpu > 0) || (n.overrides.gpu && *n.overrides.gpu > 0);
@@ -144,7 +147,7 @@ class Builder {
       }
       case ir::Node::Kind::Subworkflow:
         set(v, "shape", "component");
-        set(v, "tooltip", escape(m_.workflows[n.callee].doc));
+        set(v, "tooltip", escape(m_.workflows[n.workflow.index].doc));
         break;
       case ir::Node::Kind::Expr: set(v, "shape", "ellipse"); break;
       case ir::Node::Kind::Fail:
@@ -155,7 +158,7 @@ class Builder {
       case ir::Node::Kind::Map: set(v, "shape", "box3d"); break;
     }
     if (cluster != nullptr) {
-      const ir::Workflow& callee = m_.workflows[n.callee];
+      const ir::Workflow& callee = m_.workflows[n.workflow.index];
       Builder inner(m_, callee, g_, cluster, fmt::format("{}s{}_", prefix_, id.index));
       inner.depth_ = depth_ + 1;
       inner.run();

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include "ir/Enums.h"
@@ -17,14 +18,22 @@ namespace flyte::ir {
 /// Index of a task in Module::tasks, such as the `2` of `TaskId{2}`.
 struct TaskId {
   uint32_t index = 0;
+  friend bool operator==(TaskId a, TaskId b) { return a.index == b.index; }
 };
 /// Index of a workflow in Module::workflows.
 struct WorkflowId {
   uint32_t index = 0;
+  friend bool operator==(WorkflowId a, WorkflowId b) { return a.index == b.index; }
 };
 /// Index of a node in its Workflow::nodes.
 struct NodeId {
   uint32_t index = 0;
+  friend bool operator==(NodeId a, NodeId b) { return a.index == b.index; }
+};
+/// Index of a constant in Module::constants, such as a parameter's default value.
+struct ConstId {
+  uint32_t index = 0;
+  friend bool operator==(ConstId a, ConstId b) { return a.index == b.index; }
 };
 
 /// A half-open byte range `[begin, end)` in one of Module::files, such as the span of
@@ -49,16 +58,21 @@ struct Constant {
 /// of the enclosing map; then a path of field accesses (`d.train.x`).
 struct ValueRef {
   enum class Kind : uint8_t { Const, Input, NodeOutput, MapItem } kind = Kind::Const;
-  uint32_t index = 0;  // constant, input or node index; map node index for MapItem
+  /// Const: a ConstId; Input: the workflow input's index; NodeOutput: a NodeId; MapItem:
+  /// the map node's NodeId. The typed accessors below say which.
+  uint32_t index = 0;
   std::string output;  // NodeOutput: which output ("o" for a single one)
   std::vector<std::string> path;
   TypeId type;
+
+  ConstId constant() const { return {index}; }  // Const
+  NodeId node() const { return {index}; }       // NodeOutput, MapItem
 };
 
 struct Param {
   std::string name;
   TypeId type;
-  std::optional<uint32_t> default_value;  // index into Module::constants
+  std::optional<ConstId> default_value;
 };
 
 struct Output {
@@ -79,11 +93,30 @@ struct Policy {
   std::string device;
 };
 
+/// How a task runs: one alternative per RunnerKind, in the order of ir/RunnerKind.def.
 struct Runner {
-  RunnerKind kind = RunnerKind::Shell;
-  std::string text;    // shell command, C++ file, or builtin name
-  std::string symbol;  // cpp: the function
+  /// `shell """python3 prep.py {raw}"""`: a command line with `{name}` placeholders.
+  struct Shell {
+    std::string command;
+  };
+  /// `cpp("kernels.cpp", "ns::fit")`: a function in a C++ file beside the source.
+  struct Cpp {
+    std::string file;
+    std::string symbol;
+    /// XXH3-128 of the file's contents when it existed at lowering time (32 hex
+    /// digits), or empty: editing the function must change the task's fingerprint.
+    std::string source_hash;
+  };
+  /// `builtin("std.matmul")`: a kernel of the runtime.
+  struct Builtin {
+    std::string kernel;
+  };
+  std::variant<Shell, Cpp, Builtin> body;
+
+  RunnerKind kind() const { return static_cast<RunnerKind>(body.index()); }
 };
+static_assert(std::variant_size_v<decltype(Runner::body)> == kRunnerKindCount,
+              "one alternative of Runner::body per line of ir/RunnerKind.def");
 
 struct Task {
   std::string name;  // qualified: `std.ml.accuracy`, or plain in the main module
@@ -113,7 +146,8 @@ struct Body {
 struct Node {
   enum class Kind : uint8_t { Task, Subworkflow, Branch, Map, Expr, Fail } kind = Kind::Expr;
   std::string name;     // the `let` that binds it, or empty
-  uint32_t callee = 0;  // TaskId or WorkflowId for Task and Subworkflow
+  TaskId task;          // Task: the task it calls
+  WorkflowId workflow;  // Subworkflow: the workflow it calls
   /// Task and Subworkflow: arguments by parameter name. Expr: operands. Map: "over".
   /// Fail: "message".
   std::vector<std::pair<std::string, ValueRef>> inputs;
@@ -145,7 +179,7 @@ struct Workflow {
 struct Launch {
   std::string name;
   WorkflowId workflow;
-  std::vector<std::pair<std::string, uint32_t>> inputs;  // constants
+  std::vector<std::pair<std::string, ConstId>> inputs;
   std::string schedule;
 };
 

@@ -79,7 +79,7 @@ class Printer {
     for (size_t i = 0; i < ps.size(); ++i) {
       if (i > 0) out += ", ";
       out += ps[i].name + ": " + type(ps[i].type);
-      if (ps[i].default_value) out += " = " + m_.constants[*ps[i].default_value].text;
+      if (ps[i].default_value) out += " = " + m_.constants[ps[i].default_value->index].text;
     }
     return out;
   }
@@ -112,8 +112,17 @@ class Printer {
   void task(const Task& t) {
     out_ << "\ntask " << t.name << "(" << params(t.inputs) << ")"
          << outputs(t.outputs, t.named_outputs) << "\n";
-    out_ << "  runner " << spelling(t.runner.kind) << " " << quote(t.runner.text);
-    if (!t.runner.symbol.empty()) out_ << " " << quote(t.runner.symbol);
+    // The C++ file's hash is left out: the text form is read back from its sources'
+    // directory, where the plan-cache pass hashes the file again.
+    out_ << "  runner " << spelling(t.runner.kind()) << " ";
+    if (const auto* shell = std::get_if<Runner::Shell>(&t.runner.body)) {
+      out_ << quote(shell->command);
+    } else if (const auto* cpp = std::get_if<Runner::Cpp>(&t.runner.body)) {
+      out_ << quote(cpp->file);
+      if (!cpp->symbol.empty()) out_ << " " << quote(cpp->symbol);
+    } else {
+      out_ << quote(std::get<Runner::Builtin>(t.runner.body).kernel);
+    }
     out_ << "\n";
     std::string p = policy(t.policy);
     if (!p.empty()) out_ << "  policy" << p << "\n";
@@ -148,10 +157,10 @@ class Printer {
     };
     switch (n.kind) {
       case Node::Kind::Task:
-        out_ << "task " << m_.tasks[n.callee].name << "(" << args() << ")";
+        out_ << "task " << m_.tasks[n.task.index].name << "(" << args() << ")";
         break;
       case Node::Kind::Subworkflow:
-        out_ << "workflow " << m_.workflows[n.callee].name << "(" << args() << ")";
+        out_ << "workflow " << m_.workflows[n.workflow.index].name << "(" << args() << ")";
         break;
       case Node::Kind::Expr: out_ << expr_op_text(m_.types, n) << "(" << args() << ")"; break;
       case Node::Kind::Fail: out_ << "fail(" << args() << ")"; break;
@@ -198,7 +207,7 @@ class Printer {
     out_ << "\nlaunch " << l.name << " = " << m_.workflows[l.workflow.index].name << "(";
     for (size_t i = 0; i < l.inputs.size(); ++i) {
       if (i > 0) out_ << ", ";
-      out_ << l.inputs[i].first << " = " << m_.constants[l.inputs[i].second].text;
+      out_ << l.inputs[i].first << " = " << m_.constants[l.inputs[i].second.index].text;
     }
     out_ << ")";
     if (!l.schedule.empty()) out_ << " schedule " << quote(l.schedule);

@@ -54,7 +54,7 @@ void write_interface(const std::vector<Param>& in, const std::vector<Output>& ou
     pb::Param* q = out->add_inputs();
     q->set_name(p.name);
     q->set_type(p.type.index);
-    if (p.default_value) q->set_default_value(*p.default_value);
+    if (p.default_value) q->set_default_value(p.default_value->index);
   }
   for (const Output& o : outs) {
     pb::Output* q = out->add_outputs();
@@ -109,9 +109,16 @@ pb::Module to_proto(const Module& m) {
     q->set_doc(t.doc);
     write_interface(t.inputs, t.outputs, q);
     q->set_named_outputs(t.named_outputs);
-    q->set_runner(static_cast<pb::Task::RunnerKind>(t.runner.kind));
-    q->set_runner_text(t.runner.text);
-    q->set_runner_symbol(t.runner.symbol);
+    if (const auto* shell = std::get_if<Runner::Shell>(&t.runner.body)) {
+      q->mutable_shell()->set_command(shell->command);
+    } else if (const auto* cpp = std::get_if<Runner::Cpp>(&t.runner.body)) {
+      pb::CppRunner* c = q->mutable_cpp();
+      c->set_file(cpp->file);
+      c->set_symbol(cpp->symbol);
+      c->set_source_hash(cpp->source_hash);
+    } else {
+      q->mutable_builtin()->set_kernel(std::get<Runner::Builtin>(t.runner.body).kernel);
+    }
     write(t.policy, q->mutable_policy());
     q->set_cache(t.cache);
     q->set_cache_version(t.cache_version);
@@ -137,7 +144,8 @@ pb::Module to_proto(const Module& m) {
       pb::Node* nq = q->add_nodes();
       nq->set_kind(static_cast<pb::Node::Kind>(n.kind));
       nq->set_name(n.name);
-      nq->set_callee(n.callee);
+      if (n.kind == Node::Kind::Task) nq->set_callee(n.task.index);
+      if (n.kind == Node::Kind::Subworkflow) nq->set_callee(n.workflow.index);
       for (const auto& [name, v] : n.inputs) {
         pb::Input* in = nq->add_inputs();
         in->set_name(name);
@@ -174,7 +182,7 @@ pb::Module to_proto(const Module& m) {
     for (const auto& [name, c] : l.inputs) {
       pb::LaunchInput* in = q->add_inputs();
       in->set_name(name);
-      in->set_constant(c);
+      in->set_constant(c.index);
     }
     q->set_schedule(l.schedule);
   }
@@ -201,8 +209,14 @@ class Reader {
       out.doc = t.doc();
       interface(t, out.inputs, out.outputs);
       out.named_outputs = t.named_outputs();
-      if (t.runner() > pb::Task::BUILTIN) return fail("unknown runner kind");
-      out.runner = {static_cast<RunnerKind>(t.runner()), t.runner_text(), t.runner_symbol()};
+      switch (t.runner_case()) {
+        case pb::Task::kShell: out.runner.body = Runner::Shell{t.shell().command()}; break;
+        case pb::Task::kCpp:
+          out.runner.body = Runner::Cpp{t.cpp().file(), t.cpp().symbol(), t.cpp().source_hash()};
+          break;
+        case pb::Task::kBuiltin: out.runner.body = Runner::Builtin{t.builtin().kernel()}; break;
+        default: return fail("task '" + t.name() + "' has no runner");
+      }
       out.policy = policy(t.policy());
       out.cache = t.cache();
       out.cache_version = t.cache_version();
@@ -227,7 +241,8 @@ class Reader {
         if (n.kind() > pb::Node::FAIL) return fail("unknown node kind");
         node.kind = static_cast<Node::Kind>(n.kind());
         node.name = n.name();
-        node.callee = n.callee();
+        if (node.kind == Node::Kind::Task) node.task = TaskId{n.callee()};
+        if (node.kind == Node::Kind::Subworkflow) node.workflow = WorkflowId{n.callee()};
         node.inputs.reserve(static_cast<size_t>(n.inputs_size()));
         for (const pb::Input& i : n.inputs()) node.inputs.emplace_back(i.name(), value(i.value()));
         if (node.kind == Node::Kind::Expr) {
@@ -260,7 +275,8 @@ class Reader {
     }
     for (const pb::Launch& l : in.launches()) {
       Launch out{l.name(), {l.workflow()}, {}, l.schedule()};
-      for (const pb::LaunchInput& i : l.inputs()) out.inputs.emplace_back(i.name(), i.constant());
+      for (const pb::LaunchInput& i : l.inputs())
+        out.inputs.emplace_back(i.name(), ConstId{i.constant()});
       m->launches.push_back(std::move(out));
     }
     if (!error_.empty()) return nullptr;
@@ -420,7 +436,7 @@ class Reader {
   void interface(const Proto& in, std::vector<Param>& params, std::vector<Output>& outs) {
     for (const pb::Param& p : in.inputs()) {
       Param q{p.name(), type(p.type()), std::nullopt};
-      if (p.has_default_value()) q.default_value = p.default_value();
+      if (p.has_default_value()) q.default_value = ConstId{p.default_value()};
       params.push_back(q);
     }
     for (const pb::Output& o : in.outputs()) outs.push_back({o.name(), type(o.type())});

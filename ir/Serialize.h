@@ -15,7 +15,8 @@ namespace flyte::ir {
 /// 1: source ranges and a file table instead of location strings; struct fields and
 /// enum members in the type table.
 /// 2: expression operators, runner kinds and failure policies from ir/*.def (a struct
-/// literal's operator is `struct`, its struct the node's type).
+/// literal's operator is `struct`, its struct the node's type); a task's runner as one
+/// of three messages (shell, cpp with the file's hash, builtin).
 inline constexpr uint32_t kPlanFormatVersion = 2;
 
 /// The module as protobuf bytes. Deterministic: the same module gives the same bytes.

@@ -426,10 +426,10 @@ class TextParser {
     return m_->types.error();
   }
 
-  uint32_t add_constant(const std::string& text, TypeId expected) {
+  ConstId add_constant(const std::string& text, TypeId expected) {
     TypeId t = expected.index != m_->types.error().index ? expected : literal_type(text);
     m_->constants.push_back({t, text});
-    return static_cast<uint32_t>(m_->constants.size() - 1);
+    return ConstId{static_cast<uint32_t>(m_->constants.size() - 1)};
   }
 
   std::vector<Param> params(Cursor& c) {
@@ -506,7 +506,7 @@ class TextParser {
     } else {
       std::string text = c.constant();
       v.kind = ValueRef::Kind::Const;
-      v.index = add_constant(text, expected);
+      v.index = add_constant(text, expected).index;
       v.type = m_->constants[v.index].type;
     }
     return v;
@@ -558,9 +558,17 @@ class TextParser {
         std::string kind = d.ident();
         std::optional<RunnerKind> k = parse_runner_kind(kind);
         if (!k) Cursor::fail(fmt::format("unknown runner '{}'", kind));
-        t.runner.kind = *k;
-        t.runner.text = d.string();
-        if (d.peek() == '"') t.runner.symbol = d.string();
+        std::string text = d.string();
+        switch (*k) {
+          case RunnerKind::Shell: t.runner.body = Runner::Shell{std::move(text)}; break;
+          case RunnerKind::Cpp: {
+            Runner::Cpp cpp{std::move(text), {}, {}};
+            if (d.peek() == '"') cpp.symbol = d.string();
+            t.runner.body = std::move(cpp);
+            break;
+          }
+          case RunnerKind::Builtin: t.runner.body = Runner::Builtin{std::move(text)}; break;
+        }
       } else if (d.accept_word("policy")) {
         t.policy = policy(d, '\0');
       } else if (d.accept_word("cache")) {
@@ -662,15 +670,15 @@ class TextParser {
       std::string name = c.ident();
       auto it = tasks_.find(name);
       if (it == tasks_.end()) Cursor::fail(fmt::format("no task '{}'", name));
-      n.callee = it->second;
-      n.inputs = args(c, w, &m_->tasks[n.callee].inputs);
+      n.task = TaskId{it->second};
+      n.inputs = args(c, w, &m_->tasks[n.task.index].inputs);
     } else if (c.accept_word("workflow")) {
       n.kind = Node::Kind::Subworkflow;
       std::string name = c.ident();
       auto it = workflows_.find(name);
       if (it == workflows_.end()) Cursor::fail(fmt::format("no workflow '{}'", name));
-      n.callee = it->second;
-      std::vector<Param> ps = m_->workflows[n.callee].inputs;
+      n.workflow = WorkflowId{it->second};
+      std::vector<Param> ps = m_->workflows[n.workflow.index].inputs;
       n.inputs = args(c, w, &ps);
     } else if (c.accept_word("branch")) {
       n.kind = Node::Kind::Branch;

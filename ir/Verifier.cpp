@@ -38,8 +38,8 @@ class Verifier {
     if (bad_range(r)) fail("{}: source range names no file of the module's table", where);
   }
 
-  void constant(std::optional<uint32_t> c, const std::string& where) {
-    if (c && *c >= m_.constants.size()) fail("{}: constant {} out of range", where, *c);
+  void constant(std::optional<ConstId> c, const std::string& where) {
+    if (c && c->index >= m_.constants.size()) fail("{}: constant {} out of range", where, c->index);
   }
 
   // A reference must point at something defined before the node that uses it.
@@ -73,10 +73,10 @@ class Verifier {
     for (uint32_t i = 0; i < w.nodes.size(); ++i) {
       const Node& n = w.nodes[i];
       if (bad_range(n.location)) range(n.location, fmt::format("{} %{}", w.name, i));
-      if (n.kind == Node::Kind::Task && n.callee >= m_.tasks.size())
-        fail("{} %{}: no task {}", w.name, i, n.callee);
-      if (n.kind == Node::Kind::Subworkflow && n.callee >= m_.workflows.size()) {
-        fail("{} %{}: no workflow {}", w.name, i, n.callee);
+      if (n.kind == Node::Kind::Task && n.task.index >= m_.tasks.size())
+        fail("{} %{}: no task {}", w.name, i, n.task.index);
+      if (n.kind == Node::Kind::Subworkflow && n.workflow.index >= m_.workflows.size()) {
+        fail("{} %{}: no workflow {}", w.name, i, n.workflow.index);
       }
       for (const auto& [name, v] : n.inputs) value(w, v, i);
       for (const ValueRef& c : n.conditions) value(w, c, i);

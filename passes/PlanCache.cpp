@@ -67,6 +67,13 @@ class PlanCache final : public Pass {
 
   void run(ir::Module& m, PassContext&) override {
     for (ir::Task& t : m.tasks) {
+      // A plan read back from its text form has no hash of a C++ file: hash it here,
+      // beside the sources, as lowering does.
+      auto* cpp = std::get_if<ir::Runner::Cpp>(&t.runner.body);
+      if (cpp != nullptr && cpp->source_hash.empty()) {
+        std::ifstream in(source_dir(m, t) + "/" + cpp->file, std::ios::binary);
+        if (in) cpp->source_hash = hash_bytes(std::string(std::istreambuf_iterator<char>(in), {}));
+      }
       t.fingerprint = fingerprint(m, t);
       count("tasks", "tasks fingerprinted");
       if (t.cache) count("cacheable", "tasks whose results are memoized (@cache)");
@@ -87,13 +94,26 @@ class PlanCache final : public Pass {
       f.add(o.name);
       f.add(signature(m.types, o.type));
     }
-    f.add(std::to_string(static_cast<int>(t.runner.kind)));
-    f.add(t.runner.text);
-    f.add(t.runner.symbol);
-    if (t.runner.kind == ir::RunnerKind::Cpp) {
-      // The function's source, not just its name: editing it must miss the cache.
-      std::ifstream in(source_dir(m, t) + "/" + t.runner.text, std::ios::binary);
-      f.add(std::string(std::istreambuf_iterator<char>(in), {}));
+    // Every field of the runner; a C++ function by its file's hash too, so that
+    // editing it misses the cache. A shell or builtin task hashes an empty symbol, as
+    // before the runner had alternatives, so that its fingerprint (and cache) stays.
+    f.add(std::to_string(static_cast<int>(t.runner.kind())));
+    switch (t.runner.kind()) {
+      case ir::RunnerKind::Shell:
+        f.add(std::get<ir::Runner::Shell>(t.runner.body).command);
+        f.add("");
+        break;
+      case ir::RunnerKind::Builtin:
+        f.add(std::get<ir::Runner::Builtin>(t.runner.body).kernel);
+        f.add("");
+        break;
+      case ir::RunnerKind::Cpp: {
+        const auto& cpp = std::get<ir::Runner::Cpp>(t.runner.body);
+        f.add(cpp.file);
+        f.add(cpp.symbol);
+        f.add(cpp.source_hash);
+        break;
+      }
     }
     f.add(t.image);
     f.add("env");

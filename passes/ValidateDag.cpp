@@ -139,12 +139,13 @@ class ValidateDag final : public Pass {
     std::function<void(uint32_t)> visit = [&](uint32_t v) {
       state[v] = 1;
       for (const ir::Node& node : m.workflows[v].nodes) {
-        if (node.kind != ir::Node::Kind::Subworkflow || node.callee >= n) continue;
-        if (state[node.callee] == 1) {
+        uint32_t callee = node.workflow.index;
+        if (node.kind != ir::Node::Kind::Subworkflow || callee >= n) continue;
+        if (state[callee] == 1) {
           ctx.pass.report(ctx.m, DiagCode::E0403, node.location,
-                          fmt::format("workflow '{}' calls itself", m.workflows[node.callee].name));
-        } else if (state[node.callee] == 0) {
-          visit(node.callee);
+                          fmt::format("workflow '{}' calls itself", m.workflows[callee].name));
+        } else if (state[callee] == 0) {
+          visit(callee);
         }
       }
       state[v] = 2;

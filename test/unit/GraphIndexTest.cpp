@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "backends/local/runtime/GraphIndex.h"
+#include "ir/NodeKey.h"
 
 namespace flyte::rt {
 namespace {
@@ -58,6 +59,28 @@ TEST(GraphIndexTest, AfterEdgesAndMapItems) {
   EXPECT_TRUE(ix->deps[0].empty());  // its own item and body are not dependencies
   EXPECT_TRUE(ix->deps[1].empty());
   EXPECT_EQ(ix->deps[2], (std::vector<uint32_t>{0}));
+}
+
+// The keys the scheduler gives node runs: run directories and journals of earlier runs
+// depend on these exact strings.
+TEST(NodeKeyTest, KeysOfNodesSubWorkflowsAndMapItems) {
+  EXPECT_EQ(ir::node_key("", ir::NodeId{3}), "n3");
+  EXPECT_EQ(ir::subworkflow_prefix("n2"), "n2.");
+  EXPECT_EQ(ir::node_key(ir::subworkflow_prefix("n2"), ir::NodeId{0}), "n2.n0");
+  EXPECT_EQ(ir::map_item_prefix("n0", 7), "n0-7.");
+  EXPECT_EQ(ir::node_key(ir::map_item_prefix("n0", 7), ir::NodeId{1}), "n0-7.n1");
+  EXPECT_EQ(ir::node_key(ir::map_item_prefix(ir::node_key("n4.", ir::NodeId{2}), 0), {5}),
+            "n4.n2-0.n5");
+}
+
+TEST(NodeKeyTest, KeysReadBack) {
+  using Steps = std::vector<ir::NodeKeyStep>;
+  EXPECT_EQ(ir::parse_node_key("n3"), (Steps{{{3}, std::nullopt}}));
+  EXPECT_EQ(ir::parse_node_key("n0-7.n1"), (Steps{{{0}, 7}, {{1}, std::nullopt}}));
+  EXPECT_EQ(ir::parse_node_key("n2.n10-0.n4"),
+            (Steps{{{2}, std::nullopt}, {{10}, 0}, {{4}, std::nullopt}}));
+  for (const char* bad : {"", "n", "x3", "n3.", "n0-7", "n0-7.", "n01", "n3 ", "n-1", "n2..n1"})
+    EXPECT_FALSE(ir::parse_node_key(bad)) << bad;
 }
 
 }  // namespace

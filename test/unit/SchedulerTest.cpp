@@ -171,7 +171,7 @@ struct Graph {
                 uint32_t task = 0) {
     ir::Node n;
     n.kind = ir::Node::Kind::Task;
-    n.callee = task;
+    n.task = ir::TaskId{task};
     n.inputs = std::move(inputs);
     n.type = int_t;
     return add(std::move(n), in_body);
@@ -462,7 +462,7 @@ TEST(SchedulerTest, ResumeSkipsJournaledNodes) {
 
 TEST(SchedulerTest, ATaskWithNoRunnerForItsKindFails) {
   Graph g;
-  g.m.tasks[0].runner.kind = ir::RunnerKind::Cpp;
+  g.m.tasks[0].runner.body = ir::Runner::Cpp{"f.cpp", "f", ""};
   g.result(g.call({}));
   Harness h;
   Outcome r = h.run(g.m, 1);

@@ -35,7 +35,7 @@ class ShellRunnerTest : public ::testing::Test {
     fs::remove_all(dir_);
     fs::create_directories(dir_ / "node");
     task_.name = "t";
-    task_.runner.text = "echo {i} > {o}";
+    task_.runner.body = ir::Runner::Shell{"echo {i} > {o}"};
     task_.inputs.push_back({"i", m_.types.int_(), std::nullopt});
     task_.outputs.push_back({"o", m_.types.int_()});
     spec_.module = &m_;

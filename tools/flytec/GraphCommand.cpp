@@ -28,8 +28,8 @@ uint64_t drawn_nodes(const ir::Module& m, const ir::Workflow& w, int depth = 0) 
   uint64_t n = w.nodes.size();
   for (const ir::Node& node : w.nodes) {
     if (n > kMaxDrawnNodes || depth > 64) return kMaxDrawnNodes + 1;
-    if (node.kind == ir::Node::Kind::Subworkflow && node.callee < m.workflows.size())
-      n += drawn_nodes(m, m.workflows[node.callee], depth + 1);
+    if (node.kind == ir::Node::Kind::Subworkflow && node.workflow.index < m.workflows.size())
+      n += drawn_nodes(m, m.workflows[node.workflow.index], depth + 1);
   }
   return n;
 }

@@ -15,6 +15,7 @@
 #include "backends/local/runtime/Expr.h"
 #include "backends/local/runtime/GraphIndex.h"
 #include "backends/local/runtime/NodeExecutor.h"
+#include "ir/NodeKey.h"
 
 namespace flyte::rt {
 namespace fs = std::filesystem;
@@ -58,7 +59,7 @@ struct Scope {
   uint32_t map_node = UINT32_MAX;
   Value item;
   int64_t item_index = -1;
-  std::string prefix;  // node keys: prefix + "n" + index
+  std::string prefix;  // of its nodes' keys (ir/NodeKey.h)
   std::vector<Value> values;
   std::vector<uint32_t> waiting;
   std::vector<NodeState> state;
@@ -186,7 +187,7 @@ struct Engine::Impl {
   }
 
   std::string key(const Scope* s, uint32_t node) const {
-    return fmt::format("{}n{}", s->prefix, node);
+    return ir::node_key(s->prefix, ir::NodeId{node});
   }
 
   // --- scopes ------------------------------------------------------------------------
@@ -361,8 +362,8 @@ struct Engine::Impl {
       }
       case ir::Node::Kind::Map: start_map(s, node, n); return;
       case ir::Node::Kind::Subworkflow: {
-        const WorkflowIndex& callee = *index[n.callee];
-        Scope* c = new_scope(callee, 0, nullptr, s, node, key(s, node) + ".");
+        const WorkflowIndex& callee = *index[n.workflow.index];
+        Scope* c = new_scope(callee, 0, nullptr, s, node, ir::subworkflow_prefix(key(s, node)));
         c->root = c;
         Value args = call_args(s, n, callee.w->inputs);
         for (const ir::Param& p : callee.w->inputs) c->inputs.push_back(args[p.name]);
@@ -376,7 +377,7 @@ struct Engine::Impl {
   Value call_args(const Scope* s, const ir::Node& n, const std::vector<ir::Param>& params) const {
     Value args = Value::object();
     for (const ir::Param& p : params) {
-      if (p.default_value) args[p.name] = constants[*p.default_value];
+      if (p.default_value) args[p.name] = constants[p.default_value->index];
     }
     for (const auto& [name, ref] : n.inputs) args[name] = lookup(s, ref);
     return args;
@@ -403,7 +404,7 @@ struct Engine::Impl {
       size_t i = ms.next++;
       ++ms.active;
       uint32_t body = s->wf->node_bodies[node][0];
-      Scope* c = new_scope(*s->wf, body, s, s, node, fmt::format("{}-{}.", key(s, node), i));
+      Scope* c = new_scope(*s->wf, body, s, s, node, ir::map_item_prefix(key(s, node), i));
       c->root = s->root;
       c->map_node = node;
       c->item = ms.items[i];
@@ -517,7 +518,7 @@ struct Engine::Impl {
   // --- tasks -------------------------------------------------------------------------
 
   void start_task(Scope* s, uint32_t node, const ir::Node& n) {
-    const ir::Task& t = m.tasks[n.callee];
+    const ir::Task& t = m.tasks[n.task.index];
     Value args = call_args(s, n, t.inputs);
     // A journaled result counts only for the same arguments: an upstream task that ran
     // again may have produced different ones (a list in another order, say).
@@ -629,7 +630,7 @@ struct Engine::Impl {
     mem_free += job->mem;
     gpu_free += job->gpu;
     for (int g : job->gpu_ids) gpu_busy[static_cast<size_t>(g)] = false;
-    const ir::Task& t = m.tasks[s->wf->w->nodes[node].callee];
+    const ir::Task& t = m.tasks[s->wf->w->nodes[node].task.index];
     running.remove_if([&](const std::unique_ptr<TaskJob>& j) { return j.get() == job; });
     --s->busy;
     if (outputs) {

@@ -136,7 +136,7 @@ std::optional<Value> gather_inputs(const ir::Module& m, const std::vector<Value>
                                    const ir::Workflow& w, const Options& o, int& rc) {
   Value in = Value::object();
   for (const ir::Param& p : w.inputs) {
-    if (p.default_value) in[p.name] = constants[*p.default_value];
+    if (p.default_value) in[p.name] = constants[p.default_value->index];
   }
   auto fail = [&](const std::string& msg) {
     rc = usage_error(msg);
@@ -187,7 +187,7 @@ std::optional<Value> gather_inputs(const ir::Module& m, const std::vector<Value>
 }
 
 std::string describe_input(const ir::Module& m, const ir::Param& p) {
-  if (p.default_value) return "default " + m.constants[*p.default_value].text;
+  if (p.default_value) return "default " + m.constants[p.default_value->index].text;
   if (m.types.kind(p.type) == TypeKind::Optional) return "optional (default none)";
   return "required";
 }

@@ -86,11 +86,11 @@ bool NodeExecutor::keep(const std::string& key, const ir::Task& t, const Value& 
 std::optional<Value> NodeExecutor::run(const std::string& key, const ir::Node& n, const Value& args,
                                        const std::optional<std::string>& visible_gpus,
                                        const std::atomic<bool>& cancel, Failure& failure) const {
-  const ir::Task& t = m_.tasks[n.callee];
+  const ir::Task& t = m_.tasks[n.task.index];
   Events& events = *opt_.events;
   failure.node = key;
   failure.task = t.name;
-  TaskRunner* runner = opt_.runners->find(t.runner.kind);
+  TaskRunner* runner = opt_.runners->find(t.runner.kind());
   if (runner == nullptr) {
     failure.error = no_runner_error(t);
     events.emit("failed", {{"node", key}, {"task", t.name}, {"error", failure.error}});

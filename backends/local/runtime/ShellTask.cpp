@@ -132,7 +132,8 @@ std::optional<std::string> render_command(const ir::Module& m, const ir::Task& t
                                           const std::string& attempt_dir, std::string& error) {
   std::vector<ShellTemplateError> errors;
   std::string out;
-  for (const ShellPiece& p : split_shell_command(t.runner.text, errors)) {
+  const std::string& command = std::get<ir::Runner::Shell>(t.runner.body).command;
+  for (const ShellPiece& p : split_shell_command(command, errors)) {
     if (!p.placeholder) {
       out += p.text;
       continue;

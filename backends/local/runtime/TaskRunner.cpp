@@ -26,10 +26,7 @@ std::string no_runner_error(const ir::Task& t) {
   return fmt::format(
       "task '{}' has a {} runner, which this local runtime cannot run yet: only shell "
       "tasks run here",
-      t.name,
-      t.runner.kind == ir::RunnerKind::Cpp       ? "cpp(...)"
-      : t.runner.kind == ir::RunnerKind::Builtin ? "builtin(...)"
-                                                 : "shell");
+      t.name, fmt::format("{}(...)", ir::spelling(t.runner.kind())));
 }
 
 }  // namespace flyte::rt
