@@ -22,7 +22,7 @@ namespace fs = std::filesystem;
 namespace {
 
 /// Commands longer than this run from `command.sh` in the attempt's directory.
-constexpr size_t kInlineCommandBytes = 64 * 1024;
+constexpr size_t kInlineCommandBytes = size_t{64} * 1024;
 
 /// An output's file name: its name, with `.npy` for a tensor.
 std::string output_name(const ir::Module& m, const ir::Output& o) {
@@ -212,7 +212,7 @@ AttemptResult ShellRunner::run(const AttemptSpec& spec, const std::atomic<bool>&
            "FLYTE_CHECKPOINT_DIR=" + spec.checkpoint_dir,
            "FLYTE_PREV_CHECKPOINT_DIR=" + spec.prev_checkpoint_dir};
   if (spec.visible_gpus) p.env.push_back("CUDA_VISIBLE_DEVICES=" + *spec.visible_gpus);
-  for (const auto& [k, v] : t.env) p.env.push_back(k + "=" + v);
+  for (const auto& [k, v] : t.env) p.env.push_back(fmt::format("{}={}", k, v));
   for (const std::string& s : t.secrets) {
     // A secret comes from the environment the run was started in: FLYTE_SECRET_<NAME>,
     // else <NAME> (`api-token` is FLYTE_SECRET_API_TOKEN, else API_TOKEN).
