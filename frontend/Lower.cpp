@@ -336,11 +336,10 @@ class Lowerer {
   }
 
   void annotate(ir::Node& n, const AnnotationValues& v) {
-    n.overrides = v.policy;
-    n.concurrency = v.concurrency;
-    n.min_success = v.min_success;
+    if (!v.policy.empty() || v.concurrency || v.min_success)
+      n.annotations.make() = ir::CallSite{v.policy, v.concurrency, v.min_success};
     // Items may fail: the map's list holds optionals (as the checker typed the binding).
-    if (n.kind == ir::Node::Kind::Map && n.min_success && *n.min_success < 1.0 &&
+    if (n.kind == ir::Node::Kind::Map && n.min_success() && *n.min_success() < 1.0 &&
         m_->types.kind(n.type) == TypeKind::List) {
       n.type = m_->types.list(m_->types.optional(m_->types.get(n.type).elem));
     }

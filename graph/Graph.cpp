@@ -108,12 +108,12 @@ class Builder {
       case ir::Node::Kind::Branch: head = "if"; break;
       case ir::Node::Kind::Map: {
         head = "for each";
-        if (n.concurrency) notes.push_back(fmt::format("{} at a time", *n.concurrency));
-        if (n.min_success) notes.push_back(fmt::format("≥{}% succeed", *n.min_success * 100));
+        if (n.concurrency()) notes.push_back(fmt::format("{} at a time", *n.concurrency()));
+        if (n.min_success()) notes.push_back(fmt::format("≥{}% succeed", *n.min_success() * 100));
         break;
       }
     }
-    add_policy(n.overrides);
+    add_policy(n.overrides());
     std::string out = n.name.empty() ? head : n.name + " = " + head;
     for (const std::string& note : notes) out += "\n" + note;
     return escape(out);
@@ -140,7 +140,8 @@ class Builder {
         const ir::Task& t = m_.tasks[n.task.index];
         set(v, "shape", "box");
         set(v, "style", "rounded,filled");
-        bool gpu = (t.policy.gpu && *t.policy.gpu > 0) || (n.overrides.gpu && *n.overrides.gpu > 0);
+        bool gpu =
+            (t.policy.gpu && *t.policy.gpu > 0) || (n.overrides().gpu && *n.overrides().gpu > 0);
         set(v, "fillcolor", gpu ? "#fde7e9" : t.cache ? "#fff4ce" : "#ffffff");
         set(v, "tooltip", escape(t.doc.empty() ? t.name : t.doc));
         break;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -91,6 +92,9 @@ struct Policy {
   std::optional<int64_t> disk_bytes;
   std::string accelerator;
   std::string device;
+
+  friend bool operator==(const Policy&, const Policy&) = default;
+  bool empty() const { return *this == Policy{}; }
 };
 
 /// How a task runs: one alternative per RunnerKind, in the order of ir/RunnerKind.def.
@@ -143,23 +147,67 @@ struct Body {
   ValueRef result;
 };
 
+/// The call-site annotations of a node, such as `@retries(3)` on `let m = train(...)`, and
+/// a map's `@concurrency(8)` and `@min_success(0.9)`.
+struct CallSite {
+  Policy overrides;
+  std::optional<int64_t> concurrency;
+  std::optional<double> min_success;
+};
+
+/// A value kept on the heap, copied with its owner: for parts most owners leave out.
+template <class T>
+class OutOfLine {
+ public:
+  OutOfLine() = default;
+  OutOfLine(const OutOfLine& o) : p_(o.p_ ? std::make_unique<T>(*o.p_) : nullptr) {}
+  OutOfLine(OutOfLine&&) noexcept = default;
+  OutOfLine& operator=(const OutOfLine& o) {
+    if (this != &o) p_ = o.p_ ? std::make_unique<T>(*o.p_) : nullptr;
+    return *this;
+  }
+  OutOfLine& operator=(OutOfLine&&) noexcept = default;
+  ~OutOfLine() = default;
+
+  /// The value, or null when there is none.
+  const T* get() const { return p_.get(); }
+  /// The value, made (default-constructed) when there is none yet.
+  T& make() {
+    if (!p_) p_ = std::make_unique<T>();
+    return *p_;
+  }
+
+ private:
+  std::unique_ptr<T> p_;
+};
+
+/// One node of a workflow's graph. Kept small: a workflow may have 100,000 of them.
 struct Node {
   enum class Kind : uint8_t { Task, Subworkflow, Branch, Map, Expr, Fail } kind = Kind::Expr;
-  std::string name;     // the `let` that binds it, or empty
-  TaskId task;          // Task: the task it calls
-  WorkflowId workflow;  // Subworkflow: the workflow it calls
+  ExprOp op = ExprOp::Add;  // Expr: `+`, `==`, `not`, `neg`, `list`, `map`, `struct`
+  TypeId type;              // the node's value
+  TaskId task;              // Task: the task it calls
+  WorkflowId workflow;      // Subworkflow: the workflow it calls
+  SourceRange location;
+  std::string name;  // the `let` that binds it, or empty
   /// Task and Subworkflow: arguments by parameter name. Expr: operands. Map: "over".
   /// Fail: "message".
   std::vector<std::pair<std::string, ValueRef>> inputs;
-  ExprOp op = ExprOp::Add;           // Expr: `+`, `==`, `not`, `neg`, `list`, `map`, `struct`
   std::vector<NodeId> after;         // `@after` edges
-  Policy overrides;                  // call-site annotations
   std::vector<ValueRef> conditions;  // Branch: one per `if` / `else if`
   std::vector<Body> bodies;          // Branch: one per arm, the else last; Map: one
-  std::optional<int64_t> concurrency;
-  std::optional<double> min_success;
-  TypeId type;  // the node's value
-  SourceRange location;
+  /// Call-site annotations; most nodes have none (see call_site()).
+  OutOfLine<CallSite> annotations;
+
+  /// The node's call-site annotations, empty when it has none.
+  const CallSite& call_site() const {
+    static const CallSite kNone;
+    const CallSite* c = annotations.get();
+    return c != nullptr ? *c : kNone;
+  }
+  const Policy& overrides() const { return call_site().overrides; }
+  const std::optional<int64_t>& concurrency() const { return call_site().concurrency; }
+  const std::optional<double>& min_success() const { return call_site().min_success; }
 };
 
 struct Workflow {

@@ -169,10 +169,10 @@ class Printer {
     }
     out_ << " : " << type(n.type);
     if (!n.name.empty()) out_ << "  ; " << n.name;
-    std::string p = policy(n.overrides);
+    std::string p = policy(n.overrides());
     if (!p.empty()) out_ << "  [" << p.substr(1) << "]";
-    if (n.concurrency) out_ << fmt::format("  [concurrency={}]", *n.concurrency);
-    if (n.min_success) out_ << fmt::format("  [min_success={}]", *n.min_success);
+    if (n.concurrency()) out_ << fmt::format("  [concurrency={}]", *n.concurrency());
+    if (n.min_success()) out_ << fmt::format("  [min_success={}]", *n.min_success());
     if (!n.after.empty()) {
       out_ << "  after";
       for (NodeId a : n.after) out_ << " %" << a.index;

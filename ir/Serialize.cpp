@@ -153,15 +153,15 @@ pb::Module to_proto(const Module& m) {
       }
       if (n.kind == Node::Kind::Expr) nq->set_op(std::string(spelling(n.op)));
       for (NodeId a : n.after) nq->add_after(a.index);
-      write(n.overrides, nq->mutable_overrides());
+      write(n.overrides(), nq->mutable_overrides());
       for (const ValueRef& c : n.conditions) write(c, nq->add_conditions());
       for (const Body& b : n.bodies) {
         pb::Body* bq = nq->add_bodies();
         for (NodeId id : b.nodes) bq->add_nodes(id.index);
         write(b.result, bq->mutable_result());
       }
-      if (n.concurrency) nq->set_concurrency(*n.concurrency);
-      if (n.min_success) nq->set_min_success(*n.min_success);
+      if (n.concurrency()) nq->set_concurrency(*n.concurrency());
+      if (n.min_success()) nq->set_min_success(*n.min_success());
       nq->set_type(n.type.index);
       write_location(n.location, nq);
     }
@@ -251,7 +251,7 @@ class Reader {
           node.op = *op;
         }
         for (uint32_t a : n.after()) node.after.push_back({a});
-        node.overrides = policy(n.overrides());
+        if (Policy p = policy(n.overrides()); !p.empty()) node.annotations.make().overrides = p;
         for (const pb::ValueRef& c : n.conditions()) node.conditions.push_back(value(c));
         for (const pb::Body& b : n.bodies()) {
           Body body;
@@ -259,8 +259,8 @@ class Reader {
           body.result = value(b.result());
           node.bodies.push_back(std::move(body));
         }
-        if (n.has_concurrency()) node.concurrency = n.concurrency();
-        if (n.has_min_success()) node.min_success = n.min_success();
+        if (n.has_concurrency()) node.annotations.make().concurrency = n.concurrency();
+        if (n.has_min_success()) node.annotations.make().min_success = n.min_success();
         node.type = type(n.type());
         node.location = location(n);
       }

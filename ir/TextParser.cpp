@@ -713,11 +713,11 @@ class TextParser {
     }
     while (c.accept("[")) {
       if (c.accept("concurrency=")) {
-        n.concurrency = c.integer();
+        n.annotations.make().concurrency = c.integer();
       } else if (c.accept("min_success=")) {
-        n.min_success = c.number();
+        n.annotations.make().min_success = c.number();
       } else {
-        n.overrides = policy(c, ']');
+        n.annotations.make().overrides = policy(c, ']');
       }
       c.expect("]");
     }

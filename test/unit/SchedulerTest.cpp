@@ -189,8 +189,8 @@ struct Graph {
     uint32_t body = call({{"i", item_of(map)}}, /*in_body=*/true);
     w().nodes[map].bodies[0].nodes.push_back({body});
     w().nodes[map].bodies[0].result = out(body);
-    w().nodes[map].concurrency = concurrency;
-    w().nodes[map].min_success = min_success;
+    w().nodes[map].annotations.make().concurrency = concurrency;
+    w().nodes[map].annotations.make().min_success = min_success;
     result(map);
   }
   uint32_t add(ir::Node n, bool in_body) {
@@ -311,7 +311,8 @@ TEST(SchedulerTest, RetrySucceedsOnTheLastAllowedAttempt) {
 TEST(SchedulerTest, RetriesExhaustedFailAfterNPlusOneAttempts) {
   Graph g;
   uint32_t a = g.call({});
-  g.w().nodes[a].overrides.retries = 3;  // the call site's @retries wins over the task's
+  g.w().nodes[a].annotations.make().overrides.retries =
+      3;  // the call site's @retries wins over the task's
   g.m.tasks[0].policy.retries = 1;
   Harness h;
   h.runner->script = [](const AttemptSpec&, const std::atomic<bool>&) {

@@ -287,7 +287,7 @@ struct Engine::Impl {
     uint32_t pos = p->wf->pos[node];
     if (p->state[pos] != NodeState::Running) return;
     const ir::Node& n = p->wf->w->nodes[node];
-    if (n.kind != ir::Node::Kind::Map || !n.min_success || interrupted) {
+    if (n.kind != ir::Node::Kind::Map || !n.min_success() || interrupted) {
       fail(p, node, f);
       return;
     }
@@ -398,8 +398,8 @@ struct Engine::Impl {
   }
 
   void launch_items(Scope* s, uint32_t node, const ir::Node& n, MapState& ms) {
-    size_t limit =
-        n.concurrency ? static_cast<size_t>(std::max<int64_t>(1, *n.concurrency)) : ms.items.size();
+    size_t limit = n.concurrency() ? static_cast<size_t>(std::max<int64_t>(1, *n.concurrency()))
+                                   : ms.items.size();
     while (ms.next < ms.items.size() && ms.active < limit && !aborted(s)) {
       size_t i = ms.next++;
       ++ms.active;
@@ -426,11 +426,11 @@ struct Engine::Impl {
       return;
     }
     double ratio = static_cast<double>(ms.successes) / static_cast<double>(ms.items.size());
-    if (n.min_success && ratio < *n.min_success) {
+    if (n.min_success() && ratio < *n.min_success()) {
       Failure f = ms.first_failure.value_or(Failure{});
-      f.error =
-          fmt::format("only {} of {} items succeeded; @min_success({}) needs {}%. First: {}",
-                      ms.successes, ms.items.size(), *n.min_success, *n.min_success * 100, f.error);
+      f.error = fmt::format("only {} of {} items succeeded; @min_success({}) needs {}%. First: {}",
+                            ms.successes, ms.items.size(), *n.min_success(), *n.min_success() * 100,
+                            f.error);
       fail(s, node, f);
       return;
     }
@@ -533,9 +533,10 @@ struct Engine::Impl {
     job->scope = s;
     job->node = node;
     job->args = std::move(args);
-    job->cpu = n.overrides.cpu.value_or(t.policy.cpu.value_or(1.0));
-    job->mem = n.overrides.mem_bytes.value_or(t.policy.mem_bytes.value_or(0));
-    job->gpu = n.overrides.gpu.value_or(t.policy.gpu.value_or(0));
+    const ir::Policy& call_site = n.overrides();
+    job->cpu = call_site.cpu.value_or(t.policy.cpu.value_or(1.0));
+    job->mem = call_site.mem_bytes.value_or(t.policy.mem_bytes.value_or(0));
+    job->gpu = call_site.gpu.value_or(t.policy.gpu.value_or(0));
     ++s->busy;
     ready.push_back(std::move(job));
   }

@@ -112,9 +112,9 @@ std::optional<Value> NodeExecutor::run(const std::string& key, const ir::Node& n
       return hit;
     }
   }
-  int64_t retries = n.overrides.retries.value_or(t.policy.retries.value_or(0));
-  std::optional<double> timeout =
-      n.overrides.timeout_s ? n.overrides.timeout_s : t.policy.timeout_s;
+  const ir::Policy& call_site = n.overrides();
+  int64_t retries = call_site.retries.value_or(t.policy.retries.value_or(0));
+  std::optional<double> timeout = call_site.timeout_s ? call_site.timeout_s : t.policy.timeout_s;
   // Attempts are numbered across resumed runs, so that an interrupted attempt's
   // checkpoint is the next one's FLYTE_PREV_CHECKPOINT_DIR, and its logs stay.
   int first = opt_.store->last_attempt(key) + 1;
