@@ -10,6 +10,7 @@
 
 #include "frontend/Program.h"
 #include "frontend/Sema.h"
+#include "frontend/check/NameTable.h"
 #include "ir/Types.h"
 #include "ir/diag/Diagnostic.h"
 
@@ -53,6 +54,13 @@ struct Binding {
   uint32_t hides = kNone;
   bool used = false;
   bool is_input = false;
+};
+
+/// The name of a binding from its index in `Context::bindings`, for the table of
+/// visible names.
+struct BindingName {
+  const std::vector<Binding>* bindings;
+  std::string_view operator()(uint32_t i) const { return (*bindings)[i].name; }
 };
 
 /// A name of `import m.{x}`, resolved once every module's declarations are known.
@@ -117,7 +125,7 @@ class Context {
   // whole workflow, so a name is found with one lookup however deep the scopes nest.
   std::vector<Binding> bindings;
   std::vector<uint32_t> scope_starts;
-  std::unordered_map<std::string_view, uint32_t> visible;
+  NameTable<BindingName> visible{BindingName{&bindings}};
   /// The next slot to give a binding of the workflow (ast::kNoSlot).
   uint32_t next_slot = 0;
   const ast::Decl* current_workflow = nullptr;

@@ -113,8 +113,8 @@ void push_scope(Context& ctx) {
 }
 
 Binding* find_binding(Context& ctx, std::string_view name) {
-  auto it = ctx.visible.find(name);
-  return it == ctx.visible.end() ? nullptr : &ctx.bindings[it->second];
+  uint32_t* index = ctx.visible.find(name);
+  return index == nullptr ? nullptr : &ctx.bindings[*index];
 }
 
 namespace {
@@ -124,14 +124,14 @@ namespace {
 // binding.
 bool push_binding(Context& ctx, Binding b, const Binding** first) {
   auto index = static_cast<uint32_t>(ctx.bindings.size());
-  auto [it, inserted] = ctx.visible.try_emplace(b.name, index);
+  auto [innermost, inserted] = ctx.visible.try_emplace(b.name, index);
   if (!inserted) {
-    if (it->second >= ctx.scope_starts.back()) {
-      *first = &ctx.bindings[it->second];
+    if (*innermost >= ctx.scope_starts.back()) {
+      *first = &ctx.bindings[*innermost];
       return false;
     }
-    b.hides = it->second;
-    it->second = index;
+    b.hides = *innermost;
+    *innermost = index;
   }
   ctx.bindings.push_back(b);
   return true;
@@ -159,7 +159,7 @@ void pop_scope(Context& ctx) {
     if (b.hides == Binding::kNone) {
       ctx.visible.erase(b.name);
     } else {
-      ctx.visible[b.name] = b.hides;
+      *ctx.visible.find(b.name) = b.hides;
     }
     if (b.used || b.name.empty() || b.name[0] == '_') continue;
     if (b.is_input) {
