@@ -31,6 +31,17 @@ class Arena {
     return obj;
   }
 
+  /// Copies `n` values that need no destructor into the arena, such as a `let`'s names;
+  /// null when `n` is 0.
+  template <class T>
+  T* copy(const T* from, size_t n) {
+    static_assert(std::is_trivially_destructible_v<T> && std::is_trivially_copyable_v<T>);
+    if (n == 0) return nullptr;
+    T* to = static_cast<T*>(allocate(sizeof(T) * n, alignof(T)));
+    std::uninitialized_copy_n(from, n, to);
+    return to;
+  }
+
  private:
   static constexpr size_t kBlockSize = 64 * 1024;
 

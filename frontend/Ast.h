@@ -14,6 +14,27 @@
 
 namespace flyte::ast {
 
+/// A fixed sequence that lives in the file's arena, such as the names of a `let`: read
+/// like a `const std::vector<T>`, but 16 bytes, with no allocation of its own and no
+/// destructor.
+template <class T>
+class Span {
+ public:
+  Span() = default;
+  Span(const T* data, size_t size) : data_(data), size_(static_cast<uint32_t>(size)) {}
+  const T* begin() const { return data_; }
+  const T* end() const { return data_ + size_; }
+  size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  const T& operator[](size_t i) const { return data_[i]; }
+  const T& front() const { return data_[0]; }
+  const T& back() const { return data_[size_ - 1]; }
+
+ private:
+  const T* data_ = nullptr;
+  uint32_t size_ = 0;
+};
+
 /// A name as written, such as `softmax_regression`; the view points into the source.
 struct Ident {
   std::string_view name;
@@ -22,7 +43,7 @@ struct Ident {
 
 /// A dotted name, such as `std.ml` or `tensor.matmul`.
 struct QualName {
-  std::vector<Ident> parts;
+  Span<Ident> parts;
   SourceRange range;
   std::string str() const;
 };
@@ -233,7 +254,7 @@ struct Stmt {
   /// The slot of `names[0]`; `names[i]` has `first_slot + i`. Set by the checker.
   mutable uint32_t first_slot = kNoSlot;
   std::vector<Annotation> annotations;
-  std::vector<Ident> names;
+  Span<Ident> names;
   Expr* value;
   SourceRange range;
 };

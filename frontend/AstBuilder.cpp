@@ -104,12 +104,19 @@ class AstBuilder::Impl {
     return {text(*tok), {out_.file, tok->begin, tok->end}};
   }
 
-  ast::QualName qual_name(FlyteParser::QualNameContext* ctx) const {
+  ast::QualName qual_name(FlyteParser::QualNameContext* ctx) {
     ast::QualName q;
-    q.parts.reserve(ctx->parts.size());
-    for (auto* id : ctx->parts) q.parts.push_back(ident(id));
+    idents_.clear();
+    for (auto* id : ctx->parts) idents_.push_back(ident(id));
+    q.parts = span(idents_);
     q.range = range(ctx);
     return q;
+  }
+
+  // A copy of `v` in the arena.
+  template <class T>
+  ast::Span<T> span(const std::vector<T>& v) {
+    return {arena_.copy(v.data(), v.size()), v.size()};
   }
 
   void syntax_error(SourceRange r, std::string message) {
@@ -341,8 +348,9 @@ class AstBuilder::Impl {
     s->kind = ast::Stmt::Kind::Let;
     s->annotations = annotations(ctx->anns);
     s->destructure = ctx->lp != nullptr;
-    s->names.reserve(ctx->names.size());
-    for (auto* id : ctx->names) s->names.push_back(ident(id));
+    idents_.clear();
+    for (auto* id : ctx->names) idents_.push_back(ident(id));
+    s->names = span(idents_);
     s->value = expr(ctx->value, 0);
     s->range = range(ctx);
     return s;
@@ -448,7 +456,8 @@ class AstBuilder::Impl {
     if (auto* s = alt<FlyteParser::StructExprContext>(ctx, ti)) {
       ast::Expr* ty = expr(s->ty, depth + 1);
       auto* e = make_expr<ast::StructExpr>(ast::ExprKind::Struct, r);
-      if (!is_name_path(s->ty) || !callee_name(ty, e->type)) {
+      idents_.clear();
+      if (!is_name_path(s->ty) || !callee_name(ty, idents_)) {
         if (ty->kind != ast::ExprKind::Error) {
           syntax_error(ty->range,
                        "a struct value starts with the struct's name, as in "
@@ -456,6 +465,7 @@ class AstBuilder::Impl {
         }
         return error_expr(r);
       }
+      e->type.parts = span(idents_);
       e->type.range = ty->range;
       e->fields = field_inits(s->fields, depth);
       return e;
@@ -557,16 +567,17 @@ class AstBuilder::Impl {
     return e;
   }
 
-  // Turns the callee expression (`f`, `tensor.matmul`) back into a qualified name.
-  static bool callee_name(ast::Expr* e, ast::QualName& out) {
+  // Turns a callee or struct name expression (`f`, `tensor.matmul`) back into the parts
+  // of a qualified name.
+  static bool callee_name(ast::Expr* e, std::vector<ast::Ident>& out) {
     if (e->kind == ast::ExprKind::Name) {
-      out.parts.push_back(static_cast<ast::NameExpr*>(e)->name);
+      out.push_back(static_cast<ast::NameExpr*>(e)->name);
       return true;
     }
     if (e->kind == ast::ExprKind::Field) {
       auto* f = static_cast<ast::FieldExpr*>(e);
       if (!callee_name(f->base, out)) return false;
-      out.parts.push_back(f->field);
+      out.push_back(f->field);
       return true;
     }
     return false;
@@ -575,12 +586,14 @@ class AstBuilder::Impl {
   ast::Expr* call(FlyteParser::CallExprContext* ctx, SourceRange r, int depth) {
     ast::Expr* callee = expr(ctx->callee, depth + 1);
     auto* e = make_expr<ast::CallExpr>(ast::ExprKind::Call, r);
-    if (!is_name_path(ctx->callee) || !callee_name(callee, e->callee)) {
+    idents_.clear();
+    if (!is_name_path(ctx->callee) || !callee_name(callee, idents_)) {
       if (callee->kind != ast::ExprKind::Error) {
         syntax_error(callee->range, "only a task or workflow can be called, by its name");
       }
       return error_expr(r);
     }
+    e->callee.parts = span(idents_);
     e->callee.range = callee->range;
     e->args.reserve(ctx->args.size());
     bool named_seen = false;
@@ -711,6 +724,9 @@ class AstBuilder::Impl {
   DiagnosticEngine& diags_;
   ast::File& out_;
   Arena& arena_;
+  // Scratch room for the names of a `let` or the parts of a qualified name, which are
+  // then copied into the arena.
+  std::vector<ast::Ident> idents_;
   bool too_deep_reported_ = false;
 };
 
