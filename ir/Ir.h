@@ -181,6 +181,24 @@ class OutOfLine {
   std::unique_ptr<T> p_;
 };
 
+/// What a backend reads of a task node, resolved by the `resolve-attributes` pass: the
+/// call site's annotation, else the task's, else (for `interruptible`) the workflow's
+/// `@interruptible`, else the default below. Backends decide no policy of their own.
+struct Attributes {
+  double cpu = 1.0;
+  int64_t mem_bytes = 0;
+  int64_t gpu = 0;
+  int64_t disk_bytes = 0;
+  std::string accelerator;  // a GPU model, such as `A100`, or empty
+  int64_t retries = 0;
+  std::optional<double> timeout_s;  // none: no limit
+  bool interruptible = false;
+  std::string device;                        // a placement hint (`cpu`, `gpu`), or empty
+  std::optional<double> checkpoint_every_s;  // none: no checkpoint policy
+
+  friend bool operator==(const Attributes&, const Attributes&) = default;
+};
+
 /// One node of a workflow's graph. Kept small: a workflow may have 100,000 of them.
 struct Node {
   enum class Kind : uint8_t { Task, Subworkflow, Branch, Map, Expr, Fail } kind = Kind::Expr;
@@ -198,6 +216,8 @@ struct Node {
   std::vector<Body> bodies;          // Branch: one per arm, the else last; Map: one
   /// Call-site annotations; most nodes have none (see call_site()).
   OutOfLine<CallSite> annotations;
+  /// Task nodes, once the `resolve-attributes` pass ran: see attributes().
+  OutOfLine<Attributes> resolved;
 
   /// The node's call-site annotations, empty when it has none.
   const CallSite& call_site() const {
@@ -208,6 +228,13 @@ struct Node {
   const Policy& overrides() const { return call_site().overrides; }
   const std::optional<int64_t>& concurrency() const { return call_site().concurrency; }
   const std::optional<double>& min_success() const { return call_site().min_success; }
+  /// The resolved attributes; the defaults for a node the pass has not seen (a plan a
+  /// test built by hand).
+  const Attributes& attributes() const {
+    static const Attributes kDefaults;
+    const Attributes* a = resolved.get();
+    return a != nullptr ? *a : kDefaults;
+  }
 };
 
 struct Workflow {

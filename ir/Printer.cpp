@@ -30,7 +30,8 @@ namespace {
 
 class Printer {
  public:
-  Printer(const Module& m, std::ostream& out) : m_(m), out_(out) {}
+  Printer(const Module& m, std::ostream& out, const PrintOptions& options)
+      : m_(m), out_(out), options_(options) {}
 
   void run() {
     out_ << "module " << (m_.name.empty() ? "main" : m_.name) << "\n";
@@ -178,6 +179,8 @@ class Printer {
       for (NodeId a : n.after) out_ << " %" << a.index;
     }
     out_ << "\n";
+    if (options_.resolved_attributes && n.resolved.get() != nullptr)
+      out_ << pad << "  ; resolved " << attributes_text(*n.resolved.get()) << "\n";
     for (size_t b = 0; b < n.bodies.size(); ++b) {
       if (n.kind == Node::Kind::Branch) {
         out_ << pad << (b < n.conditions.size() ? "  if " + value(n.conditions[b]) : "  else")
@@ -216,11 +219,25 @@ class Printer {
 
   const Module& m_;
   std::ostream& out_;
+  const PrintOptions& options_;
   const Workflow* current_ = nullptr;
 };
 
 }  // namespace
 
-void print_module(const Module& m, std::ostream& out) { Printer(m, out).run(); }
+void print_module(const Module& m, std::ostream& out, const PrintOptions& options) {
+  Printer(m, out, options).run();
+}
+
+std::string attributes_text(const Attributes& a) {
+  std::string out = fmt::format("cpu={} mem={} gpu={} disk={} retries={}", a.cpu, a.mem_bytes,
+                                a.gpu, a.disk_bytes, a.retries);
+  if (a.timeout_s) out += fmt::format(" timeout={}s", *a.timeout_s);
+  if (a.interruptible) out += " interruptible";
+  if (!a.accelerator.empty()) out += " accelerator=" + a.accelerator;
+  if (!a.device.empty()) out += " device=" + a.device;
+  if (a.checkpoint_every_s) out += fmt::format(" checkpoint_every={}s", *a.checkpoint_every_s);
+  return out;
+}
 
 }  // namespace flyte::ir

@@ -162,6 +162,19 @@ pb::Module to_proto(const Module& m) {
       }
       if (n.concurrency()) nq->set_concurrency(*n.concurrency());
       if (n.min_success()) nq->set_min_success(*n.min_success());
+      if (const Attributes* a = n.resolved.get()) {
+        pb::Attributes* r = nq->mutable_resolved();
+        r->set_cpu(a->cpu);
+        r->set_mem_bytes(a->mem_bytes);
+        r->set_gpu(a->gpu);
+        r->set_disk_bytes(a->disk_bytes);
+        r->set_accelerator(a->accelerator);
+        r->set_retries(a->retries);
+        if (a->timeout_s) r->set_timeout_s(*a->timeout_s);
+        r->set_interruptible(a->interruptible);
+        r->set_device(a->device);
+        if (a->checkpoint_every_s) r->set_checkpoint_every_s(*a->checkpoint_every_s);
+      }
       nq->set_type(n.type.index);
       write_location(n.location, nq);
     }
@@ -261,6 +274,20 @@ class Reader {
         }
         if (n.has_concurrency()) node.annotations.make().concurrency = n.concurrency();
         if (n.has_min_success()) node.annotations.make().min_success = n.min_success();
+        if (n.has_resolved()) {
+          const pb::Attributes& r = n.resolved();
+          Attributes& a = node.resolved.make();
+          a.cpu = r.cpu();
+          a.mem_bytes = r.mem_bytes();
+          a.gpu = r.gpu();
+          a.disk_bytes = r.disk_bytes();
+          a.accelerator = r.accelerator();
+          a.retries = r.retries();
+          if (r.has_timeout_s()) a.timeout_s = r.timeout_s();
+          a.interruptible = r.interruptible();
+          a.device = r.device();
+          if (r.has_checkpoint_every_s()) a.checkpoint_every_s = r.checkpoint_every_s();
+        }
         node.type = type(n.type());
         node.location = location(n);
       }

@@ -16,7 +16,8 @@ namespace flyte::ir {
 /// enum members in the type table.
 /// 2: expression operators, runner kinds and failure policies from ir/*.def (a struct
 /// literal's operator is `struct`, its struct the node's type); a task's runner as one
-/// of three messages (shell, cpp with the file's hash, builtin).
+/// of three messages (shell, cpp with the file's hash, builtin); task nodes' resolved
+/// attributes.
 inline constexpr uint32_t kPlanFormatVersion = 2;
 
 /// The module as protobuf bytes. Deterministic: the same module gives the same bytes.

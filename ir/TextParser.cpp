@@ -257,11 +257,19 @@ class TextParser {
     if (line_ >= lines_.size()) Cursor::fail("unexpected end of input");
     return Cursor(lines_[line_++]);
   }
-  /// Skips empty lines; false at the end of the text.
+  /// Skips empty lines and comment lines (`; resolved …`, as `--print-ir-after` writes
+  /// them); false at the end of the text.
   bool skip_blank() {
-    while (line_ < lines_.size() && lines_[line_].find_first_not_of(' ') == std::string::npos)
-      ++line_;
+    while (line_ < lines_.size() && blank(lines_[line_])) ++line_;
     return line_ < lines_.size();
+  }
+  static bool blank(std::string_view l) {
+    size_t first = l.find_first_not_of(' ');
+    return first == std::string_view::npos || l[first] == ';';
+  }
+  /// Skips comment lines inside a workflow.
+  void skip_comments() {
+    while (line_ < lines_.size() && !lines_[line_].empty() && blank(lines_[line_])) ++line_;
   }
   /// True when the next line is indented by at least two spaces.
   bool indented() const { return line_ < lines_.size() && lines_[line_].substr(0, 2) == "  "; }
@@ -613,7 +621,7 @@ class TextParser {
   }
 
   void workflow_body(Workflow& w) {
-    while (indented()) {
+    for (skip_comments(); indented(); skip_comments()) {
       Cursor d = line();
       if (d.accept_word("failure_policy")) {
         std::string word = d.ident();
@@ -734,6 +742,7 @@ class TextParser {
     Node::Kind kind = w.nodes[index].kind;
     if (kind != Node::Kind::Branch && kind != Node::Kind::Map) return;
     for (;;) {
+      skip_comments();
       if (line_ >= lines_.size()) return;
       Cursor h(lines_[line_]);
       Body b;
@@ -749,6 +758,7 @@ class TextParser {
       h.expect("{");
       end(h);
       for (;;) {
+        skip_comments();
         Cursor d = line();
         if (d.accept_word("result")) {
           b.result = value(d, w, m_->types.error());

@@ -11,6 +11,7 @@
 #include "ir/Printer.h"
 #include "ir/Verifier.h"
 #include "passes/PlanCache.h"
+#include "passes/ResolveAttributes.h"
 #include "passes/ValidateDag.h"
 
 namespace flyte::passes {
@@ -25,6 +26,7 @@ struct Entry {
 const Entry kPasses[] = {
     {"validate-dag", &create_validate_dag},
     {"plan-cache", &create_plan_cache},
+    {"resolve-attributes", &create_resolve_attributes},
 };
 
 }  // namespace
@@ -76,7 +78,7 @@ PipelineResult run_pipeline(ir::Module& m, PassContext& ctx, std::ostream& out, 
     }
     if (print_after(e.name)) {
       out << "; IR after " << e.name << "\n";
-      ir::print_module(m, out);
+      ir::print_module(m, out, ir::PrintOptions{.resolved_attributes = true});
     }
     if (options.stop_after == e.name) break;
   }

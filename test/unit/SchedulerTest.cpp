@@ -295,8 +295,9 @@ TEST(SchedulerTest, JobsLimitTasksAtOnce) {
 
 TEST(SchedulerTest, RetrySucceedsOnTheLastAllowedAttempt) {
   Graph g;
-  g.m.tasks[0].policy.retries = 2;
-  g.result(g.call({}));
+  uint32_t n = g.call({});
+  g.w().nodes[n].resolved.make().retries = 2;  // as resolve-attributes sets it
+  g.result(n);
   Harness h;
   h.runner->script = [](const AttemptSpec& spec, const std::atomic<bool>&) {
     return spec.attempt < 3 ? FakeRunner::failed("boom") : FakeRunner::ok(spec);
@@ -311,8 +312,9 @@ TEST(SchedulerTest, RetrySucceedsOnTheLastAllowedAttempt) {
 TEST(SchedulerTest, RetriesExhaustedFailAfterNPlusOneAttempts) {
   Graph g;
   uint32_t a = g.call({});
-  g.w().nodes[a].annotations.make().overrides.retries =
-      3;  // the call site's @retries wins over the task's
+  // The runtime reads the resolved attributes and merges nothing itself: the task's own
+  // policy (1) does not count.
+  g.w().nodes[a].resolved.make().retries = 3;
   g.m.tasks[0].policy.retries = 1;
   Harness h;
   h.runner->script = [](const AttemptSpec&, const std::atomic<bool>&) {

@@ -533,10 +533,10 @@ struct Engine::Impl {
     job->scope = s;
     job->node = node;
     job->args = std::move(args);
-    const ir::Policy& call_site = n.overrides();
-    job->cpu = call_site.cpu.value_or(t.policy.cpu.value_or(1.0));
-    job->mem = call_site.mem_bytes.value_or(t.policy.mem_bytes.value_or(0));
-    job->gpu = call_site.gpu.value_or(t.policy.gpu.value_or(0));
+    const ir::Attributes& attributes = n.attributes();  // resolved by resolve-attributes
+    job->cpu = attributes.cpu;
+    job->mem = attributes.mem_bytes;
+    job->gpu = attributes.gpu;
     ++s->busy;
     ready.push_back(std::move(job));
   }

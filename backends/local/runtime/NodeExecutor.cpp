@@ -112,9 +112,10 @@ std::optional<Value> NodeExecutor::run(const std::string& key, const ir::Node& n
       return hit;
     }
   }
-  const ir::Policy& call_site = n.overrides();
-  int64_t retries = call_site.retries.value_or(t.policy.retries.value_or(0));
-  std::optional<double> timeout = call_site.timeout_s ? call_site.timeout_s : t.policy.timeout_s;
+  // As the resolve-attributes pass decided: call site, then task, then defaults.
+  const ir::Attributes& attributes = n.attributes();
+  int64_t retries = attributes.retries;
+  std::optional<double> timeout = attributes.timeout_s;
   // Attempts are numbered across resumed runs, so that an interrupted attempt's
   // checkpoint is the next one's FLYTE_PREV_CHECKPOINT_DIR, and its logs stay.
   int first = opt_.store->last_attempt(key) + 1;
