@@ -1,6 +1,9 @@
 // The ANTLR token stream over the hand-written lexer's tokens.
 #include "frontend/AntlrTokenStream.h"
 
+#include <algorithm>
+#include <cstring>
+
 #include "support/Check.h"
 
 namespace flyte::detail {
@@ -11,7 +14,7 @@ std::string AntlrToken::getText() const {
   return std::string(stream_->text().substr(t.begin, t.end - t.begin));
 }
 
-size_t AntlrToken::getLine() const { return stream_->lexed(index_).line; }
+size_t AntlrToken::getLine() const { return stream_->line_of(stream_->lexed(index_).begin); }
 size_t AntlrToken::getStartIndex() const { return stream_->lexed(index_).begin; }
 size_t AntlrToken::getStopIndex() const { return stream_->lexed(index_).end - 1; }
 antlr4::TokenSource* AntlrToken::getTokenSource() const { return stream_->getTokenSource(); }
@@ -49,6 +52,20 @@ AntlrToken* VectorTokenStream::materialize(size_t i) const {
   }
   chunk_ptrs_[i / kChunk] = chunk->data();
   return chunk->data() + i % kChunk;
+}
+
+size_t VectorTokenStream::line_of(uint32_t offset) const {
+  if (line_starts_.empty()) {
+    line_starts_.push_back(0);
+    for (const char* p = text_.data();
+         const void* nl =
+             std::memchr(p, '\n', static_cast<size_t>(text_.data() + text_.size() - p));) {
+      p = static_cast<const char*>(nl) + 1;
+      line_starts_.push_back(static_cast<uint32_t>(p - text_.data()));
+    }
+  }
+  return static_cast<size_t>(std::upper_bound(line_starts_.begin(), line_starts_.end(), offset) -
+                             line_starts_.begin());
 }
 
 void VectorTokenStream::release_before(size_t index) {

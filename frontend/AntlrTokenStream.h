@@ -92,6 +92,9 @@ class VectorTokenStream final : public antlr4::TokenStream {
 
   const flyte::Token& lexed(size_t i) const { return tokens_[i]; }
   std::string_view text() const { return text_; }
+  /// The 1-based line of byte `offset`, from a table of line starts made on first use:
+  /// lines are asked for only to report syntax errors.
+  size_t line_of(uint32_t offset) const;
   /// Frees the ANTLR tokens before `index`; nothing may refer to them any more.
   void release_before(size_t index);
 
@@ -108,6 +111,7 @@ class VectorTokenStream final : public antlr4::TokenStream {
   mutable std::vector<std::unique_ptr<std::vector<AntlrToken>>> chunks_;
   mutable std::vector<AntlrToken*> chunk_ptrs_;  // chunks_[c]->data(), or null
   std::string_view text_;
+  mutable std::vector<uint32_t> line_starts_;
   std::string name_;
   size_t pos_ = 0;
   size_t released_ = 0;  // chunks before this one have been released

@@ -93,8 +93,9 @@ class AstBuilder::Impl {
 
   std::string doc_of(antlr4::Token* t) const {
     const Token* tok = lexed_token(t);
-    if (tok == nullptr || tok->doc == Token::kNoDoc) return {};
-    return lexed_.docs[tok->doc].text;
+    if (tok == nullptr) return {};
+    uint32_t doc = lexed_.doc_of(static_cast<size_t>(tok - lexed_.tokens.data()));
+    return doc == LexedFile::kNoDoc ? std::string() : lexed_.docs[doc].text;
   }
 
   // A name; a token conjured by error recovery gives an empty name.

@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cstring>
 #include <vector>
@@ -98,10 +99,16 @@ class LexerImpl {
   }
 
   void push(TokenKind kind, uint32_t b, uint32_t e, bool malformed = false) {
-    Token t{kind, malformed, b, e, line_, pending_doc_};
-    pending_doc_ = Token::kNoDoc;
-    out_.tokens.push_back(t);
+    attach_doc();
+    out_.tokens.push_back(Token{kind, malformed, b, e});
     track_nesting(kind);
+  }
+
+  // A pending doc comment documents the token about to be pushed.
+  void attach_doc() {
+    if (pending_doc_ == LexedFile::kNoDoc) return;
+    out_.docs[pending_doc_].token = static_cast<uint32_t>(out_.tokens.size());
+    pending_doc_ = LexedFile::kNoDoc;
   }
 
   // Nesting is the bracket depth plus the length of the current run of prefix
@@ -153,10 +160,7 @@ class LexerImpl {
     size_t n = text_.size();
     while (pos_ < n) {
       char c = text_[pos_];
-      if (c == '\n') {
-        ++line_;
-        ++pos_;
-      } else if (c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v') {
+      if (c == '\n' || c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v') {
         ++pos_;
       } else if (c == '/' && pos_ + 1 < n && text_[pos_ + 1] == '/') {
         line_comment();
@@ -179,7 +183,7 @@ class LexerImpl {
       std::string_view line = body.substr(3);
       if (!line.empty() && line.front() == ' ') line.remove_prefix(1);
       if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-      if (pending_doc_ == Token::kNoDoc) {
+      if (pending_doc_ == LexedFile::kNoDoc) {
         pending_doc_ = static_cast<uint32_t>(out_.docs.size());
         out_.docs.push_back({static_cast<uint32_t>(start), static_cast<uint32_t>(end), ""});
       } else {
@@ -197,7 +201,6 @@ class LexerImpl {
     size_t start = pos_;
     size_t close = text_.find("*/", pos_ + 2);
     size_t end = close == std::string_view::npos ? text_.size() : close + 2;
-    for (size_t i = pos_; i < end; ++i) line_ += text_[i] == '\n';
     if (close == std::string_view::npos) {
       diags_.report(DiagCode::E0001, range(start, start + 2), "unterminated block comment")
           .notes.push_back({"a block comment ends with '*/'", std::nullopt});
@@ -379,15 +382,12 @@ class LexerImpl {
     if (pos_ + 2 < n && text_[pos_ + 1] == '"' && text_[pos_ + 2] == '"') {
       size_t close = text_.find("\"\"\"", pos_ + 3);
       if (close == std::string_view::npos) {
-        for (size_t i = pos_; i < n; ++i) line_ += text_[i] == '\n';
         pos_ = n;
         diags_.report(DiagCode::E0002, range(start, start + 3), "unterminated raw string literal")
             .notes.push_back({"a raw string ends with '\"\"\"'", std::nullopt});
         push(TokenKind::RAW_STRING, static_cast<uint32_t>(start), static_cast<uint32_t>(n), true);
         return;
       }
-      uint32_t first_line = line_;
-      for (size_t i = pos_; i < close; ++i) line_ += text_[i] == '\n';
       // A NUL byte would end the command at run time (C strings): the rest would be
       // silently dropped.
       const void* nul = std::memchr(text_.data() + start + 3, '\0', close - start - 3);
@@ -398,11 +398,8 @@ class LexerImpl {
                       "malformed string literal: a NUL byte in a string");
       }
       pos_ = close + 3;
-      Token t{TokenKind::RAW_STRING,       malformed,  static_cast<uint32_t>(start),
-              static_cast<uint32_t>(pos_), first_line, pending_doc_};
-      pending_doc_ = Token::kNoDoc;
-      out_.tokens.push_back(t);
-      track_nesting(TokenKind::RAW_STRING);
+      push(TokenKind::RAW_STRING, static_cast<uint32_t>(start), static_cast<uint32_t>(pos_),
+           malformed);
       return;
     }
     ++pos_;
@@ -435,8 +432,7 @@ class LexerImpl {
   const LexOptions& opts_;
   LexedFile out_;
   size_t pos_ = 0;
-  uint32_t line_ = 1;
-  uint32_t pending_doc_ = Token::kNoDoc;
+  uint32_t pending_doc_ = LexedFile::kNoDoc;
   std::vector<TokenKind> open_;
   uint32_t prefix_run_ = 0;
 };
@@ -452,6 +448,12 @@ std::string_view token_spelling(TokenKind kind) {
     case TokenKind::Eof: return "end of file";
     default: return "a token";
   }
+}
+
+uint32_t LexedFile::doc_of(size_t i) const {
+  auto it = std::lower_bound(docs.begin(), docs.end(), i,
+                             [](const DocComment& d, size_t t) { return d.token < t; });
+  return it != docs.end() && it->token == i ? static_cast<uint32_t>(it - docs.begin()) : kNoDoc;
 }
 
 LexedFile lex(const SourceManager& sm, FileId file, DiagnosticEngine& diags,

@@ -108,7 +108,7 @@ TEST(Lexer, SmallProgram) {
   EXPECT_EQ(l.out.tokens.back().kind, K::Eof);
 }
 
-TEST(Lexer, TokenRangesAndLines) {
+TEST(Lexer, TokenRanges) {
   Lexed l("let  abc = 42\n\n  \"s\"");
   ASSERT_EQ(l.kinds().size(), 5u);
   EXPECT_EQ(l.spelling(0), "let");
@@ -117,9 +117,7 @@ TEST(Lexer, TokenRangesAndLines) {
   EXPECT_EQ(l.out.tokens[1].end, 8u);
   EXPECT_EQ(l.spelling(3), "42");
   EXPECT_EQ(l.spelling(4), "\"s\"");
-  EXPECT_EQ(l.out.tokens[0].line, 1u);
-  EXPECT_EQ(l.out.tokens[3].line, 1u);
-  EXPECT_EQ(l.out.tokens[4].line, 3u);
+  EXPECT_EQ(l.out.tokens[4].begin, 17u);
 }
 
 TEST(Lexer, EveryKeyword) {
@@ -227,11 +225,11 @@ text""")");
   EXPECT_TRUE(l.codes().empty());
 }
 
-TEST(Lexer, RawStringLineNumbers) {
+TEST(Lexer, RawStringAcrossLines) {
   Lexed l("a \"\"\"x\ny\nz\"\"\" b");
   ASSERT_EQ(l.kinds().size(), 3u);
-  EXPECT_EQ(l.out.tokens[1].line, 1u);  // a raw string's line is its first line
-  EXPECT_EQ(l.out.tokens[2].line, 3u);
+  EXPECT_EQ(l.out.tokens[1].end, 13u);  // a raw string spans its lines
+  EXPECT_EQ(l.out.tokens[2].begin, 14u);
 }
 
 TEST(Lexer, EmptyStringThenQuote) {
@@ -243,7 +241,7 @@ TEST(Lexer, EmptyStringThenQuote) {
 TEST(Lexer, CommentsAreSkipped) {
   Lexed l("a // line\nb /* block\n * more */ c /**/ d\n// end");
   EXPECT_EQ(l.kinds(), (std::vector<K>{K::IDENT, K::IDENT, K::IDENT, K::IDENT}));
-  EXPECT_EQ(l.out.tokens[2].line, 3u);
+  EXPECT_EQ(l.spelling(2), "c");
   EXPECT_TRUE(l.out.comments.empty());
   EXPECT_TRUE(l.codes().empty());
 }
@@ -286,8 +284,9 @@ TEST(Lexer, DocCommentAttachesToTheNextToken) {
   EXPECT_EQ(l.out.docs[0].begin, 0u);
   EXPECT_EQ(l.out.docs[0].end, 13u);
   EXPECT_EQ(l.out.tokens[0].kind, K::TASK);
-  EXPECT_EQ(l.out.tokens[0].doc, 0u);
-  EXPECT_EQ(l.out.tokens[1].doc, Token::kNoDoc);
+  EXPECT_EQ(l.out.docs[0].token, 0u);
+  EXPECT_EQ(l.out.doc_of(0), 0u);
+  EXPECT_EQ(l.out.doc_of(1), LexedFile::kNoDoc);
 }
 
 TEST(Lexer, ConsecutiveDocLinesJoin) {
@@ -295,7 +294,7 @@ TEST(Lexer, ConsecutiveDocLinesJoin) {
   ASSERT_EQ(l.out.docs.size(), 1u);
   // One space after `///` is removed, further ones kept; a CR is dropped.
   EXPECT_EQ(l.out.docs[0].text, "First line.\n  indented\n\nlast");
-  EXPECT_EQ(l.out.tokens[0].doc, 0u);
+  EXPECT_EQ(l.out.doc_of(0), 0u);
 }
 
 TEST(Lexer, DocWithoutSpaceAfterSlashes) {
@@ -307,21 +306,21 @@ TEST(Lexer, DocWithoutSpaceAfterSlashes) {
 TEST(Lexer, FourSlashesIsNotADocComment) {
   Lexed l("//// banner\nx\n////\ny");
   EXPECT_TRUE(l.out.docs.empty());
-  for (const Token& t : l.out.tokens) EXPECT_EQ(t.doc, Token::kNoDoc);
+  for (size_t i = 0; i < l.out.tokens.size(); ++i) EXPECT_EQ(l.out.doc_of(i), LexedFile::kNoDoc);
 }
 
 TEST(Lexer, TwoSlashesIsNotADocComment) {
   Lexed l("// plain\nx");
   EXPECT_TRUE(l.out.docs.empty());
-  EXPECT_EQ(l.out.tokens[0].doc, Token::kNoDoc);
+  EXPECT_EQ(l.out.doc_of(0), LexedFile::kNoDoc);
 }
 
 TEST(Lexer, SeparateDocCommentsForSeparateTokens) {
   Lexed l("/// one\na\n/// two\nb c");
   ASSERT_EQ(l.out.docs.size(), 2u);
-  EXPECT_EQ(l.out.tokens[0].doc, 0u);
-  EXPECT_EQ(l.out.tokens[1].doc, 1u);
-  EXPECT_EQ(l.out.tokens[2].doc, Token::kNoDoc);
+  EXPECT_EQ(l.out.doc_of(0), 0u);
+  EXPECT_EQ(l.out.doc_of(1), 1u);
+  EXPECT_EQ(l.out.doc_of(2), LexedFile::kNoDoc);
   EXPECT_EQ(l.out.docs[1].text, "two");
 }
 
@@ -329,15 +328,15 @@ TEST(Lexer, DocCommentAttachesToAStringToken) {
   Lexed l("/// d\n\"\"\"raw\"\"\" \"s\"");
   ASSERT_EQ(l.out.docs.size(), 1u);
   EXPECT_EQ(l.out.tokens[0].kind, K::RAW_STRING);
-  EXPECT_EQ(l.out.tokens[0].doc, 0u);
-  EXPECT_EQ(l.out.tokens[1].doc, Token::kNoDoc);
+  EXPECT_EQ(l.out.doc_of(0), 0u);
+  EXPECT_EQ(l.out.doc_of(1), LexedFile::kNoDoc);
 }
 
 TEST(Lexer, TrailingDocCommentGoesToEof) {
   Lexed l("x\n/// dangling");
   ASSERT_EQ(l.out.docs.size(), 1u);
   EXPECT_EQ(l.out.tokens.back().kind, K::Eof);
-  EXPECT_EQ(l.out.tokens.back().doc, 0u);
+  EXPECT_EQ(l.out.doc_of(l.out.tokens.size() - 1), 0u);
 }
 
 // ------------------------------------------------------------------------ malformed literals
@@ -391,7 +390,7 @@ TEST(Lexer, UnterminatedString) {
   EXPECT_EQ(l.kinds(), (std::vector<K>{K::STRING, K::IDENT}));
   EXPECT_TRUE(l.out.tokens[0].malformed);
   EXPECT_EQ(l.spelling(0), "\"abc");
-  EXPECT_EQ(l.out.tokens[1].line, 2u);
+  EXPECT_EQ(l.spelling(1), "x");
   EXPECT_EQ(l.codes(), Codes{"E0002"});
 }
 
@@ -505,7 +504,7 @@ TEST(Lexer, WhitespaceKinds) {
   Lexed l("a\tb\r\nc\fd\ve");
   EXPECT_EQ(l.kinds().size(), 5u);
   EXPECT_TRUE(l.codes().empty());
-  EXPECT_EQ(l.out.tokens[2].line, 2u);
+  EXPECT_EQ(l.spelling(2), "c");
 }
 
 // ------------------------------------------------------------------------ nesting
