@@ -3,15 +3,9 @@
 
 #include <algorithm>
 
+#include "ir/Dependencies.h"
+
 namespace flyte::rt {
-namespace {
-
-void refs_of(const ir::ValueRef& v, std::vector<uint32_t>& out) {
-  if (v.kind == ir::ValueRef::Kind::NodeOutput || v.kind == ir::ValueRef::Kind::MapItem)
-    out.push_back(v.index);
-}
-
-}  // namespace
 
 std::unique_ptr<WorkflowIndex> build_index(const ir::Workflow& w) {
   auto ix = std::make_unique<WorkflowIndex>();
@@ -35,44 +29,44 @@ std::unique_ptr<WorkflowIndex> build_index(const ir::Workflow& w) {
       ix->bodies.push_back(std::move(info));
     }
   }
+  // How deeply each body nests: the top level is 0; a body's parent node comes before it.
+  std::vector<uint32_t> depth(ix->bodies.size(), 0);
   for (uint32_t b = 0; b < ix->bodies.size(); ++b) {
     const std::vector<uint32_t>& nodes = ix->bodies[b].nodes;
     for (uint32_t p = 0; p < nodes.size(); ++p) {
       ix->owner[nodes[p]] = b;
       ix->pos[nodes[p]] = p;
     }
+    if (b > 0) depth[b] = depth[ix->owner[ix->bodies[b].parent_node]] + 1;
   }
-  // Every reference a node makes, its bodies' included (children before parents:
-  // bodies' nodes have higher indices, so walk backwards).
-  std::vector<std::vector<uint32_t>> refs(n);
-  for (uint32_t i = static_cast<uint32_t>(n); i-- > 0;) {
-    const ir::Node& node = w.nodes[i];
-    for (const auto& [name, v] : node.inputs) refs_of(v, refs[i]);
-    for (const ir::ValueRef& c : node.conditions) refs_of(c, refs[i]);
-    for (ir::NodeId a : node.after) refs[i].push_back(a.index);
-    for (const ir::Body& b : node.bodies) {
-      refs_of(b.result, refs[i]);
-      for (ir::NodeId inner : b.nodes) {
-        refs[i].insert(refs[i].end(), refs[inner.index].begin(), refs[inner.index].end());
+  auto parent = [&](uint32_t node) { return ix->bodies[ix->owner[node]].parent_node; };
+  // The edges are ir/Dependencies.h's, the one definition of what waits for what. The
+  // scheduler runs one body at a time, so each edge `x waits for r` becomes an edge
+  // between the nodes that hold x and r in the innermost body holding both: a branch or
+  // map waits for whatever its bodies read from outside; a node of a body never waits
+  // for its own parent or for nodes of enclosing bodies (those are done before the body
+  // starts), and a parent never waits for its own bodies' nodes.
+  ir::Dependencies d = ir::build_dependencies(w);
+  for (uint32_t x = 0; x < n; ++x) {
+    for (uint32_t r : d.waits_for(x)) {
+      uint32_t a = x;
+      uint32_t b = r;
+      while (depth[ix->owner[a]] > depth[ix->owner[b]]) a = parent(a);
+      while (depth[ix->owner[b]] > depth[ix->owner[a]]) b = parent(b);
+      while (ix->owner[a] != ix->owner[b]) {
+        a = parent(a);
+        b = parent(b);
       }
+      if (a != b) ix->deps[a].push_back(b);
     }
-    std::sort(refs[i].begin(), refs[i].end());
-    refs[i].erase(std::unique(refs[i].begin(), refs[i].end()), refs[i].end());
   }
-  // Map each reference to the node of the referrer's own body that contains it; one in
-  // an enclosing body is ready before the body starts, one inside the node is its own.
   for (uint32_t i = 0; i < n; ++i) {
-    uint32_t body = ix->owner[i];
-    for (uint32_t r : refs[i]) {
-      uint32_t a = r;
-      while (a != i && ix->owner[a] != body && ix->owner[a] != 0)
-        a = ix->bodies[ix->owner[a]].parent_node;
-      if (a == i || ix->owner[a] != body) continue;
-      ix->deps[i].push_back(a);
+    std::vector<uint32_t>& deps = ix->deps[i];
+    if (deps.size() > 1) {
+      std::sort(deps.begin(), deps.end());
+      deps.erase(std::unique(deps.begin(), deps.end()), deps.end());
     }
-    std::sort(ix->deps[i].begin(), ix->deps[i].end());
-    ix->deps[i].erase(std::unique(ix->deps[i].begin(), ix->deps[i].end()), ix->deps[i].end());
-    for (uint32_t d : ix->deps[i]) ix->dependents[d].push_back(i);
+    for (uint32_t dep : deps) ix->dependents[dep].push_back(i);
   }
   return ix;
 }
