@@ -23,8 +23,8 @@ packages=(
   libprotobuf-dev protobuf-compiler
   # tests and benchmarks: GoogleTest, Google Benchmark, lit and FileCheck
   libgtest-dev libgmock-dev libbenchmark-dev llvm-14-tools
-  # style
-  clang-format clang-tidy
+  # style (scripts/lint.sh)
+  clang-format-14 clang-tidy-14
 )
 
 missing=()
