@@ -1,13 +1,19 @@
 #!/usr/bin/env bash
 # Sets up, builds and runs every test: GoogleTest units, lit tests and the mutation test
-# (ctest), then, against a build with AddressSanitizer and UndefinedBehaviorSanitizer,
-# the mutation test, the runtime's unit tests and the local backend's lit tests; then those
-# units and lit tests against a build with ThreadSanitizer.
+# (ctest), then the style checks (scripts/lint.sh: clang-format and clang-tidy), then,
+# against a build with AddressSanitizer and UndefinedBehaviorSanitizer, the mutation test,
+# the runtime's unit tests and the local backend's lit tests; then those units and lit
+# tests against a build with ThreadSanitizer.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 jobs=$(nproc)
 (cd build && ctest --output-on-failure -j "$jobs")
+
+# A formatting difference or a clang-tidy finding fails CI. clang-tidy parses every .cpp
+# once, $jobs at a time (it prints how long that took).
+echo "test: lint"
+scripts/lint.sh
 
 echo "test: sanitizer build (address, undefined)"
 cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFLYTEC_SANITIZE=address,undefined \
