@@ -257,13 +257,18 @@ class Lowerer {
 
   ir::Workflow* w_ = nullptr;
   std::vector<std::vector<ir::NodeId>*> bodies_;
-  std::vector<std::unordered_map<std::string_view, ir::ValueRef>> scopes_;
+  // The value of each binding of the workflow, by the slot the checker gave it (see
+  // ast::kNoSlot): names need no scopes or hashing here.
+  std::vector<ir::ValueRef> slots_;
 
-  ir::ValueRef lookup(std::string_view name) {
-    for (auto it = scopes_.rbegin(); it != scopes_.rend(); ++it) {
-      if (auto f = it->find(name); f != it->end()) return f->second;
-    }
-    return ir::ValueRef{ir::ValueRef::Kind::Const, 0, "", {}, m_->types.error()};
+  // A name bound to nothing: the error type (TypeId 0), as a constant.
+  const ir::ValueRef& lookup(uint32_t slot) const {
+    static const ir::ValueRef kUnbound{};
+    return slot < slots_.size() ? slots_[slot] : kUnbound;
+  }
+  void bind(uint32_t slot, ir::ValueRef v) {
+    FLYTEC_CHECK(slot < slots_.size(), "a binding the checker gave no slot");
+    slots_[slot] = std::move(v);
   }
 
   TypeId type_of(const Expr* e) { return sema_.type_of(e); }
@@ -297,19 +302,17 @@ class Lowerer {
       FLYTEC_CHECK(p.has_value(), "the checker let an unknown failure policy through");
       out.failure_policy = *p;
     }
-    scopes_.clear();
-    scopes_.emplace_back();
-    // One binding and about one node per statement: growing neither as it goes saves
-    // rehashing and moving nodes in a workflow of 100,000 statements.
-    scopes_.back().reserve(w->params.size() + w->body.size());
+    slots_.assign(sema_.slot_count(w), ir::ValueRef{});
+    // About one node per statement: not growing as it goes saves moving nodes in a
+    // workflow of 100,000 statements.
     out.nodes.reserve(w->body.size());
     out.top.reserve(w->body.size());
     for (uint32_t i = 0; i < w->params.size(); ++i) {
-      scopes_.back()[w->params[i].name.name] =
-          ir::ValueRef{ir::ValueRef::Kind::Input, i, "", {}, out.inputs[i].type};
+      bind(Semantics::param_slot(i),
+           ir::ValueRef{ir::ValueRef::Kind::Input, i, "", {}, out.inputs[i].type});
     }
     bodies_ = {&out.top};
-    std::vector<std::pair<ir::NodeId, std::string_view>> afters;
+    std::vector<std::pair<ir::NodeId, uint32_t>> afters;  // node, slot of the binding
     for (const ast::Stmt* s : w->body) {
       if (s->kind == ast::Stmt::Kind::Return) {
         ret(s, out);
@@ -318,17 +321,19 @@ class Lowerer {
       size_t first_new = out.nodes.size();
       let(s);
       // Call-site annotations apply to the node the `let` made for its value.
-      if (out.nodes.size() > first_new) {
+      if (out.nodes.size() > first_new && !s->annotations.empty()) {
         ir::NodeId made{static_cast<uint32_t>(out.nodes.size() - 1)};
-        ir::ValueRef v = s->names.empty() ? ir::ValueRef{} : lookup(s->names[0].name);
-        if (v.kind == ir::ValueRef::Kind::NodeOutput) made = ir::NodeId{v.index};
+        if (!s->names.empty()) {
+          const ir::ValueRef& v = lookup(sema_.slot_of(s, 0));
+          if (v.kind == ir::ValueRef::Kind::NodeOutput) made = ir::NodeId{v.index};
+        }
         AnnotationValues sv = read_annotations(s->annotations);
         annotate(out.nodes[made.index], sv);
-        for (const ast::NameExpr* after : sv.after) afters.emplace_back(made, after->name.name);
+        for (const ast::NameExpr* after : sv.after) afters.emplace_back(made, sema_.slot_of(after));
       }
     }
-    for (const auto& [node, name] : afters) {
-      ir::ValueRef v = lookup(name);
+    for (const auto& [node, slot] : afters) {
+      const ir::ValueRef& v = lookup(slot);
       if (v.kind == ir::ValueRef::Kind::NodeOutput)
         out.nodes[node.index].after.push_back({v.index});
     }
@@ -357,7 +362,7 @@ class Lowerer {
       w_->nodes[v.index].name = name;
     }
     if (!s->destructure) {
-      scopes_.back()[s->names[0].name] = v;
+      bind(sema_.slot_of(s, 0), std::move(v));
       return;
     }
     const TypeData& d = m_->types.get(v.type);
@@ -365,7 +370,7 @@ class Lowerer {
       ir::ValueRef part = v;
       part.output = d.fields[i].name;
       part.type = d.fields[i].type;
-      scopes_.back()[s->names[i].name] = part;
+      bind(sema_.slot_of(s, i), std::move(part));
     }
   }
 
@@ -410,7 +415,7 @@ class Lowerer {
     if (m_->types.kind(*whole) == TypeKind::List || m_->types.kind(*whole) == TypeKind::Map)
       elem = m_->types.get(*whole).elem;
     switch (e->kind) {
-      case ExprKind::Name: return lookup(static_cast<const ast::NameExpr*>(e)->name.name);
+      case ExprKind::Name: return lookup(sema_.slot_of(static_cast<const ast::NameExpr*>(e)));
       case ExprKind::Field: {
         auto* f = static_cast<const ast::FieldExpr*>(e);
         ir::ValueRef base = value(f->base);
@@ -510,10 +515,8 @@ class Lowerer {
   ir::Body body(const ast::Block* b, std::optional<TypeId> expected = std::nullopt) {
     ir::Body out;
     bodies_.push_back(&out.nodes);
-    scopes_.emplace_back();
     for (const ast::Stmt* s : b->lets) let(s);
     out.result = value(b->value, expected);
-    scopes_.pop_back();
     bodies_.pop_back();
     return out;
   }
@@ -544,12 +547,10 @@ class Lowerer {
     n.type = type_of(f);
     n.location = location(f->range);
     ir::NodeId id = add_node(std::move(n));
-    scopes_.emplace_back();
     TypeId item = m_->types.kind(over.type) == TypeKind::List ? m_->types.get(over.type).elem
                                                               : m_->types.error();
-    scopes_.back()[f->var.name] = ir::ValueRef{ir::ValueRef::Kind::MapItem, id.index, "", {}, item};
+    bind(sema_.slot_of(f), ir::ValueRef{ir::ValueRef::Kind::MapItem, id.index, "", {}, item});
     ir::Body b = body(f->body);
-    scopes_.pop_back();
     w_->nodes[id.index].bodies.push_back(std::move(b));
     return output_of(id, type_of(f));
   }
