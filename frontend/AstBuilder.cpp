@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <typeinfo>
 
 #include "frontend/Literals.h"
@@ -455,10 +456,9 @@ class AstBuilder::Impl {
       return e;
     }
     if (auto* s = alt<FlyteParser::StructExprContext>(ctx, ti)) {
-      ast::Expr* ty = expr(s->ty, depth + 1);
       auto* e = make_expr<ast::StructExpr>(ast::ExprKind::Struct, r);
-      idents_.clear();
-      if (!is_name_path(s->ty) || !callee_name(ty, idents_)) {
+      if (!name_path(s->ty, depth + 1, idents_)) {
+        ast::Expr* ty = expr(s->ty, depth + 1);
         if (ty->kind != ast::ExprKind::Error) {
           syntax_error(ty->range,
                        "a struct value starts with the struct's name, as in "
@@ -467,7 +467,7 @@ class AstBuilder::Impl {
         return error_expr(r);
       }
       e->type.parts = span(idents_);
-      e->type.range = ty->range;
+      e->type.range = range(s->ty);
       e->fields = field_inits(s->fields, depth);
       return e;
     }
@@ -498,13 +498,6 @@ class AstBuilder::Impl {
   }
 
   // True for `a`, `a.b.c`: what may be called or name a struct. `(f)` is not a name.
-  static bool is_name_path(FlyteParser::ExprContext* ctx) {
-    while (ctx != nullptr && typeid(*ctx) == typeid(FlyteParser::FieldExprContext)) {
-      ctx = static_cast<FlyteParser::FieldExprContext*>(ctx)->base;
-    }
-    return ctx != nullptr && typeid(*ctx) == typeid(FlyteParser::NameExprContext);
-  }
-
   // As in Rust, a struct value may not stand directly as the condition of `if` or the
   // list of `for`; the grammar accepts it, this reports it.
   void check_not_struct(FlyteParser::ExprContext* ctx, const char* where) {
@@ -568,34 +561,42 @@ class AstBuilder::Impl {
     return e;
   }
 
-  // Turns a callee or struct name expression (`f`, `tensor.matmul`) back into the parts
-  // of a qualified name.
-  static bool callee_name(ast::Expr* e, std::vector<ast::Ident>& out) {
-    if (e->kind == ast::ExprKind::Name) {
-      out.push_back(static_cast<ast::NameExpr*>(e)->name);
-      return true;
+  // The parts of a callee or struct name (`f`, `tensor.matmul`) at `depth`, read from the
+  // parse tree without building expressions that would be thrown away. False for
+  // anything else, for a first part that has no name (error recovery conjured it) and
+  // for a path deeper than an expression may be: the caller then builds the expression,
+  // which reports what is wrong with it.
+  bool name_path(FlyteParser::ExprContext* ctx, int depth, std::vector<ast::Ident>& out) const {
+    out.clear();
+    while (ctx != nullptr && typeid(*ctx) == typeid(FlyteParser::FieldExprContext)) {
+      if (depth++ > kMaxExprDepth) return false;
+      auto* f = static_cast<FlyteParser::FieldExprContext*>(ctx);
+      out.push_back(ident(f->name));
+      ctx = f->base;
     }
-    if (e->kind == ast::ExprKind::Field) {
-      auto* f = static_cast<ast::FieldExpr*>(e);
-      if (!callee_name(f->base, out)) return false;
-      out.push_back(f->field);
-      return true;
+    if (ctx == nullptr || typeid(*ctx) != typeid(FlyteParser::NameExprContext) ||
+        depth > kMaxExprDepth) {
+      return false;
     }
-    return false;
+    auto* n = static_cast<FlyteParser::NameExprContext*>(ctx);
+    if (n->name == nullptr) return false;
+    out.push_back(ident(n->name));
+    if (out.back().name.empty()) return false;
+    std::reverse(out.begin(), out.end());
+    return true;
   }
 
   ast::Expr* call(FlyteParser::CallExprContext* ctx, SourceRange r, int depth) {
-    ast::Expr* callee = expr(ctx->callee, depth + 1);
     auto* e = make_expr<ast::CallExpr>(ast::ExprKind::Call, r);
-    idents_.clear();
-    if (!is_name_path(ctx->callee) || !callee_name(callee, idents_)) {
+    if (!name_path(ctx->callee, depth + 1, idents_)) {
+      ast::Expr* callee = expr(ctx->callee, depth + 1);
       if (callee->kind != ast::ExprKind::Error) {
         syntax_error(callee->range, "only a task or workflow can be called, by its name");
       }
       return error_expr(r);
     }
     e->callee.parts = span(idents_);
-    e->callee.range = callee->range;
+    e->callee.range = range(ctx->callee);
     e->args.reserve(ctx->args.size());
     bool named_seen = false;
     for (auto* a : ctx->args) {
@@ -618,11 +619,22 @@ class AstBuilder::Impl {
       out.value = expr(ctx->first, depth + 1);
       return out;
     }
-    ast::Expr* name = expr(ctx->first, depth + 1);
-    if (name->kind == ast::ExprKind::Name) {
-      out.name = static_cast<ast::NameExpr*>(name)->name;
-    } else if (name->kind != ast::ExprKind::Error) {
-      syntax_error(name->range, "expected a name before '='");
+    FlyteParser::ExprContext* first = ctx->first;
+    if (first != nullptr && depth + 1 <= kMaxExprDepth &&
+        typeid(*first) == typeid(FlyteParser::NameExprContext)) {
+      // A name, as it should be: taken from the token, with no expression made for it.
+      auto* n = static_cast<FlyteParser::NameExprContext*>(first);
+      if (n->name != nullptr) {
+        ast::Ident id = ident(n->name);
+        if (!id.name.empty()) out.name = id;
+      }
+    } else {
+      ast::Expr* name = expr(first, depth + 1);
+      if (name->kind == ast::ExprKind::Name) {
+        out.name = static_cast<ast::NameExpr*>(name)->name;
+      } else if (name->kind != ast::ExprKind::Error) {
+        syntax_error(name->range, "expected a name before '='");
+      }
     }
     out.value = expr(ctx->second, depth + 1);
     return out;
