@@ -281,9 +281,7 @@ class Lowerer {
   }
 
   ir::ValueRef output_of(ir::NodeId id, TypeId t) {
-    const TypeData& d = m_->types.get(t);
-    return {
-        ir::ValueRef::Kind::NodeOutput, id.index, d.kind == TypeKind::Outputs ? "" : "o", {}, t};
+    return {ir::ValueRef::Kind::NodeOutput, id.index, ir::ValueRef::kWhole, t, {}};
   }
 
   void workflow(const ast::WorkflowDecl* w) {
@@ -308,8 +306,9 @@ class Lowerer {
     out.nodes.reserve(w->body.size());
     out.top.reserve(w->body.size());
     for (uint32_t i = 0; i < w->params.size(); ++i) {
-      bind(Semantics::param_slot(i),
-           ir::ValueRef{ir::ValueRef::Kind::Input, i, "", {}, out.inputs[i].type});
+      bind(
+          Semantics::param_slot(i),
+          ir::ValueRef{ir::ValueRef::Kind::Input, i, ir::ValueRef::kWhole, out.inputs[i].type, {}});
     }
     bodies_ = {&out.top};
     std::vector<std::pair<ir::NodeId, uint32_t>> afters;  // node, slot of the binding
@@ -355,7 +354,7 @@ class Lowerer {
     ir::ValueRef v = value(s->value);
     if (s->names.empty()) return;
     // The node this `let` made for its value carries the binding's name.
-    if (v.kind == ir::ValueRef::Kind::NodeOutput && v.index >= first_new && v.path.empty() &&
+    if (v.kind == ir::ValueRef::Kind::NodeOutput && v.index >= first_new && v.path().empty() &&
         w_->nodes[v.index].name.empty()) {
       std::string name;
       for (const ast::Ident& n : s->names) name += (name.empty() ? "" : ", ") + std::string(n.name);
@@ -368,7 +367,7 @@ class Lowerer {
     const TypeData& d = m_->types.get(v.type);
     for (size_t i = 0; i < s->names.size() && i < d.fields.size(); ++i) {
       ir::ValueRef part = v;
-      part.output = d.fields[i].name;
+      part.output = static_cast<uint32_t>(i);
       part.type = d.fields[i].type;
       bind(sema_.slot_of(s, i), std::move(part));
     }
@@ -389,7 +388,11 @@ class Lowerer {
   }
 
   ir::ValueRef constant(const Expr* e, std::optional<TypeId> expected) {
-    return {ir::ValueRef::Kind::Const, add_constant(e, expected).index, "", {}, type_of(e)};
+    return {ir::ValueRef::Kind::Const,
+            add_constant(e, expected).index,
+            ir::ValueRef::kWhole,
+            type_of(e),
+            {}};
   }
 
   ir::ValueRef expr_node(ir::ExprOp op, std::vector<std::pair<std::string, ir::ValueRef>> inputs,
@@ -419,10 +422,19 @@ class Lowerer {
       case ExprKind::Field: {
         auto* f = static_cast<const ast::FieldExpr*>(e);
         ir::ValueRef base = value(f->base);
-        if (base.kind == ir::ValueRef::Kind::NodeOutput && base.output.empty()) {
-          base.output = std::string(f->field.name);
+        // A named output of a call (`prepare(...).train`), else a struct's field.
+        const TypeData& record = m_->types.get(base.type);
+        uint32_t output = ir::ValueRef::kWhole;
+        if (base.kind == ir::ValueRef::Kind::NodeOutput && base.output == ir::ValueRef::kWhole &&
+            base.fields.get() == nullptr && record.kind == TypeKind::Outputs) {
+          for (uint32_t i = 0; i < record.fields.size(); ++i) {
+            if (record.fields[i].name == f->field.name) output = i;
+          }
+        }
+        if (output != ir::ValueRef::kWhole) {
+          base.output = output;
         } else {
-          base.path.emplace_back(f->field.name);
+          base.fields.make().emplace_back(f->field.name);
         }
         base.type = type_of(e);
         return base;
@@ -549,7 +561,8 @@ class Lowerer {
     ir::NodeId id = add_node(std::move(n));
     TypeId item = m_->types.kind(over.type) == TypeKind::List ? m_->types.get(over.type).elem
                                                               : m_->types.error();
-    bind(sema_.slot_of(f), ir::ValueRef{ir::ValueRef::Kind::MapItem, id.index, "", {}, item});
+    bind(sema_.slot_of(f),
+         ir::ValueRef{ir::ValueRef::Kind::MapItem, id.index, ir::ValueRef::kWhole, item, {}});
     ir::Body b = body(f->body);
     w_->nodes[id.index].bodies.push_back(std::move(b));
     return output_of(id, type_of(f));

@@ -227,7 +227,8 @@ class Builder {
         break;
       case ir::ValueRef::Kind::NodeOutput:
         from = nodes_[v.index];
-        if (!v.output.empty() && v.output != "o") what = v.output;
+        if (v.output != ir::ValueRef::kWhole)
+          what = m_.types.get(w_.nodes[v.index].type).fields[v.output].name;
         break;
       case ir::ValueRef::Kind::MapItem:
         from = nodes_[v.index];
@@ -235,7 +236,7 @@ class Builder {
         break;
     }
     if (from == nullptr) return;
-    for (const std::string& p : v.path) what += (what.empty() ? "" : ".") + p;
+    for (const std::string& p : v.path()) what += (what.empty() ? "" : ".") + p;
     std::string text = what.empty() ? param : param.empty() ? what : what + " → " + param;
     Agedge_t* e = agedge(g_, from, to, nullptr, 1);
     if (!text.empty()) set(e, "label", escape(text));

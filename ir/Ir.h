@@ -55,19 +55,57 @@ struct Constant {
   std::string text;
 };
 
+/// A value kept on the heap, copied with its owner: for parts most owners leave out.
+template <class T>
+class OutOfLine {
+ public:
+  OutOfLine() = default;
+  OutOfLine(const OutOfLine& o) : p_(o.p_ ? std::make_unique<T>(*o.p_) : nullptr) {}
+  OutOfLine(OutOfLine&&) noexcept = default;
+  OutOfLine& operator=(const OutOfLine& o) {
+    if (this != &o) p_ = o.p_ ? std::make_unique<T>(*o.p_) : nullptr;
+    return *this;
+  }
+  OutOfLine& operator=(OutOfLine&&) noexcept = default;
+  ~OutOfLine() = default;
+
+  /// The value, or null when there is none.
+  const T* get() const { return p_.get(); }
+  /// The value, made (default-constructed) when there is none yet.
+  T& make() {
+    if (!p_) p_ = std::make_unique<T>();
+    return *p_;
+  }
+
+ private:
+  std::unique_ptr<T> p_;
+};
+
 /// Where a value comes from: a constant, a workflow input, a node's output, or the item
-/// of the enclosing map; then a path of field accesses (`d.train.x`).
+/// of the enclosing map; then a path of field accesses (`d.train.x`). 16 bytes: a node
+/// has one per argument.
 struct ValueRef {
   enum class Kind : uint8_t { Const, Input, NodeOutput, MapItem } kind = Kind::Const;
+  /// `output` of a reference to a node's whole value.
+  static constexpr uint32_t kWhole = UINT32_MAX;
   /// Const: a ConstId; Input: the workflow input's index; NodeOutput: a NodeId; MapItem:
   /// the map node's NodeId. The typed accessors below say which.
   uint32_t index = 0;
-  std::string output;  // NodeOutput: which output ("o" for a single one)
-  std::vector<std::string> path;
+  /// NodeOutput of a node with named outputs: which one, by its index among the fields
+  /// of the node's `Outputs` type (`%3.train`); kWhole for the whole value.
+  uint32_t output = kWhole;
   TypeId type;
+  /// Field accesses after the value, such as `train`, `x` of `d.train.x`; most
+  /// references have none.
+  OutOfLine<std::vector<std::string>> fields;
 
   ConstId constant() const { return {index}; }  // Const
   NodeId node() const { return {index}; }       // NodeOutput, MapItem
+  const std::vector<std::string>& path() const {
+    static const std::vector<std::string> kNone;
+    const std::vector<std::string>* p = fields.get();
+    return p != nullptr ? *p : kNone;
+  }
 };
 
 struct Param {
@@ -153,32 +191,6 @@ struct CallSite {
   Policy overrides;
   std::optional<int64_t> concurrency;
   std::optional<double> min_success;
-};
-
-/// A value kept on the heap, copied with its owner: for parts most owners leave out.
-template <class T>
-class OutOfLine {
- public:
-  OutOfLine() = default;
-  OutOfLine(const OutOfLine& o) : p_(o.p_ ? std::make_unique<T>(*o.p_) : nullptr) {}
-  OutOfLine(OutOfLine&&) noexcept = default;
-  OutOfLine& operator=(const OutOfLine& o) {
-    if (this != &o) p_ = o.p_ ? std::make_unique<T>(*o.p_) : nullptr;
-    return *this;
-  }
-  OutOfLine& operator=(OutOfLine&&) noexcept = default;
-  ~OutOfLine() = default;
-
-  /// The value, or null when there is none.
-  const T* get() const { return p_.get(); }
-  /// The value, made (default-constructed) when there is none yet.
-  T& make() {
-    if (!p_) p_ = std::make_unique<T>();
-    return *p_;
-  }
-
- private:
-  std::unique_ptr<T> p_;
 };
 
 /// What a backend reads of a task node, resolved by the `resolve-attributes` pass: the

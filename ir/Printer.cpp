@@ -59,6 +59,11 @@ class Printer {
  private:
   std::string type(TypeId t) const { return m_.types.str(t); }
 
+  // The name of the output a reference picks, such as `train` of `%3.train`.
+  const std::string& output_name(const ValueRef& v) const {
+    return m_.types.get(current_->nodes[v.index].type).fields[v.output].name;
+  }
+
   std::string value(const ValueRef& v) const {
     std::string out;
     switch (v.kind) {
@@ -66,12 +71,12 @@ class Printer {
       case ValueRef::Kind::Input: out = "$" + current_->inputs[v.index].name; break;
       case ValueRef::Kind::NodeOutput: {
         out = fmt::format("%{}", v.index);
-        if (!v.output.empty() && v.output != "o") out += "." + v.output;
+        if (v.output != ValueRef::kWhole) out += "." + output_name(v);
         break;
       }
       case ValueRef::Kind::MapItem: out = fmt::format("%{}.item", v.index); break;
     }
-    for (const std::string& p : v.path) out += "." + p;
+    for (const std::string& p : v.path()) out += "." + p;
     return out;
   }
 

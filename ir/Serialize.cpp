@@ -21,8 +21,8 @@ constexpr int kMaxTypeDepth = 200;  // as the text form's reader
 void write(const ValueRef& v, pb::ValueRef* out) {
   out->set_kind(static_cast<pb::ValueRef::Kind>(v.kind));
   out->set_index(v.index);
-  out->set_output(v.output);
-  for (const std::string& p : v.path) out->add_path(p);
+  if (v.output != ValueRef::kWhole) out->set_output(v.output);
+  for (const std::string& p : v.path()) out->add_path(p);
   out->set_type(v.type.index);
 }
 
@@ -439,8 +439,8 @@ class Reader {
     if (v.kind() > pb::ValueRef::MAP_ITEM) fail("unknown value kind");
     out.kind = static_cast<ValueRef::Kind>(v.kind() > pb::ValueRef::MAP_ITEM ? 0 : v.kind());
     out.index = v.index();
-    out.output = v.output();
-    out.path.assign(v.path().begin(), v.path().end());
+    if (v.has_output()) out.output = v.output();
+    if (v.path_size() > 0) out.fields.make().assign(v.path().begin(), v.path().end());
     out.type = type(v.type());
     return out;
   }

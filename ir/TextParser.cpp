@@ -493,22 +493,21 @@ class TextParser {
         c.pos_ += 5;
         v.kind = ValueRef::Kind::MapItem;
         v.type = d.kind == TypeKind::List ? d.elem : m_->types.error();
-      } else if (d.kind == TypeKind::Outputs) {
-        v.output = "";  // the whole record, as lowering writes it
-        if (c.pos_ < c.s_.size() && c.s_[c.pos_] == '.') {
-          ++c.pos_;
-          v.output = c.field();
-          v.type = m_->types.error();
-          for (const FieldType& f : d.fields) {
-            if (f.name == v.output) v.type = f.type;
+      } else if (d.kind == TypeKind::Outputs && c.pos_ < c.s_.size() && c.s_[c.pos_] == '.') {
+        ++c.pos_;
+        std::string name = c.field();
+        for (uint32_t i = 0; i < d.fields.size() && v.output == ValueRef::kWhole; ++i) {
+          if (d.fields[i].name == name) {
+            v.output = i;
+            v.type = d.fields[i].type;
           }
         }
-      } else {
-        v.output = "o";
+        if (v.output == ValueRef::kWhole)
+          Cursor::fail(fmt::format("%{} has no output '{}'", v.index, name));
       }
       while (c.pos_ < c.s_.size() && c.s_[c.pos_] == '.') {
         ++c.pos_;
-        v.path.push_back(c.field());
+        v.fields.make().push_back(c.field());
         v.type = m_->types.error();  // struct fields are not part of the text form
       }
     } else {

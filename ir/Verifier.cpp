@@ -59,6 +59,11 @@ class Verifier {
           fail("{} %{}: node %{} out of range", w.name, user, v.index);
         } else if (v.kind == ValueRef::Kind::NodeOutput && v.index >= user) {
           fail("{} %{}: uses %{}, which is not defined before it", w.name, user, v.index);
+        } else if (v.output != ValueRef::kWhole) {
+          const TypeData& t = m_.types.get(w.nodes[v.index].type);
+          if (v.kind != ValueRef::Kind::NodeOutput || t.kind != TypeKind::Outputs ||
+              v.output >= t.fields.size())
+            fail("{} %{}: output {} of %{} out of range", w.name, user, v.output, v.index);
         }
         break;
     }

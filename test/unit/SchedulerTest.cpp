@@ -126,7 +126,6 @@ ir::ValueRef out(uint32_t node) {
   ir::ValueRef v;
   v.kind = ir::ValueRef::Kind::NodeOutput;
   v.index = node;
-  v.output = "o";
   return v;
 }
 
@@ -201,7 +200,6 @@ struct Graph {
   }
   void result(uint32_t node) {
     ir::ValueRef r = out(node);
-    if (w().nodes[node].kind == ir::Node::Kind::Map) r.output.clear();
     w().results.emplace_back("o", r);
     w().outputs.push_back({"o", w().nodes[node].type});
   }

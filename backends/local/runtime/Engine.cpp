@@ -155,10 +155,12 @@ struct Engine::Impl {
 
   // --- values ------------------------------------------------------------------------
 
-  static Value select(Value v, const ir::ValueRef& ref, bool named_outputs) {
-    if (named_outputs && !ref.output.empty() && v.is_object())
-      v = v.contains(ref.output) ? Value(v[ref.output]) : Value(nullptr);
-    for (const std::string& p : ref.path) {
+  /// The part of `v` that `ref` picks: output `output` (a name, or null for the whole
+  /// value), then its path of fields.
+  static Value select(Value v, const ir::ValueRef& ref, const std::string* output) {
+    if (output != nullptr && v.is_object())
+      v = v.contains(*output) ? Value(v[*output]) : Value(nullptr);
+    for (const std::string& p : ref.path()) {
       if (!v.is_object() || !v.contains(p)) return Value(nullptr);
       v = Value(v[p]);
     }
@@ -167,11 +169,11 @@ struct Engine::Impl {
 
   Value lookup(const Scope* s, const ir::ValueRef& ref) const {
     switch (ref.kind) {
-      case ir::ValueRef::Kind::Const: return select(constants[ref.index], ref, false);
-      case ir::ValueRef::Kind::Input: return select(s->root->inputs[ref.index], ref, false);
+      case ir::ValueRef::Kind::Const: return select(constants[ref.index], ref, nullptr);
+      case ir::ValueRef::Kind::Input: return select(s->root->inputs[ref.index], ref, nullptr);
       case ir::ValueRef::Kind::MapItem:
         for (; s != nullptr; s = s->lexical) {
-          if (s->map_node == ref.index) return select(s->item, ref, false);
+          if (s->map_node == ref.index) return select(s->item, ref, nullptr);
         }
         return Value(nullptr);
       case ir::ValueRef::Kind::NodeOutput: break;
@@ -181,9 +183,10 @@ struct Engine::Impl {
     for (; s != nullptr && s->body != body; s = s->lexical) {
     }
     if (s == nullptr) return Value(nullptr);
-    const ir::Node& n = wf.w->nodes[ref.index];
-    bool named = m.types.kind(n.type) == TypeKind::Outputs;
-    return select(s->values[wf.pos[ref.index]], ref, named);
+    const std::string* output = nullptr;
+    if (ref.output != ir::ValueRef::kWhole)
+      output = &m.types.get(wf.w->nodes[ref.index].type).fields[ref.output].name;
+    return select(s->values[wf.pos[ref.index]], ref, output);
   }
 
   std::string key(const Scope* s, uint32_t node) const {
