@@ -43,7 +43,7 @@ class Arena {
   }
 
  private:
-  static constexpr size_t kBlockSize = 64 * 1024;
+  static constexpr size_t kBlockSize = size_t{64} * 1024;
 
   void* allocate(size_t size, size_t align) {
     size_t at = (used_ + align - 1) & ~(align - 1);
