@@ -8,6 +8,8 @@
 #include <algorithm>
 #include <cctype>
 #include <cstring>
+#include <iterator>
+#include <string_view>
 #include <vector>
 
 #include "frontend/Literals.h"
@@ -439,15 +441,18 @@ class LexerImpl {
 
 }  // namespace
 
-std::string_view token_spelling(TokenKind kind) {
-  switch (kind) {
-    // clang-format off
-#define TOKEN(name, spelling) case TokenKind::name: return spelling;
+// What each kind is called in messages, indexed by its number; Invalid is "a token".
+constexpr std::string_view kTokenSpellings[] = {
+    "a token",
+#define TOKEN(name, spelling) spelling,
 #include "frontend/TokenKinds.def"
-    // clang-format on
-    case TokenKind::Eof: return "end of file";
-    default: return "a token";
-  }
+};
+static_assert(std::size(kTokenSpellings) == static_cast<size_t>(TokenKind::Count));
+
+std::string_view token_spelling(TokenKind kind) {
+  if (kind == TokenKind::Eof) return "end of file";
+  auto i = static_cast<size_t>(kind);
+  return i < std::size(kTokenSpellings) ? kTokenSpellings[i] : "a token";
 }
 
 uint32_t LexedFile::doc_of(size_t i) const {
