@@ -71,6 +71,7 @@ DependencyOrder order_dependencies(const Dependencies& d) {
   std::vector<uint8_t> state(n, kNew);
   std::vector<uint64_t> depth(n, 0);
   std::vector<std::pair<uint32_t, uint32_t>> stack;  // node, next of its waits to look at
+  bool cyclic = false;                               // a wait for a node on the stack was seen
   for (uint32_t root = 0; root < n; ++root) {
     if (state[root] != kNew) continue;
     stack.push_back({root, 0});
@@ -83,11 +84,8 @@ DependencyOrder order_dependencies(const Dependencies& d) {
         if (state[u] == kNew) {
           state[u] = kOnStack;
           stack.push_back({u, 0});
-        } else if (state[u] == kOnStack && out.cycle.empty()) {
-          // The stack from `u` up is a path of waits that `v` closes.
-          auto at = std::find_if(stack.rbegin(), stack.rend(),
-                                 [&](const auto& e) { return e.first == u; });
-          for (auto it = at.base() - 1; it != stack.end(); ++it) out.cycle.push_back(it->first);
+        } else if (state[u] == kOnStack) {
+          cyclic = true;
         }
         continue;
       }
@@ -102,6 +100,8 @@ DependencyOrder order_dependencies(const Dependencies& d) {
       stack.pop_back();
     }
   }
+  // The same search order finds the same first cycle; only a cyclic graph pays for it.
+  if (cyclic) out.cycle = find_cycle(n, [&](uint32_t v) { return d.waits_for(v); });
   return out;
 }
 

@@ -1,12 +1,17 @@
 // The one dependency analysis of a workflow: which values each node reads
 // (`for_each_use`), the edges between nodes that follow from them, from `@after` and
-// from branch and map bodies (`build_dependencies`), and a topological order with the
-// longest chain and, when there is one, a cycle (`order_dependencies`).
+// from branch and map bodies (`build_dependencies`), a topological order with the
+// longest chain and, when there is one, a cycle (`order_dependencies`), and the one
+// cycle search the compiler uses on any graph (`for_each_cycle`, `find_cycle`).
 #pragma once
 
+#include <algorithm>
+#include <cstddef>
 #include <cstdint>
+#include <iterator>
 #include <span>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "ir/Ir.h"
@@ -76,5 +81,65 @@ struct DependencyOrder {
 /// Orders `d` by an iterative depth-first search (a 100,000-node chain needs no deep
 /// call stack); the first cycle met is returned.
 DependencyOrder order_dependencies(const Dependencies& d);
+
+/// Calls `on_cycle(cycle, wait)` for each wait that closes a cycle, in the order a
+/// depth-first search meets them: roots 0, 1, … in order, each node's waits in the order
+/// `waits_for(v)` (any range of uint32_t) gives them, over a graph of `node_count` nodes.
+/// `cycle` (a `std::span<const uint32_t>`) holds the nodes of the search path from the
+/// node waited for to the waiting one: each waits for the next, and the last, through its
+/// `wait`th wait, for the first. The search stops when `on_cycle` returns false.
+/// Iterative: a 100,000-node chain needs no deep call stack.
+template <class WaitsFor, class OnCycle>
+void for_each_cycle(uint32_t node_count, WaitsFor&& waits_for, OnCycle&& on_cycle) {
+  enum : uint8_t { kNew, kOnPath, kDone };
+  std::vector<uint8_t> state(node_count, kNew);
+  std::vector<uint32_t> path;  // the nodes of the search path, root first
+  std::vector<uint32_t> next;  // for each node of `path`, the index of its next wait
+  for (uint32_t root = 0; root < node_count; ++root) {
+    if (state[root] != kNew) continue;
+    state[root] = kOnPath;
+    path.push_back(root);
+    next.push_back(0);
+    while (!path.empty()) {
+      uint32_t v = path.back();
+      uint32_t wait = next.back();
+      // The range is asked for again at each step: it may be a view made on the fly.
+      auto&& waits = waits_for(v);
+      auto first = std::begin(waits);
+      if (std::distance(first, std::end(waits)) <= static_cast<std::ptrdiff_t>(wait)) {
+        state[v] = kDone;
+        path.pop_back();
+        next.pop_back();
+        continue;
+      }
+      ++next.back();
+      auto u = static_cast<uint32_t>(*std::next(first, wait));
+      if (state[u] == kNew) {
+        state[u] = kOnPath;
+        path.push_back(u);
+        next.push_back(0);
+      } else if (state[u] == kOnPath) {
+        auto from = std::find(path.rbegin(), path.rend(), u).base() - 1;
+        std::span<const uint32_t> cycle(&*from, static_cast<size_t>(path.end() - from));
+        if (!on_cycle(cycle, wait)) return;
+      }
+    }
+  }
+}
+
+/// The first cycle a depth-first search finds, trying roots 0, 1, … in order, over a
+/// graph of `node_count` nodes where `waits_for(v)` gives v's edges (any range of
+/// uint32_t). Each node in the result waits for the next, and the last for the first;
+/// empty if acyclic. Such as `{1, 2}` when 1 waits for 2 and 2 for 1.
+template <class WaitsFor>
+std::vector<uint32_t> find_cycle(uint32_t node_count, WaitsFor&& waits_for) {
+  std::vector<uint32_t> found;
+  for_each_cycle(node_count, std::forward<WaitsFor>(waits_for),
+                 [&](std::span<const uint32_t> cycle, uint32_t) {
+                   found.assign(cycle.begin(), cycle.end());
+                   return false;
+                 });
+  return found;
+}
 
 }  // namespace flyte::ir

@@ -1,12 +1,17 @@
 // Cycle searches: `@after` waits among a workflow's bindings (E0402) and workflows that
-// call themselves (E0403), each a depth-first search that names the circle it finds.
+// call themselves (E0403), each with the IR's cycle search (ir/Dependencies.h) over a graph
+// of numbered nodes, naming the circle it finds.
 #include "frontend/check/Cycles.h"
 
 #include <fmt/format.h>
 
-#include <algorithm>
 #include <cstdint>
-#include <functional>
+#include <span>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "ir/Dependencies.h"
 
 namespace flyte::check {
 namespace {
@@ -66,7 +71,7 @@ void block_references(const ast::Block* b, std::vector<uint32_t>& out) {
   references(b->value, out);
 }
 
-// "a -> b -> a": the members of a circle from `first` to the end of `path`, then `closing`.
+// "a -> b -> a": the members of a circle from `first` to `last`, then `closing`.
 template <class It, class Name>
 std::string describe_cycle(It first, It last, std::string_view closing, Name name) {
   std::string cycle;
@@ -76,7 +81,7 @@ std::string describe_cycle(It first, It last, std::string_view closing, Name nam
 
 // A wait of one binding for another: a data dependency, or an `@after` argument.
 struct Edge {
-  size_t to;
+  uint32_t to;
   const Expr* after;  // the @after argument, or null for a data dependency
 };
 
@@ -86,11 +91,13 @@ void check_binding_cycles(Context& ctx, const ast::WorkflowDecl* w) {
   if (ctx.afters.empty()) return;  // data dependencies alone only point backwards
   const auto& body = w->body;
   // The statement of the body that binds each slot, from the names the checker resolved.
-  constexpr size_t kNone = SIZE_MAX;
-  std::vector<size_t> binder(w->slot_count, kNone);
+  constexpr uint32_t kNone = UINT32_MAX;
+  std::vector<uint32_t> binder(w->slot_count, kNone);
   for (size_t i = 0; i < body.size(); ++i) {
     if (body[i]->first_slot == ast::kNoSlot) continue;
-    for (size_t k = 0; k < body[i]->names.size(); ++k) binder[body[i]->first_slot + k] = i;
+    for (size_t k = 0; k < body[i]->names.size(); ++k) {
+      binder[body[i]->first_slot + k] = static_cast<uint32_t>(i);
+    }
   }
   auto statement = [&](uint32_t slot) { return slot < binder.size() ? binder[slot] : kNone; };
   std::vector<std::vector<Edge>> edges(body.size());
@@ -100,77 +107,80 @@ void check_binding_cycles(Context& ctx, const ast::WorkflowDecl* w) {
     refs.clear();
     references(body[i]->value, refs);
     for (uint32_t r : refs) {
-      if (size_t to = statement(r); to != kNone && to < i) edges[i].push_back({to, nullptr});
+      if (uint32_t to = statement(r); to != kNone && to < i) edges[i].push_back({to, nullptr});
     }
     auto after = ctx.afters.find(body[i]);
     if (after == ctx.afters.end()) continue;
     for (const ast::NameExpr* n : after->second) {
-      size_t to = statement(n->slot);
+      uint32_t to = statement(n->slot);
       if (to == kNone) continue;
       edges[i].push_back({to, n});
       any_after = true;
     }
   }
   if (!any_after) return;
-  auto name_of = [&](size_t v) -> std::string_view {
+  auto name_of = [&](uint32_t v) -> std::string_view {
     return body[v]->names.empty() ? "?" : body[v]->names[0].name;
   };
-  std::vector<int> state(body.size(), 0);  // 0 new, 1 on the path, 2 done
-  std::vector<size_t> path;
-  std::function<bool(size_t)> dfs = [&](size_t v) {
-    state[v] = 1;
-    path.push_back(v);
-    for (const Edge& e : edges[v]) {
-      if (state[e.to] == 1) {
-        auto from = std::find(path.begin(), path.end(), e.to);
-        std::string cycle = describe_cycle(from, path.end(), name_of(e.to), name_of);
-        const Expr* at = e.after;
-        for (auto it = from; at == nullptr && it != path.end(); ++it) {
-          for (const Edge& e2 : edges[*it]) {
-            if (e2.after != nullptr) at = e2.after;
+  std::vector<std::vector<uint32_t>> waits(body.size());
+  for (size_t v = 0; v < body.size(); ++v) {
+    for (const Edge& e : edges[v]) waits[v].push_back(e.to);
+  }
+  ir::for_each_cycle(
+      static_cast<uint32_t>(body.size()),
+      [&](uint32_t v) -> const std::vector<uint32_t>& { return waits[v]; },
+      [&](std::span<const uint32_t> cycle, uint32_t wait) {
+        // Reported at the `@after` that closes the circle, else at the last `@after` of the
+        // first statement on it that has one.
+        const Expr* at = edges[cycle.back()][wait].after;
+        for (auto it = cycle.begin(); at == nullptr && it != cycle.end(); ++it) {
+          for (const Edge& e : edges[*it]) {
+            if (e.after != nullptr) at = e.after;
           }
         }
-        ctx.error(DiagCode::E0402, at != nullptr ? at->range : body[v]->range,
+        std::string text =
+            describe_cycle(cycle.begin(), cycle.end(), name_of(cycle.front()), name_of);
+        ctx.error(DiagCode::E0402, at != nullptr ? at->range : body[cycle.back()]->range,
                   fmt::format("dependency cycle in workflow '{}': {} (each waits for the next)",
-                              w->name.name, cycle));
-        return true;
-      }
-      if (state[e.to] == 0 && dfs(e.to)) return true;
-    }
-    state[v] = 2;
-    path.pop_back();
-    return false;
-  };
-  for (size_t v = 0; v < body.size(); ++v) {
-    if (state[v] == 0 && dfs(v)) return;
-  }
+                              w->name.name, text));
+        return false;  // one report per workflow
+      });
 }
 
 void check_recursion(Context& ctx) {
-  std::unordered_map<const ast::Decl*, int> state;
-  std::vector<const ast::Decl*> path;
-  auto name_of = [](const ast::Decl* d) { return d->name.name; };
-  std::function<void(const ast::Decl*)> dfs = [&](const ast::Decl* v) {
-    state[v] = 1;
-    path.push_back(v);
-    for (const auto& [to, call] : ctx.calls[v]) {
-      if (state[to] == 1) {
-        std::string cycle = describe_cycle(std::find(path.begin(), path.end(), to), path.end(),
-                                           to->name.name, name_of);
-        ctx.error(DiagCode::E0403, call->range,
-                  fmt::format("workflow '{}' calls itself: {}", to->name.name, cycle));
-      } else if (state[to] == 0) {
-        dfs(to);
-      }
-    }
-    state[v] = 2;
-    path.pop_back();
+  // The workflows, numbered in the order of their modules and declarations, so that the
+  // search starts from them in that order; then each one's calls of workflows, in order.
+  std::vector<const ast::Decl*> decls;
+  std::unordered_map<const ast::Decl*, uint32_t> index;
+  auto number = [&](const ast::Decl* d) {
+    auto [it, added] = index.try_emplace(d, static_cast<uint32_t>(decls.size()));
+    if (added) decls.push_back(d);
+    return it->second;
   };
   for (const auto& m : ctx.program.modules) {
     for (const ast::Decl* d : m->ast->decls) {
-      if (d->kind == ast::DeclKind::Workflow && state[d] == 0) dfs(d);
+      if (d->kind == ast::DeclKind::Workflow) number(d);
     }
   }
+  std::vector<std::vector<uint32_t>> edges;
+  std::vector<const std::vector<std::pair<const ast::Decl*, const ast::CallExpr*>>*> calls;
+  static const std::vector<std::pair<const ast::Decl*, const ast::CallExpr*>> kNoCalls;
+  for (size_t v = 0; v < decls.size(); ++v) {  // `decls` grows if a callee is not numbered
+    auto found = ctx.calls.find(decls[v]);
+    calls.push_back(found != ctx.calls.end() ? &found->second : &kNoCalls);
+    edges.emplace_back();
+    for (const auto& [to, call] : *calls.back()) edges.back().push_back(number(to));
+  }
+  auto name_of = [&](uint32_t v) { return decls[v]->name.name; };
+  ir::for_each_cycle(
+      static_cast<uint32_t>(decls.size()), [&](uint32_t v) -> const auto& { return edges[v]; },
+      [&](std::span<const uint32_t> cycle, uint32_t wait) {
+        const ast::Decl* to = decls[cycle.front()];
+        std::string text = describe_cycle(cycle.begin(), cycle.end(), to->name.name, name_of);
+        ctx.error(DiagCode::E0403, (*calls[cycle.back()])[wait].second->range,
+                  fmt::format("workflow '{}' calls itself: {}", to->name.name, text));
+        return true;  // every circle, once
+      });
 }
 
 }  // namespace flyte::check
