@@ -373,12 +373,9 @@ class Reader {
         case pb::Type::OPTIONAL: got = table.optional(TypeId{t.elem()}); break;
         case pb::Type::STRUCT:
         case pb::Type::ENUM:
-          // Declarations are not serialized; the type's index keeps named types apart. The
-          // key is only compared, never dereferenced.
-          got = table.named(t.kind() == pb::Type::STRUCT ? TypeKind::Struct : TypeKind::Enum,
-                            t.name(),
-                            reinterpret_cast<const void*>(  // NOLINT(performance-no-int-to-ptr)
-                                static_cast<uintptr_t>(i) + 1));
+          // Each declared type is its own, even where two share a name.
+          got = table.declare(t.kind() == pb::Type::STRUCT ? TypeKind::Struct : TypeKind::Enum,
+                              t.name());
           break;
         case pb::Type::OUTPUTS: {
           std::vector<FieldType> fields;

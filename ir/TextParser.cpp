@@ -207,10 +207,7 @@ class TextParser {
         if (d.accept_word("struct") || d.accept_word("enum")) {
           bool is_struct = lines_[line_ - 1].substr(0, 6) == "struct";
           std::string name = d.ident();
-          named_[name] =
-              m_->types.named(is_struct ? TypeKind::Struct : TypeKind::Enum, name,
-                              reinterpret_cast<const void*>(  // NOLINT(performance-no-int-to-ptr)
-                                  static_cast<uintptr_t>(named_.size()) + 1));
+          named_[name] = m_->types.declare(is_struct ? TypeKind::Struct : TypeKind::Enum, name);
           // Fields may name types declared further down: read them once all are known.
           declarations_.push_back(line_ - 1);
         } else if (d.accept_word("task")) {

@@ -47,8 +47,7 @@ TypeTable::TypeTable() {
 }
 
 TypeId TypeTable::add_simple(TypeKind kind) {
-  return intern(TypeData{kind, {}, {}, nullptr, {}, {}, {}},
-                fmt::format("k{}", static_cast<int>(kind)));
+  return intern(TypeData{kind, {}, {}, {}, {}, {}}, fmt::format("k{}", static_cast<int>(kind)));
 }
 
 TypeId TypeTable::intern(TypeData data, const std::string& key) {
@@ -61,36 +60,37 @@ TypeId TypeTable::intern(TypeData data, const std::string& key) {
 }
 
 TypeId TypeTable::list(TypeId elem) {
-  return intern(TypeData{TypeKind::List, elem, {}, nullptr, {}, {}, {}},
-                fmt::format("L{}", elem.index));
+  return intern(TypeData{TypeKind::List, elem, {}, {}, {}, {}}, fmt::format("L{}", elem.index));
 }
 
 TypeId TypeTable::map(TypeId value) {
-  return intern(TypeData{TypeKind::Map, value, {}, nullptr, {}, {}, {}},
-                fmt::format("M{}", value.index));
+  return intern(TypeData{TypeKind::Map, value, {}, {}, {}, {}}, fmt::format("M{}", value.index));
 }
 
 TypeId TypeTable::optional(TypeId inner) {
   TypeKind k = kind(inner);
   if (k == TypeKind::Optional || k == TypeKind::Error || k == TypeKind::None) return inner;
-  return intern(TypeData{TypeKind::Optional, inner, {}, nullptr, {}, {}, {}},
+  return intern(TypeData{TypeKind::Optional, inner, {}, {}, {}, {}},
                 fmt::format("O{}", inner.index));
 }
 
 TypeId TypeTable::tensor(TensorSpec spec) {
   std::string key = "T" + spec.dtype + (spec.dtype_is_var ? "*" : "") + dims_str(spec);
-  return intern(TypeData{TypeKind::Tensor, {}, {}, nullptr, {}, std::move(spec), {}}, key);
+  return intern(TypeData{TypeKind::Tensor, {}, {}, {}, std::move(spec), {}}, key);
 }
 
-TypeId TypeTable::named(TypeKind kind, std::string name, const void* key) {
-  std::string k = fmt::format("N{}", reinterpret_cast<uintptr_t>(key));
-  return intern(TypeData{kind, {}, std::move(name), key, {}, {}, {}}, k);
+TypeId TypeTable::declare(TypeKind kind, std::string name) {
+  FLYTEC_CHECK(kind == TypeKind::Struct || kind == TypeKind::Enum,
+               "declare of a type that is neither a struct nor an enum");
+  TypeId id{static_cast<uint32_t>(types_.size())};
+  types_.push_back(TypeData{kind, {}, std::move(name), {}, {}, {}});
+  return id;
 }
 
 TypeId TypeTable::outputs(std::vector<FieldType> fields) {
   std::string key = "R";
   for (const FieldType& f : fields) key += fmt::format("{}:{},", f.name, f.type.index);
-  return intern(TypeData{TypeKind::Outputs, {}, {}, nullptr, std::move(fields), {}, {}}, key);
+  return intern(TypeData{TypeKind::Outputs, {}, {}, std::move(fields), {}, {}}, key);
 }
 
 void TypeTable::define_struct(TypeId id, std::vector<FieldType> fields) {

@@ -72,7 +72,6 @@ struct TypeData {
   TypeKind kind;
   TypeId elem;                       // List, Map (value), Optional
   std::string name;                  // Struct, Enum
-  const void* key = nullptr;         // Struct, Enum: identifies the declaration
   std::vector<FieldType> fields;     // Outputs; Struct: its declared fields, in order
   TensorSpec tensor;                 // Tensor
   std::vector<std::string> members;  // Enum: its members, in order
@@ -99,8 +98,9 @@ class TypeTable {
   TypeId map(TypeId value);
   TypeId optional(TypeId inner);
   TypeId tensor(TensorSpec spec);
-  /// A struct or enum type named `name`, declared by whatever `key` identifies.
-  TypeId named(TypeKind kind, std::string name, const void* key);
+  /// A new struct or enum type named `name`: each declaration is its own type, even
+  /// where two share a name (`Split` of one module and of another).
+  TypeId declare(TypeKind kind, std::string name);
   TypeId outputs(std::vector<FieldType> fields);
   /// Gives a struct type its fields, such as `x: Tensor<f32, [N, D]>` of `struct Split`.
   /// Set once the declaration is resolved: a field may name a struct declared later.

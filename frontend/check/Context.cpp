@@ -14,6 +14,16 @@ void Context::suggest(Diagnostic& d, std::string_view name,
   }
 }
 
+TypeId Context::declared_type(const ast::Decl* d) {
+  auto [it, added] = decl_types.try_emplace(d);
+  if (added) {
+    TypeKind kind = d->kind == ast::DeclKind::Struct ? TypeKind::Struct : TypeKind::Enum;
+    it->second = types.declare(kind, std::string(d->name.name));
+    type_decls.emplace(it->second.index, d);
+  }
+  return it->second;
+}
+
 const char* kind_name(ast::DeclKind k) {
   switch (k) {
     case ast::DeclKind::Struct: return "struct";

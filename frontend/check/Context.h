@@ -117,6 +117,11 @@ class Context {
   std::unordered_map<const ast::Decl*, Signature> sigs;
   std::unordered_map<const ast::Decl*, TypeId> alias_types;
   std::unordered_map<const ast::Decl*, std::vector<FieldType>> struct_fields;
+  /// The type of each struct and enum declaration, made on first use, and back.
+  TypeId declared_type(const ast::Decl* d);
+  const ast::Decl* decl_of(TypeId t) const { return type_decls.at(t.index); }
+  std::unordered_map<const ast::Decl*, TypeId> decl_types;
+  std::unordered_map<uint32_t, const ast::Decl*> type_decls;
   /// The aliases being resolved, innermost last, to find an alias that names itself.
   std::vector<const ast::AliasDecl*> alias_stack;
 

@@ -49,7 +49,7 @@ void declare_struct(Context& ctx, const ast::StructDecl* s) {
     fields.push_back({std::string(f.name.name), resolve_type(ctx, f.type)});
   }
   // The IR keeps the fields too: the runtime checks struct values against them.
-  ctx.types.define_struct(ctx.types.named(TypeKind::Struct, std::string(s->name.name), s), fields);
+  ctx.types.define_struct(ctx.declared_type(s), fields);
   ctx.struct_fields[s] = std::move(fields);
 }
 
@@ -60,8 +60,7 @@ void declare_enum(Context& ctx, const ast::EnumDecl* e) {
     note_duplicate(ctx, seen, m, "member");
     members.emplace_back(m.name);
   }
-  ctx.types.define_enum(ctx.types.named(TypeKind::Enum, std::string(e->name.name), e),
-                        std::move(members));
+  ctx.types.define_enum(ctx.declared_type(e), std::move(members));
 }
 
 }  // namespace

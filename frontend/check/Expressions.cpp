@@ -22,7 +22,7 @@ TypeId check_field(Context& ctx, const ast::FieldExpr* f) {
   const TypeData& d = ctx.types.get(base);
   std::string_view want = f->field.name;
   const std::vector<FieldType>* fields = nullptr;
-  if (d.kind == TypeKind::Struct) fields = &ctx.struct_fields[static_cast<const Decl*>(d.key)];
+  if (d.kind == TypeKind::Struct) fields = &ctx.struct_fields[ctx.decl_of(base)];
   if (d.kind == TypeKind::Outputs) fields = &d.fields;
   if (d.kind == TypeKind::Error || want.empty()) return ctx.types.error();
   if (d.kind == TypeKind::Optional) {
@@ -318,7 +318,7 @@ TypeId check_struct_value(Context& ctx, const ast::StructExpr* s) {
         fmt::format("missing field '{}' in a value of struct '{}'", ft.name, d->name.name));
     Context::note(diag, fmt::format("'{}' is declared here", d->name.name), d->name.range);
   }
-  return ctx.types.named(TypeKind::Struct, std::string(d->name.name), d);
+  return ctx.declared_type(d);
 }
 
 TypeId check_inner(Context& ctx, const Expr* e, std::optional<TypeId> expected) {

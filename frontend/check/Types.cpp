@@ -97,8 +97,8 @@ TypeId declared_type(Context& ctx, const ast::TypeExpr* t, std::string_view n) {
     return types.error();
   }
   switch (d->kind) {
-    case DeclKind::Struct: return types.named(TypeKind::Struct, std::string(d->name.name), d);
-    case DeclKind::Enum: return types.named(TypeKind::Enum, std::string(d->name.name), d);
+    case DeclKind::Struct:
+    case DeclKind::Enum: return ctx.declared_type(d);
     case DeclKind::Alias: return alias_type(ctx, static_cast<const ast::AliasDecl*>(d));
     default: {
       Diagnostic& diag =
@@ -152,7 +152,7 @@ void check_enum_member(Context& ctx, const Expr* e, TypeId expected) {
   TypeId t = expected;
   if (ctx.types.kind(t) == TypeKind::Optional) t = ctx.types.get(t).elem;
   if (ctx.types.kind(t) != TypeKind::Enum || e->kind != ExprKind::String) return;
-  auto* en = static_cast<const ast::EnumDecl*>(ctx.types.get(t).key);
+  auto* en = static_cast<const ast::EnumDecl*>(ctx.decl_of(t));
   const std::string& v = static_cast<const ast::StringLit*>(e)->value;
   for (const ast::Ident& m : en->members) {
     if (m.name == v) return;
@@ -263,6 +263,17 @@ TypeId expect(Context& ctx, const Expr* e, TypeId expected,
     d = &ctx.error(
         DiagCode::E0301, e->range,
         fmt::format("type mismatch: expected '{}', found '{}'", ctx.str(expected), ctx.str(t)));
+    // Two declarations that share a name: say which is which.
+    if (ctx.str(expected) == ctx.str(t) && (tk == TypeKind::Struct || tk == TypeKind::Enum) &&
+        fk == tk) {
+      const ast::Decl* want = ctx.decl_of(expected);
+      const ast::Decl* got = ctx.decl_of(t);
+      Context::note(*d, fmt::format("the expected '{}' is declared here", want->name.name),
+                    want->name.range);
+      Context::note(
+          *d, fmt::format("the '{}' found is another declaration of that name", got->name.name),
+          got->name.range);
+    }
   }
   add_notes(*d);
   return ctx.types.error();

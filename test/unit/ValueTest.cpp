@@ -97,7 +97,7 @@ TEST_F(ValueTest, CheckValueNamesWhereItIsWrong) {
 }
 
 TEST_F(ValueTest, StructsHaveExactlyTheirFields) {
-  TypeId point = types.named(TypeKind::Struct, "Point", &types);
+  TypeId point = types.declare(TypeKind::Struct, "Point");
   types.define_struct(point, {{"x", types.int_()}, {"label", types.optional(types.string())}});
   std::string error;
   Value ok = Value::parse(R"({"x": 1})");
@@ -115,7 +115,7 @@ TEST_F(ValueTest, StructsHaveExactlyTheirFields) {
 }
 
 TEST_F(ValueTest, EnumsAreOneOfTheirMembers) {
-  TypeId color = types.named(TypeKind::Enum, "Color", &types);
+  TypeId color = types.declare(TypeKind::Enum, "Color");
   types.define_enum(color, {"red", "green"});
   std::string error;
   Value green = "green";
@@ -162,7 +162,7 @@ TEST_F(ValueTest, JsonDepthIsBounded) {
 }
 
 TEST_F(ValueTest, VisitPathsFindsFilesAtAnyDepth) {
-  TypeId bundle = types.named(TypeKind::Struct, "Bundle", &types);
+  TypeId bundle = types.declare(TypeKind::Struct, "Bundle");
   types.define_struct(bundle, {{"f", types.file()}, {"n", types.int_()}});
   TypeId t = types.map(types.list(types.optional(bundle)));
   Value v = Value::parse(R"({"a/b": [{"f": "/x", "n": 1}, null], "c": [{"f": "/y", "n": 2}]})");
