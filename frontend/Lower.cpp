@@ -1,8 +1,6 @@
 // AST + semantics -> IR.
 #include "frontend/Lower.h"
 
-#include <fmt/format.h>
-
 #include <cctype>
 #include <filesystem>
 #include <fstream>
@@ -12,7 +10,6 @@
 #include <unordered_map>
 
 #include "frontend/Annotations.h"
-#include "ir/Printer.h"
 #include "support/Check.h"
 #include "support/Hash.h"
 
@@ -104,10 +101,11 @@ class Lowerer {
     return mod->name + "." + std::string(d->name.name);
   }
 
-  // A constant in source form. `expected` is the type the constant is given as (a
-  // parameter's, an output's); a string literal where it is a `File` or `Dir` is a path and
-  // is resolved against the directory of the file that wrote it.
-  std::string constant_text(const Expr* e, std::optional<TypeId> expected) {
+  // A constant's value, from the literals the AST holds decoded. `expected` is the type
+  // the constant is given as (a parameter's, an output's); a string literal where it is a
+  // `File` or `Dir` is a path and is resolved against the directory of the file that
+  // wrote it.
+  ir::Value constant_value(const Expr* e, std::optional<TypeId> expected) {
     const TypeTable& types = m_->types;
     // An optional's value is its element's.
     if (expected && types.kind(*expected) == TypeKind::Optional)
@@ -119,50 +117,48 @@ class Lowerer {
       return std::nullopt;
     };
     switch (e->kind) {
-      case ExprKind::Int: return std::to_string(static_cast<const ast::IntLit*>(e)->value);
-      case ExprKind::Float: {
-        std::string s = fmt::format("{}", static_cast<const ast::FloatLit*>(e)->value);
-        if (s.find_first_of(".en") == std::string::npos) s += ".0";
-        return s;
-      }
-      case ExprKind::Bool: return static_cast<const ast::BoolLit*>(e)->value ? "true" : "false";
-      case ExprKind::None: return "none";
+      case ExprKind::Int: return ir::Value::int_(static_cast<const ast::IntLit*>(e)->value);
+      case ExprKind::Float: return ir::Value::float_(static_cast<const ast::FloatLit*>(e)->value);
+      case ExprKind::Bool: return ir::Value::bool_(static_cast<const ast::BoolLit*>(e)->value);
+      case ExprKind::None: return ir::Value::none();
       case ExprKind::String: {
         const std::string& v = static_cast<const ast::StringLit*>(e)->value;
-        bool is_path = expected && (types.kind(*expected) == TypeKind::File ||
-                                    types.kind(*expected) == TypeKind::Dir);
-        return ir::quote(is_path ? resolve_path(v) : v);
+        TypeKind k = expected ? types.kind(*expected) : TypeKind::Error;
+        if (k == TypeKind::File) return ir::Value::file(resolve_path(v));
+        if (k == TypeKind::Dir) return ir::Value::dir(resolve_path(v));
+        return ir::Value::string(v);
       }
       case ExprKind::Duration:
-        return fmt::format("{}s", static_cast<const ast::DurationLit*>(e)->seconds);
-      case ExprKind::Size: return fmt::format("{}B", static_cast<const ast::SizeLit*>(e)->bytes);
+        return ir::Value::duration(static_cast<const ast::DurationLit*>(e)->seconds);
+      case ExprKind::Size: return ir::Value::size(static_cast<const ast::SizeLit*>(e)->bytes);
       case ExprKind::List: {
         std::optional<TypeId> elem = part(expected ? expected : type_of(e));
-        std::string out = "[";
-        for (const Expr* x : static_cast<const ast::ListExpr*>(e)->elements) {
-          out += (out.size() > 1 ? ", " : "") + constant_text(x, elem);
-        }
-        return out + "]";
+        std::vector<ir::Value> items;
+        for (const Expr* x : static_cast<const ast::ListExpr*>(e)->elements)
+          items.push_back(constant_value(x, elem));
+        return ir::Value::list(std::move(items));
       }
       case ExprKind::Map: {
         std::optional<TypeId> elem = part(expected ? expected : type_of(e));
-        std::string out = "{";
+        std::vector<std::string> keys;
+        std::vector<ir::Value> values;
         for (const auto& m : static_cast<const ast::MapExpr*>(e)->entries) {
-          out += (out.size() > 1 ? ", " : "") + ir::quote(m.key->value) + ": " +
-                 constant_text(m.value, elem);
+          keys.push_back(m.key->value);
+          values.push_back(constant_value(m.value, elem));
         }
-        return out + "}";
+        return ir::Value::map(std::move(keys), std::move(values));
       }
       case ExprKind::Struct: {
         auto* s = static_cast<const ast::StructExpr*>(e);
-        std::string out = s->type.str() + " {";
-        for (size_t i = 0; i < s->fields.size(); ++i) {
-          out += (i ? ", " : " ") + std::string(s->fields[i].name.name) + " = " +
-                 constant_text(s->fields[i].value, field_type(type_of(e), s->fields[i].name.name));
+        std::vector<std::string> fields;
+        std::vector<ir::Value> values;
+        for (const ast::FieldInit& f : s->fields) {
+          fields.emplace_back(f.name.name);
+          values.push_back(constant_value(f.value, field_type(type_of(e), f.name.name)));
         }
-        return out + " }";
+        return ir::Value::struct_(s->type.str(), std::move(fields), std::move(values));
       }
-      default: return "?";
+      default: return ir::Value::none();  // an expression already reported
     }
   }
 
@@ -192,7 +188,7 @@ class Lowerer {
   }
 
   ir::ConstId add_constant(const Expr* e, std::optional<TypeId> expected) {
-    m_->constants.push_back({sema_.type_of(e), constant_text(e, expected)});
+    m_->constants.push_back({sema_.type_of(e), constant_value(e, expected)});
     return ir::ConstId{static_cast<uint32_t>(m_->constants.size() - 1)};
   }
 

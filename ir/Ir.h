@@ -13,6 +13,7 @@
 
 #include "ir/Enums.h"
 #include "ir/Types.h"
+#include "ir/Value.h"
 
 namespace flyte::ir {
 
@@ -49,10 +50,11 @@ struct SourceRange {
   bool valid() const { return file != kNoFile; }
 };
 
-/// A constant in source form (`42`, `0.5`, `"a"`, `600s`, `[1, 2]`), with its type.
+/// A constant (`42`, `0.5`, `"a"`, `600s`, `[1, 2]`): its type and its value, decoded
+/// once by lowering (value_text spells it as the text form writes it).
 struct Constant {
   TypeId type;
-  std::string text;
+  Value value;
 };
 
 /// A value kept on the heap, copied with its owner: for parts most owners leave out.

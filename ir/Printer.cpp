@@ -67,7 +67,7 @@ class Printer {
   std::string value(const ValueRef& v) const {
     std::string out;
     switch (v.kind) {
-      case ValueRef::Kind::Const: out = m_.constants[v.index].text; break;
+      case ValueRef::Kind::Const: out = value_text(m_.constants[v.index].value); break;
       case ValueRef::Kind::Input: out = "$" + current_->inputs[v.index].name; break;
       case ValueRef::Kind::NodeOutput: {
         out = fmt::format("%{}", v.index);
@@ -85,7 +85,8 @@ class Printer {
     for (size_t i = 0; i < ps.size(); ++i) {
       if (i > 0) out += ", ";
       out += ps[i].name + ": " + type(ps[i].type);
-      if (ps[i].default_value) out += " = " + m_.constants[ps[i].default_value->index].text;
+      if (ps[i].default_value)
+        out += " = " + value_text(m_.constants[ps[i].default_value->index].value);
     }
     return out;
   }
@@ -215,7 +216,8 @@ class Printer {
     out_ << "\nlaunch " << l.name << " = " << m_.workflows[l.workflow.index].name << "(";
     for (size_t i = 0; i < l.inputs.size(); ++i) {
       if (i > 0) out_ << ", ";
-      out_ << l.inputs[i].first << " = " << m_.constants[l.inputs[i].second.index].text;
+      out_ << l.inputs[i].first << " = "
+           << value_text(m_.constants[l.inputs[i].second.index].value);
     }
     out_ << ")";
     if (!l.schedule.empty()) out_ << " schedule " << quote(l.schedule);

@@ -26,6 +26,48 @@ void write(const ValueRef& v, pb::ValueRef* out) {
   out->set_type(v.type.index);
 }
 
+void write(const Value& v, pb::Value* out) {
+  switch (v.kind()) {
+    case Value::Kind::None: return;
+    case Value::Kind::Int: out->set_int_value(v.as_int()); return;
+    case Value::Kind::Float: out->set_float_value(v.as_float()); return;
+    case Value::Kind::Bool: out->set_bool_value(v.as_bool()); return;
+    case Value::Kind::String: out->set_string_value(v.text()); return;
+    case Value::Kind::Duration: out->set_duration_s(v.as_float()); return;
+    case Value::Kind::Size: out->set_size_bytes(v.as_int()); return;
+    case Value::Kind::File: out->set_file(v.text()); return;
+    case Value::Kind::Dir: out->set_dir(v.text()); return;
+    case Value::Kind::List: {
+      pb::ValueList* l = out->mutable_list();
+      for (const Value& x : v.items()) write(x, l->add_items());
+      return;
+    }
+    case Value::Kind::Map: {
+      pb::ValueMap* m = out->mutable_map();
+      for (size_t i = 0; i < v.items().size(); ++i) {
+        pb::ValueEntry* e = m->add_entries();
+        e->set_key(v.keys()[i]);
+        write(v.items()[i], e->mutable_value());
+      }
+      return;
+    }
+    case Value::Kind::Struct: {
+      pb::StructValue* st = out->mutable_struct_value();
+      st->set_name(v.text());
+      for (size_t i = 0; i < v.items().size(); ++i) {
+        pb::ValueEntry* e = st->add_fields();
+        e->set_key(v.keys()[i]);
+        write(v.items()[i], e->mutable_value());
+      }
+      return;
+    }
+    case Value::Kind::Enum:
+      out->mutable_enum_value()->set_name(v.text());
+      out->mutable_enum_value()->set_member(v.member());
+      return;
+  }
+}
+
 // Writes a range only where there is one: an absent message means no source.
 template <class Proto>
 void write_location(const SourceRange& r, Proto* out) {
@@ -101,7 +143,7 @@ pb::Module to_proto(const Module& m) {
   for (const Constant& c : m.constants) {
     pb::Constant* q = out.add_constants();
     q->set_type(c.type.index);
-    q->set_text(c.text);
+    write(c.value, q->mutable_value());
   }
   for (const Task& t : m.tasks) {
     pb::Task* q = out.add_tasks();
@@ -215,7 +257,8 @@ class Reader {
     nfiles_ = m->files.size();
     if (!types(in, m->types)) return nullptr;
     ntypes_ = m->types.count();
-    for (const pb::Constant& c : in.constants()) m->constants.push_back({type(c.type()), c.text()});
+    for (const pb::Constant& c : in.constants())
+      m->constants.push_back({type(c.type()), value(c.value())});
     for (const pb::Task& t : in.tasks()) {
       Task out;
       out.name = t.name();
@@ -311,6 +354,41 @@ class Reader {
   }
 
  private:
+  // A constant's value; protobuf's own nesting limit bounds its depth.
+  static Value value(const pb::Value& v) {
+    auto entries = [](const auto& in, std::vector<std::string>& keys, std::vector<Value>& values) {
+      for (const pb::ValueEntry& e : in) {
+        keys.push_back(e.key());
+        values.push_back(value(e.value()));
+      }
+    };
+    std::vector<std::string> keys;
+    std::vector<Value> values;
+    switch (v.kind_case()) {
+      case pb::Value::kIntValue: return Value::int_(v.int_value());
+      case pb::Value::kFloatValue: return Value::float_(v.float_value());
+      case pb::Value::kBoolValue: return Value::bool_(v.bool_value());
+      case pb::Value::kStringValue: return Value::string(v.string_value());
+      case pb::Value::kDurationS: return Value::duration(v.duration_s());
+      case pb::Value::kSizeBytes: return Value::size(v.size_bytes());
+      case pb::Value::kFile: return Value::file(v.file());
+      case pb::Value::kDir: return Value::dir(v.dir());
+      case pb::Value::kList:
+        for (const pb::Value& x : v.list().items()) values.push_back(value(x));
+        return Value::list(std::move(values));
+      case pb::Value::kMap:
+        entries(v.map().entries(), keys, values);
+        return Value::map(std::move(keys), std::move(values));
+      case pb::Value::kStructValue:
+        entries(v.struct_value().fields(), keys, values);
+        return Value::struct_(v.struct_value().name(), std::move(keys), std::move(values));
+      case pb::Value::kEnumValue:
+        return Value::enum_(v.enum_value().name(), v.enum_value().member());
+      case pb::Value::KIND_NOT_SET: break;
+    }
+    return Value::none();
+  }
+
   std::nullptr_t fail(std::string message) {
     if (error_.empty()) error_ = std::move(message);
     return nullptr;

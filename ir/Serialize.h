@@ -18,7 +18,8 @@ namespace flyte::ir {
 /// literal's operator is `struct`, its struct the node's type); a task's runner as one
 /// of three messages (shell, cpp with the file's hash, builtin); task nodes' resolved
 /// attributes.
-inline constexpr uint32_t kPlanFormatVersion = 2;
+/// 3: constants as structured values (flyte_ir.proto's `Value`) instead of source text.
+inline constexpr uint32_t kPlanFormatVersion = 3;
 
 /// The module as protobuf bytes. Deterministic: the same module gives the same bytes.
 std::string to_protobuf(const Module& m);

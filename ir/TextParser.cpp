@@ -147,36 +147,6 @@ class Cursor {
     }
     fail("unterminated string");
   }
-  /// A constant in source form: a string, a bracketed list or map, a struct value
-  /// (`Name { … }`) or a bare word, returned as written.
-  std::string constant() {
-    skip_ws();
-    size_t start = pos_;
-    int depth = 0;
-    while (pos_ < s_.size()) {
-      char c = s_[pos_];
-      if (c == '"') {
-        for (++pos_; pos_ < s_.size() && s_[pos_] != '"'; ++pos_) {
-          if (s_[pos_] == '\\') ++pos_;
-        }
-        if (pos_ >= s_.size()) fail("unterminated string");
-      } else if (c == '[' || c == '{' || c == '(') {
-        ++depth;
-      } else if (c == ']' || c == '}' || c == ')') {
-        if (depth == 0) break;
-        --depth;
-      } else if (depth == 0 && c == ',') {
-        break;
-      } else if (depth == 0 && c == ' ') {
-        // `Name { x = 1 }`: a struct value continues over the space before its brace.
-        if (s_.substr(pos_, 2) != " {" || start == pos_ || s_[start] == '"' || s_[start] == '[')
-          break;
-      }
-      ++pos_;
-    }
-    if (pos_ == start) fail("expected a value");
-    return std::string(s_.substr(start, pos_ - start));
-  }
   [[noreturn]] static void fail(std::string message) { throw ParseError{std::move(message)}; }
 
   std::string_view s_;
@@ -407,20 +377,19 @@ class TextParser {
 
   // --- constants and values ----------------------------------------------------------
 
-  TypeId literal_type(const std::string& text) {
+  /// The type of a constant read where no type is expected: its literal's.
+  TypeId literal_type(const Value& v) {
     TypeTable& tt = m_->types;
-    char f = text[0];
-    if (f == '"') return tt.string();
-    if (text == "true" || text == "false") return tt.bool_();
-    if (text == "none") return tt.none();
-    if (std::isdigit(static_cast<unsigned char>(f)) != 0 || f == '-') {
-      char last = text.back();
-      if (last == 's') return tt.duration();
-      if (last == 'B') return tt.size();
-      if (text.find_first_of(".en") != std::string::npos) return tt.float_();
-      return tt.int_();
+    switch (v.kind()) {
+      case Value::Kind::String: return tt.string();
+      case Value::Kind::Bool: return tt.bool_();
+      case Value::Kind::None: return tt.none();
+      case Value::Kind::Duration: return tt.duration();
+      case Value::Kind::Size: return tt.size();
+      case Value::Kind::Float: return tt.float_();
+      case Value::Kind::Int: return tt.int_();
+      default: return tt.error();
     }
-    return tt.error();
   }
 
   /// The type of parameter `name`, or the error type (no expectation) when there is none.
@@ -431,9 +400,15 @@ class TextParser {
     return m_->types.error();
   }
 
-  ConstId add_constant(const std::string& text, TypeId expected) {
-    TypeId t = expected.index != m_->types.error().index ? expected : literal_type(text);
-    m_->constants.push_back({t, text});
+  /// Reads a constant at the cursor, given as a value of type `expected` (the error type
+  /// when there is none).
+  ConstId add_constant(Cursor& c, TypeId expected) {
+    c.skip_ws();
+    std::string error;
+    std::optional<Value> v = read_value(c.s_, c.pos_, m_->types, expected, error);
+    if (!v) Cursor::fail(error);
+    TypeId t = expected.index != m_->types.error().index ? expected : literal_type(*v);
+    m_->constants.push_back({t, std::move(*v)});
     return ConstId{static_cast<uint32_t>(m_->constants.size() - 1)};
   }
 
@@ -446,7 +421,7 @@ class TextParser {
       p.name = c.ident();
       c.expect(":");
       p.type = type(c);
-      if (c.accept("=")) p.default_value = add_constant(c.constant(), p.type);
+      if (c.accept("=")) p.default_value = add_constant(c, p.type);
       out.push_back(std::move(p));
     } while (c.accept(","));
     c.expect(")");
@@ -508,9 +483,8 @@ class TextParser {
         v.type = m_->types.error();  // struct fields are not part of the text form
       }
     } else {
-      std::string text = c.constant();
       v.kind = ValueRef::Kind::Const;
-      v.index = add_constant(text, expected).index;
+      v.index = add_constant(c, expected).index;
       v.type = m_->constants[v.index].type;
     }
     return v;
@@ -788,7 +762,7 @@ class TextParser {
       do {
         std::string name = c.ident();
         c.expect("=");
-        l.inputs.emplace_back(name, add_constant(c.constant(), param_type(w.inputs, name)));
+        l.inputs.emplace_back(name, add_constant(c, param_type(w.inputs, name)));
       } while (c.accept(","));
       c.expect(")");
     }

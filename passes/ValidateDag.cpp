@@ -94,10 +94,9 @@ class ValidateDag final : public Pass {
   void unreachable(const ir::Module& m, const ir::Workflow& w, Ctx& ctx) {
     auto constant = [&](const ir::ValueRef& v) -> std::optional<bool> {
       if (v.kind != ir::ValueRef::Kind::Const || v.index >= m.constants.size()) return std::nullopt;
-      const std::string& t = m.constants[v.index].text;
-      if (t == "true") return true;
-      if (t == "false") return false;
-      return std::nullopt;
+      const ir::Value& c = m.constants[v.index].value;
+      if (c.kind() != ir::Value::Kind::Bool) return std::nullopt;
+      return c.as_bool();
     };
     for (uint32_t i = 0; i < w.nodes.size(); ++i) {
       const ir::Node& node = w.nodes[i];

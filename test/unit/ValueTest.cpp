@@ -1,4 +1,4 @@
-// Run-time values: constants in the IR's source form, scalar text forms, type checks.
+// Run-time values: the IR's constants as run-time values, scalar text forms, type checks.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -13,15 +13,16 @@ namespace {
 
 class ValueTest : public ::testing::Test {
  protected:
+  // A constant written in the IR's text form, as the runtime sees it.
   Value constant(const std::string& text, TypeId t) {
     std::string error;
-    std::optional<Value> v = parse_constant(text, types, t, error);
+    std::optional<ir::Value> v = ir::parse_value(text, types, t, error);
     EXPECT_TRUE(v.has_value()) << text << ": " << error;
-    return v.value_or(Value());
+    return v ? constant_value(*v, types, t) : Value();
   }
   std::string constant_error(const std::string& text) {
     std::string error;
-    EXPECT_FALSE(parse_constant(text, types, types.error(), error).has_value()) << text;
+    EXPECT_FALSE(ir::parse_value(text, types, types.error(), error).has_value()) << text;
     return error;
   }
   TypeTable types;
@@ -50,6 +51,14 @@ TEST_F(ValueTest, CompositeConstants) {
   EXPECT_EQ(constant("Point { x = 1, y = -2 }", types.error()), Value::parse(R"({"x":1,"y":-2})"));
   EXPECT_EQ(constant("Outer { p = Point { x = 1 }, tags = [\"t\"] }", types.error()),
             Value::parse(R"({"p":{"x":1},"tags":["t"]})"));
+}
+
+TEST_F(ValueTest, PathsAndEnumMembersAreStrings) {
+  TypeId color = types.declare(TypeKind::Enum, "Color");
+  types.define_enum(color, {"red", "green"});
+  EXPECT_EQ(constant("Color.green", color), Value("green"));
+  EXPECT_EQ(constant(R"("/data/in.csv")", types.optional(types.file())), Value("/data/in.csv"));
+  EXPECT_EQ(constant(R"(["/d"])", types.list(types.dir())), Value::parse(R"(["/d"])"));
 }
 
 TEST_F(ValueTest, MalformedConstantsAreErrors) {

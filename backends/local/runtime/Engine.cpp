@@ -132,11 +132,9 @@ struct Engine::Impl {
   Impl(const ir::Module& module, EngineOptions o)
       : m(module), opt(std::move(o)), executor(m, executor_options(opt, own_runners)) {
     for (const ir::Workflow& w : m.workflows) index.push_back(build_index(w));
-    for (const ir::Constant& c : m.constants) {
-      std::string error;
-      std::optional<Value> v = parse_constant(c.text, m.types, c.type, error);
-      constants.push_back(v ? std::move(*v) : Value(nullptr));
-    }
+    constants.reserve(m.constants.size());
+    for (const ir::Constant& c : m.constants)
+      constants.push_back(constant_value(c.value, m.types, c.type));
     cpu_free = opt.machine.cpus;
     mem_free = opt.machine.mem_bytes;
     gpu_free = opt.machine.gpus;
@@ -474,7 +472,7 @@ struct Engine::Impl {
     scope_maybe_done(s);
   }
 
-  void fail(Scope* s, uint32_t node, Failure f) {
+  void fail(Scope* s, uint32_t node, const Failure& f) {
     const WorkflowIndex& wf = *s->wf;
     uint32_t pos = wf.pos[node];
     s->state[pos] = NodeState::Failed;
@@ -622,12 +620,12 @@ struct Engine::Impl {
       }
       --opt.events->counters().running;
       lock.lock();
-      finish_job(job, std::move(outputs), std::move(failure));
+      finish_job(job, outputs, failure);
       drain();
     }
   }
 
-  void finish_job(TaskJob* job, std::optional<Value> outputs, Failure failure) {
+  void finish_job(TaskJob* job, const std::optional<Value>& outputs, const Failure& failure) {
     Scope* s = job->scope;
     uint32_t node = job->node;
     cpu_free += job->cpu;
@@ -645,7 +643,7 @@ struct Engine::Impl {
       if (failure.error == "cancelled") {
         skip(s, node);
       } else {
-        fail(s, node, std::move(failure));
+        fail(s, node, failure);
       }
     }
     done_cv.notify_all();

@@ -187,7 +187,8 @@ std::optional<Value> gather_inputs(const ir::Module& m, const std::vector<Value>
 }
 
 std::string describe_input(const ir::Module& m, const ir::Param& p) {
-  if (p.default_value) return "default " + m.constants[p.default_value->index].text;
+  if (p.default_value)
+    return "default " + ir::value_text(m.constants[p.default_value->index].value);
   if (m.types.kind(p.type) == TypeKind::Optional) return "optional (default none)";
   return "required";
 }
@@ -239,11 +240,9 @@ int run_main(int argc, char** argv, const unsigned char* plan, size_t size,
   auto loaded = std::chrono::steady_clock::now();
   const ir::Workflow& w = m->workflows[wi];
   std::vector<Value> constants;
-  for (const ir::Constant& c : m->constants) {
-    std::string e;
-    std::optional<Value> v = parse_constant(c.text, m->types, c.type, e);
-    constants.push_back(v ? *v : Value(nullptr));
-  }
+  constants.reserve(m->constants.size());
+  for (const ir::Constant& c : m->constants)
+    constants.push_back(constant_value(c.value, m->types, c.type));
 
   Options o;
   std::string name = std::filesystem::path(argv[0]).filename().string();

@@ -15,158 +15,17 @@
 namespace flyte::rt {
 namespace {
 
-/// A recursive-descent reader for constants in the IR's source form.
-class ConstantReader {
- public:
-  ConstantReader(std::string_view s, const TypeTable& types) : s_(s), types_(types) {}
+// An optional's value is its element's.
+TypeKind value_kind(const TypeTable& types, TypeId t) {
+  const TypeData& d = types.get(t);
+  return d.kind == TypeKind::Optional ? types.kind(d.elem) : d.kind;
+}
 
-  std::optional<Value> run(TypeId t, std::string& error) {
-    std::optional<Value> v = value(t);
-    skip();
-    if (v && pos_ != s_.size()) fail("unexpected text after the value");
-    if (!error_.empty()) {
-      error = error_;
-      return std::nullopt;
-    }
-    return v;
-  }
-
- private:
-  void skip() {
-    while (pos_ < s_.size() && s_[pos_] == ' ') ++pos_;
-  }
-  bool accept(char c) {
-    skip();
-    if (pos_ < s_.size() && s_[pos_] == c) {
-      ++pos_;
-      return true;
-    }
-    return false;
-  }
-  std::nullopt_t fail(std::string message) {
-    if (error_.empty()) error_ = std::move(message);
-    return std::nullopt;
-  }
-  TypeId elem(TypeId t) const {
-    const TypeData& d = types_.get(t);
-    if (d.kind == TypeKind::Optional) return elem(d.elem);
-    return d.kind == TypeKind::List || d.kind == TypeKind::Map ? d.elem : types_.error();
-  }
-  TypeKind kind(TypeId t) const {
-    const TypeData& d = types_.get(t);
-    return d.kind == TypeKind::Optional ? types_.kind(d.elem) : d.kind;
-  }
-
-  std::optional<std::string> string() {
-    if (!accept('"')) return fail("expected a string");
-    std::string out;
-    while (pos_ < s_.size() && s_[pos_] != '"') {
-      char c = s_[pos_++];
-      if (c == '\\' && pos_ < s_.size()) {
-        c = s_[pos_++];
-        if (c == 'n') c = '\n';
-      }
-      out += c;
-    }
-    if (!accept('"')) return fail("unterminated string");
-    return out;
-  }
-
-  std::optional<Value> value(TypeId t) {
-    skip();
-    if (pos_ >= s_.size()) return fail("expected a value");
-    char c = s_[pos_];
-    if (c == '"') {
-      std::optional<std::string> s = string();
-      if (!s) return std::nullopt;
-      return Value(*s);
-    }
-    if (c == '[') return list(t);
-    if (c == '{') return map(t);
-    size_t start = pos_;
-    while (pos_ < s_.size() && s_[pos_] != ',' && s_[pos_] != ']' && s_[pos_] != '}' &&
-           s_[pos_] != ' ')
-      ++pos_;
-    std::string word(s_.substr(start, pos_ - start));
-    if (word == "true" || word == "false") return Value(word == "true");
-    if (word == "none") return Value(nullptr);
-    if (!word.empty() && (std::isdigit(static_cast<unsigned char>(word[0])) != 0 ||
-                          word[0] == '-' || word[0] == '.'))
-      return number(word, t);
-    if (!word.empty() && accept('{')) return structure();
-    return fail(fmt::format("'{}' is not a constant", word));
-  }
-
-  std::optional<Value> number(const std::string& word, TypeId t) {
-    char last = word.back();
-    std::string digits = word;
-    if (last == 's' || last == 'B') digits.pop_back();
-    if (last == 'B' || (last != 's' && digits.find_first_of(".eEn") == std::string::npos &&
-                        kind(t) != TypeKind::Float)) {
-      int64_t v = 0;
-      auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), v);
-      if (ec == std::errc() && end == digits.data() + digits.size()) return Value(v);
-    }
-    char* end = nullptr;
-    double d = std::strtod(digits.c_str(), &end);
-    if (digits.empty() || *end != '\0') return fail(fmt::format("'{}' is not a number", word));
-    return Value(d);
-  }
-
-  std::optional<Value> list(TypeId t) {
-    accept('[');
-    Value out = Value::array();
-    if (accept(']')) return out;
-    do {
-      std::optional<Value> v = value(elem(t));
-      if (!v) return std::nullopt;
-      out.push_back(std::move(*v));
-    } while (accept(','));
-    if (!accept(']')) return fail("expected ']'");
-    return out;
-  }
-
-  std::optional<Value> map(TypeId t) {
-    accept('{');
-    Value out = Value::object();
-    if (accept('}')) return out;
-    do {
-      std::optional<std::string> k = string();
-      if (!k || !accept(':')) return fail("expected '\"key\": value'");
-      std::optional<Value> v = value(elem(t));
-      if (!v) return std::nullopt;
-      out[*k] = std::move(*v);
-    } while (accept(','));
-    if (!accept('}')) return fail("expected '}'");
-    return out;
-  }
-
-  // `Name { a = 1, b = "x" }`: the name is already read. Field types are the
-  // frontend's, so numbers keep their literal form.
-  std::optional<Value> structure() {
-    Value out = Value::object();
-    if (accept('}')) return out;
-    do {
-      skip();
-      size_t start = pos_;
-      while (pos_ < s_.size() &&
-             (std::isalnum(static_cast<unsigned char>(s_[pos_])) != 0 || s_[pos_] == '_'))
-        ++pos_;
-      std::string field(s_.substr(start, pos_ - start));
-      if (field.empty() || !accept('=')) return fail("expected 'field = value'");
-      std::optional<Value> v = value(types_.error());
-      if (!v) return std::nullopt;
-      out[field] = std::move(*v);
-    } while (accept(','));
-    if (!accept('}')) return fail("expected '}'");
-    return out;
-  }
-
-  std::string_view s_;
-  const TypeTable& types_;
-  size_t pos_ = 0;
-  std::string error_;
-};
+TypeId elem(const TypeTable& types, TypeId t) {
+  const TypeData& d = types.get(t);
+  if (d.kind == TypeKind::Optional) return elem(types, d.elem);
+  return d.kind == TypeKind::List || d.kind == TypeKind::Map ? d.elem : types.error();
+}
 
 std::string describe(const Value& v) {
   std::string s = v.dump(-1, ' ', false, Value::error_handler_t::replace);
@@ -417,13 +276,6 @@ void visit(Value& v, const TypeTable& types, TypeId t,
 
 }  // namespace
 
-std::optional<Value> parse_constant(const std::string& text, const TypeTable& types, TypeId t,
-                                    std::string& error) {
-  std::optional<Value> v = ConstantReader(text, types).run(t, error);
-  if (v && types.kind(t) == TypeKind::Float && v->is_number()) *v = v->get<double>();
-  return v;
-}
-
 bool is_scalar(const TypeTable& types, TypeId t) {
   switch (types.kind(t)) {
     case TypeKind::Int:
@@ -440,6 +292,39 @@ bool is_scalar(const TypeTable& types, TypeId t) {
 bool is_path(const TypeTable& types, TypeId t) {
   TypeKind k = types.kind(t);
   return k == TypeKind::File || k == TypeKind::Dir || k == TypeKind::Tensor;
+}
+
+Value constant_value(const ir::Value& c, const TypeTable& types, TypeId t) {
+  using Kind = ir::Value::Kind;
+  switch (c.kind()) {
+    case Kind::None: return nullptr;
+    case Kind::Int:
+      if (value_kind(types, t) == TypeKind::Float) return static_cast<double>(c.as_int());
+      return c.as_int();
+    case Kind::Size: return c.as_int();
+    case Kind::Float:
+    case Kind::Duration: return c.as_float();
+    case Kind::Bool: return c.as_bool();
+    case Kind::String:
+    case Kind::File:
+    case Kind::Dir: return c.text();
+    case Kind::Enum: return c.member();
+    case Kind::List: {
+      Value out = Value::array();
+      for (const ir::Value& x : c.items()) out.push_back(constant_value(x, types, elem(types, t)));
+      return out;
+    }
+    case Kind::Map:
+    case Kind::Struct: {
+      // A struct's fields keep their literal's kind: no type is passed down.
+      TypeId part = c.kind() == Kind::Map ? elem(types, t) : types.error();
+      Value out = Value::object();
+      for (size_t i = 0; i < c.items().size(); ++i)
+        out[c.keys()[i]] = constant_value(c.items()[i], types, part);
+      return out;
+    }
+  }
+  return nullptr;
 }
 
 std::string scalar_text(const Value& v) {

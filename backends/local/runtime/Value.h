@@ -10,17 +10,17 @@
 #include <string>
 
 #include "ir/Types.h"
+#include "ir/Value.h"
 
 namespace flyte::rt {
 
 using Value = nlohmann::json;
 
-/// Reads a constant in the IR's source form (`42`, `0.5`, `"a\n"`, `90s`, `4096B`,
-/// `[1, 2]`, `{"k": 1}`, `Point { x = 1 }`, `none`) as a value of type `t` (an int
-/// literal where a float is expected becomes a float). nullopt with `error` when the
-/// text is not a constant.
-std::optional<Value> parse_constant(const std::string& text, const TypeTable& types, TypeId t,
-                                    std::string& error);
+/// A constant of the IR (`42`, `0.5`, `90s`, `[1, 2]`, `Point { x = 1 }`, `Color.red`,
+/// `none`) as a run-time value of type `t`: an int where a float is expected becomes a
+/// float (a struct value's fields keep their literal's kind), durations are seconds,
+/// sizes bytes, paths and enum members strings.
+Value constant_value(const ir::Value& c, const TypeTable& types, TypeId t);
 
 /// True for the types a shell command gets inline and writes as text: int, float, bool,
 /// string, duration, size, and enums.
