@@ -330,14 +330,14 @@ class Lowerer {
     for (const auto& [node, slot] : afters) {
       const ir::ValueRef& v = lookup(slot);
       if (v.kind == ir::ValueRef::Kind::NodeOutput)
-        out.nodes[node.index].after.push_back({v.index});
+        out.nodes[node.index].extras.make().after.push_back({v.index});
     }
     w_ = nullptr;
   }
 
   void annotate(ir::Node& n, const AnnotationValues& v) {
     if (!v.policy.empty() || v.concurrency || v.min_success)
-      n.annotations.make() = ir::CallSite{v.policy, v.concurrency, v.min_success};
+      n.extras.make().call_site = ir::CallSite{v.policy, v.concurrency, v.min_success};
     // Items may fail: the map's list holds optionals (as the checker typed the binding).
     if (n.kind == ir::Node::Kind::Map && n.min_success() && *n.min_success() < 1.0 &&
         m_->types.kind(n.type) == TypeKind::List) {
@@ -536,14 +536,14 @@ class Lowerer {
     for (const ast::IfArm& arm : i->arms) conds.push_back(value(arm.cond));
     ir::Node n;
     n.kind = ir::Node::Kind::Branch;
-    n.conditions = conds;
+    n.extras.make().conditions = std::move(conds);
     n.type = type_of(i);
     n.location = location(i->range);
     ir::NodeId id = add_node(std::move(n));
     std::vector<ir::Body> arms;
     for (const ast::IfArm& arm : i->arms) arms.push_back(body(arm.body, expected));
     arms.push_back(body(i->else_body, expected));
-    w_->nodes[id.index].bodies = std::move(arms);
+    w_->nodes[id.index].extras.make().bodies = std::move(arms);
     return output_of(id, type_of(i));
   }
 
@@ -560,7 +560,7 @@ class Lowerer {
     bind(sema_.slot_of(f),
          ir::ValueRef{ir::ValueRef::Kind::MapItem, id.index, ir::ValueRef::kWhole, item, {}});
     ir::Body b = body(f->body);
-    w_->nodes[id.index].bodies.push_back(std::move(b));
+    w_->nodes[id.index].extras.make().bodies.push_back(std::move(b));
     return output_of(id, type_of(f));
   }
 

@@ -180,7 +180,7 @@ class Builder {
         edge(value, v, std::string(use.param));
       if (use.kind == ir::Use::Kind::Condition) edge(value, v, use.index == 0 ? "if" : "else if");
     });
-    for (ir::NodeId a : n.after) {
+    for (ir::NodeId a : n.after()) {
       if (Agnode_t* from = nodes_[a.index]) {
         Agedge_t* e = agedge(g_, from, v, nullptr, 1);
         set(e, "style", "dashed");
@@ -188,23 +188,23 @@ class Builder {
       }
     }
     // Bodies are clusters; the branch or map points into each and each points back out.
-    for (size_t b = 0; b < n.bodies.size(); ++b) {
+    for (size_t b = 0; b < n.bodies().size(); ++b) {
       std::string title = n.kind == ir::Node::Kind::Map ? "each item"
-                          : b < n.conditions.size()     ? (b == 0 ? "then" : "else if")
+                          : b < n.conditions().size()   ? (b == 0 ? "then" : "else if")
                                                         : "else";
       Agraph_t* sub = agsubg(where, c(fmt::format("cluster_{}{}_{}", prefix_, id.index, b)), 1);
       set(sub, "label", title);
       set(sub, "style", "rounded,dashed");
       set(sub, "color", "#9aa0a6");
       Agnode_t* first = nullptr;
-      for (ir::NodeId inner : n.bodies[b].nodes) {
+      for (ir::NodeId inner : n.bodies()[b].nodes) {
         Agnode_t* x = node(sub, inner);
         if (first == nullptr) first = x;
       }
       Agnode_t* result = agnode(sub, c(fmt::format("{}r{}_{}", prefix_, id.index, b)), 1);
       set(result, "label", "result");
       set(result, "shape", "point");
-      edge(n.bodies[b].result, result, "");
+      edge(n.bodies()[b].result, result, "");
       if (first != nullptr) {
         Agedge_t* e = agedge(g_, v, first, nullptr, 1);
         set(e, "style", "dotted");

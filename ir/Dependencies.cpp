@@ -17,8 +17,8 @@ Dependencies build_dependencies(const Workflow& w) {
     const Node& node = w.nodes[i];
     // The nodes inside this node's bodies, at any depth: a result computed inside is
     // the parent's own work, not something it waits for.
-    if (!node.bodies.empty()) {
-      for (const Body& b : node.bodies) {
+    if (!node.bodies().empty()) {
+      for (const Body& b : node.bodies()) {
         for (NodeId inner : b.nodes) {
           if (inner.index < n && inner.index != i) stack.push_back(inner.index);
         }
@@ -28,7 +28,7 @@ Dependencies build_dependencies(const Workflow& w) {
         stack.pop_back();
         if (inside_mark[v] == i) continue;
         inside_mark[v] = i;
-        for (const Body& b : w.nodes[v].bodies) {
+        for (const Body& b : w.nodes[v].bodies()) {
           for (NodeId inner : b.nodes) {
             if (inner.index < n && inside_mark[inner.index] != i) stack.push_back(inner.index);
           }
@@ -44,10 +44,10 @@ Dependencies build_dependencies(const Workflow& w) {
       }
     });
     // An `@after` naming the node itself (in a plan another tool wrote) is a cycle.
-    for (NodeId a : node.after) {
+    for (NodeId a : node.after()) {
       if (a.index < n) edges.emplace_back(i, a.index);
     }
-    for (const Body& b : node.bodies) {
+    for (const Body& b : node.bodies()) {
       for (NodeId inner : b.nodes) {
         if (inner.index < n) edges.emplace_back(inner.index, i);
       }

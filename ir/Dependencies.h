@@ -32,10 +32,10 @@ struct Use {
 template <class F>
 void for_each_use(const Node& n, F&& f) {
   for (const auto& [param, v] : n.inputs) f(v, Use{Use::Kind::Input, 0, param});
-  for (uint32_t i = 0; i < n.conditions.size(); ++i)
-    f(n.conditions[i], Use{Use::Kind::Condition, i, {}});
-  for (uint32_t i = 0; i < n.bodies.size(); ++i)
-    f(n.bodies[i].result, Use{Use::Kind::BodyResult, i, {}});
+  for (uint32_t i = 0; i < n.conditions().size(); ++i)
+    f(n.conditions()[i], Use{Use::Kind::Condition, i, {}});
+  for (uint32_t i = 0; i < n.bodies().size(); ++i)
+    f(n.bodies()[i].result, Use{Use::Kind::BodyResult, i, {}});
 }
 
 /// The node a value comes from (a node's output, or a map's item), or none.

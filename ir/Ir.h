@@ -213,6 +213,15 @@ struct Attributes {
   friend bool operator==(const Attributes&, const Attributes&) = default;
 };
 
+/// The parts of a node most nodes leave out, kept out of line: the call-site
+/// annotations, `@after` edges, a branch's conditions and its arms' bodies, a map's body.
+struct NodeExtras {
+  CallSite call_site;
+  std::vector<NodeId> after;         // `@after` edges
+  std::vector<ValueRef> conditions;  // Branch: one per `if` / `else if`
+  std::vector<Body> bodies;          // Branch: one per arm, the else last; Map: one
+};
+
 /// One node of a workflow's graph. Kept small: a workflow may have 100,000 of them.
 struct Node {
   enum class Kind : uint8_t { Task, Subworkflow, Branch, Map, Expr, Fail } kind = Kind::Expr;
@@ -225,29 +234,40 @@ struct Node {
   /// Task and Subworkflow: arguments by parameter name. Expr: operands. Map: "over".
   /// Fail: "message".
   std::vector<std::pair<std::string, ValueRef>> inputs;
-  std::vector<NodeId> after;         // `@after` edges
-  std::vector<ValueRef> conditions;  // Branch: one per `if` / `else if`
-  std::vector<Body> bodies;          // Branch: one per arm, the else last; Map: one
-  /// Call-site annotations; most nodes have none (see call_site()).
-  OutOfLine<CallSite> annotations;
+  /// Call-site annotations, `@after` edges, conditions and bodies; most nodes have none
+  /// (see call_site(), after(), conditions(), bodies()).
+  OutOfLine<NodeExtras> extras;
   /// Task nodes, once the `resolve-attributes` pass ran: see attributes().
   OutOfLine<Attributes> resolved;
 
   /// The node's call-site annotations, empty when it has none.
   const CallSite& call_site() const {
     static const CallSite kNone;
-    const CallSite* c = annotations.get();
-    return c != nullptr ? *c : kNone;
+    const NodeExtras* e = extras.get();
+    return e != nullptr ? e->call_site : kNone;
   }
   const Policy& overrides() const { return call_site().overrides; }
   const std::optional<int64_t>& concurrency() const { return call_site().concurrency; }
   const std::optional<double>& min_success() const { return call_site().min_success; }
+  /// The nodes this one runs after (`@after`), beyond those whose values it reads.
+  const std::vector<NodeId>& after() const { return extras_or_none().after; }
+  /// Branch: the condition of each `if` / `else if`.
+  const std::vector<ValueRef>& conditions() const { return extras_or_none().conditions; }
+  /// Branch: one body per arm, the else last; Map: the one body.
+  const std::vector<Body>& bodies() const { return extras_or_none().bodies; }
   /// The resolved attributes; the defaults for a node the pass has not seen (a plan a
   /// test built by hand).
   const Attributes& attributes() const {
     static const Attributes kDefaults;
     const Attributes* a = resolved.get();
     return a != nullptr ? *a : kDefaults;
+  }
+
+ private:
+  const NodeExtras& extras_or_none() const {
+    static const NodeExtras kNone;
+    const NodeExtras* e = extras.get();
+    return e != nullptr ? *e : kNone;
   }
 };
 

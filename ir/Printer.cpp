@@ -180,22 +180,22 @@ class Printer {
     if (!p.empty()) out_ << "  [" << p.substr(1) << "]";
     if (n.concurrency()) out_ << fmt::format("  [concurrency={}]", *n.concurrency());
     if (n.min_success()) out_ << fmt::format("  [min_success={}]", *n.min_success());
-    if (!n.after.empty()) {
+    if (!n.after().empty()) {
       out_ << "  after";
-      for (NodeId a : n.after) out_ << " %" << a.index;
+      for (NodeId a : n.after()) out_ << " %" << a.index;
     }
     out_ << "\n";
     if (options_.resolved_attributes && n.resolved.get() != nullptr)
       out_ << pad << "  ; resolved " << attributes_text(*n.resolved.get()) << "\n";
-    for (size_t b = 0; b < n.bodies.size(); ++b) {
+    for (size_t b = 0; b < n.bodies().size(); ++b) {
       if (n.kind == Node::Kind::Branch) {
-        out_ << pad << (b < n.conditions.size() ? "  if " + value(n.conditions[b]) : "  else")
+        out_ << pad << (b < n.conditions().size() ? "  if " + value(n.conditions()[b]) : "  else")
              << " {\n";
       } else {
         out_ << pad << "  do {\n";
       }
-      for (NodeId inner : n.bodies[b].nodes) node(w, inner, indent + 4);
-      out_ << pad << "    result " << value(n.bodies[b].result) << "\n" << pad << "  }\n";
+      for (NodeId inner : n.bodies()[b].nodes) node(w, inner, indent + 4);
+      out_ << pad << "    result " << value(n.bodies()[b].result) << "\n" << pad << "  }\n";
     }
   }
 

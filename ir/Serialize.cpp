@@ -194,10 +194,10 @@ pb::Module to_proto(const Module& m) {
         write(v, in->mutable_value());
       }
       if (n.kind == Node::Kind::Expr) nq->set_op(std::string(spelling(n.op)));
-      for (NodeId a : n.after) nq->add_after(a.index);
+      for (NodeId a : n.after()) nq->add_after(a.index);
       write(n.overrides(), nq->mutable_overrides());
-      for (const ValueRef& c : n.conditions) write(c, nq->add_conditions());
-      for (const Body& b : n.bodies) {
+      for (const ValueRef& c : n.conditions()) write(c, nq->add_conditions());
+      for (const Body& b : n.bodies()) {
         pb::Body* bq = nq->add_bodies();
         for (NodeId id : b.nodes) bq->add_nodes(id.index);
         write(b.result, bq->mutable_result());
@@ -306,17 +306,19 @@ class Reader {
           if (!op) return fail("unknown operator '" + n.op() + "'");
           node.op = *op;
         }
-        for (uint32_t a : n.after()) node.after.push_back({a});
-        if (Policy p = policy(n.overrides()); !p.empty()) node.annotations.make().overrides = p;
-        for (const pb::ValueRef& c : n.conditions()) node.conditions.push_back(value(c));
+        for (uint32_t a : n.after()) node.extras.make().after.push_back({a});
+        if (Policy p = policy(n.overrides()); !p.empty())
+          node.extras.make().call_site.overrides = p;
+        for (const pb::ValueRef& c : n.conditions())
+          node.extras.make().conditions.push_back(value(c));
         for (const pb::Body& b : n.bodies()) {
           Body body;
           for (uint32_t id : b.nodes()) body.nodes.push_back({id});
           body.result = value(b.result());
-          node.bodies.push_back(std::move(body));
+          node.extras.make().bodies.push_back(std::move(body));
         }
-        if (n.has_concurrency()) node.annotations.make().concurrency = n.concurrency();
-        if (n.has_min_success()) node.annotations.make().min_success = n.min_success();
+        if (n.has_concurrency()) node.extras.make().call_site.concurrency = n.concurrency();
+        if (n.has_min_success()) node.extras.make().call_site.min_success = n.min_success();
         if (n.has_resolved()) {
           const pb::Attributes& r = n.resolved();
           Attributes& a = node.resolved.make();

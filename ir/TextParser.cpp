@@ -691,16 +691,16 @@ class TextParser {
     }
     while (c.accept("[")) {
       if (c.accept("concurrency=")) {
-        n.annotations.make().concurrency = c.integer();
+        n.extras.make().call_site.concurrency = c.integer();
       } else if (c.accept("min_success=")) {
-        n.annotations.make().min_success = c.number();
+        n.extras.make().call_site.min_success = c.number();
       } else {
-        n.annotations.make().overrides = policy(c, ']');
+        n.extras.make().call_site.overrides = policy(c, ']');
       }
       c.expect("]");
     }
     if (c.accept_word("after")) {
-      while (c.accept("%")) n.after.push_back(NodeId{c.index()});
+      while (c.accept("%")) n.extras.make().after.push_back(NodeId{c.index()});
     }
     end(c);
     w.nodes[index] = std::move(n);
@@ -718,7 +718,7 @@ class TextParser {
       Body b;
       if (kind == Node::Kind::Branch && h.accept_word("if")) {
         ++line_;
-        w.nodes[index].conditions.push_back(value(h, w, m_->types.bool_()));
+        w.nodes[index].extras.make().conditions.push_back(value(h, w, m_->types.bool_()));
       } else if ((kind == Node::Kind::Branch && h.accept_word("else")) ||
                  (kind == Node::Kind::Map && h.accept_word("do"))) {
         ++line_;
@@ -742,9 +742,9 @@ class TextParser {
       close.expect("}");
       end(close);
       Node& n = w.nodes[index];
-      n.bodies.push_back(std::move(b));
+      n.extras.make().bodies.push_back(std::move(b));
       // The else arm is a branch's last; a map has one body.
-      if (n.bodies.size() > n.conditions.size()) return;
+      if (n.bodies().size() > n.conditions().size()) return;
     }
   }
 

@@ -84,16 +84,16 @@ class Verifier {
         fail("{} %{}: no workflow {}", w.name, i, n.workflow.index);
       }
       for (const auto& [name, v] : n.inputs) value(w, v, i);
-      for (const ValueRef& c : n.conditions) value(w, c, i);
-      for (NodeId a : n.after) {
+      for (const ValueRef& c : n.conditions()) value(w, c, i);
+      for (NodeId a : n.after()) {
         if (a.index >= w.nodes.size()) fail("{} %{}: after %{} out of range", w.name, i, a.index);
       }
-      if (n.kind == Node::Kind::Branch && n.bodies.size() != n.conditions.size() + 1) {
+      if (n.kind == Node::Kind::Branch && n.bodies().size() != n.conditions().size() + 1) {
         fail("{} %{}: a branch has one body per condition and an else", w.name, i);
       }
-      if (n.kind == Node::Kind::Map && n.bodies.size() != 1)
+      if (n.kind == Node::Kind::Map && n.bodies().size() != 1)
         fail("{} %{}: a map has one body", w.name, i);
-      for (const Body& b : n.bodies) {
+      for (const Body& b : n.bodies()) {
         for (NodeId id : b.nodes) {
           if (id.index >= w.nodes.size() || id.index <= i) {
             fail("{} %{}: body node %{} must come after its parent", w.name, i, id.index);

@@ -73,7 +73,7 @@ class ValidateDag final : public Pass {
     };
     for (const ir::Node& node : w.nodes) {
       ir::for_each_use(node, use);
-      for (ir::NodeId a : node.after) {
+      for (ir::NodeId a : node.after()) {
         if (a.index < used.size()) used[a.index] = true;
       }
     }
@@ -101,14 +101,14 @@ class ValidateDag final : public Pass {
     for (uint32_t i = 0; i < w.nodes.size(); ++i) {
       const ir::Node& node = w.nodes[i];
       if (node.kind != ir::Node::Kind::Branch) continue;
-      for (size_t k = 0; k < node.conditions.size(); ++k) {
-        std::optional<bool> c = constant(node.conditions[k]);
+      for (size_t k = 0; k < node.conditions().size(); ++k) {
+        std::optional<bool> c = constant(node.conditions()[k]);
         if (!c) continue;
         if (!*c) {
           report_arm(w, i, k, "its condition is always false", ctx);
           continue;
         }
-        for (size_t later = k + 1; later < node.bodies.size(); ++later) {
+        for (size_t later = k + 1; later < node.bodies().size(); ++later) {
           report_arm(w, i, later, fmt::format("the condition of arm {} is always true", k + 1),
                      ctx);
         }
@@ -120,14 +120,14 @@ class ValidateDag final : public Pass {
   void report_arm(const ir::Workflow& w, uint32_t branch, size_t arm, const std::string& why,
                   Ctx& ctx) {
     const ir::Node& node = w.nodes[branch];
-    bool is_else = arm >= node.conditions.size();
+    bool is_else = arm >= node.conditions().size();
     count("unreachable-arms", "branch arms that can never be taken");
     Diagnostic& d = ctx.pass.report(
         ctx.m, DiagCode::W0005, node.location,
         fmt::format("{} of the branch %{} in workflow '{}' is never taken: {}",
                     is_else ? std::string("the else arm") : fmt::format("arm {}", arm + 1), branch,
                     w.name, why));
-    const ir::Body& body = node.bodies[arm];
+    const ir::Body& body = node.bodies()[arm];
     if (!body.nodes.empty() && body.nodes.front().index < w.nodes.size())
       ctx.pass.note(d, ctx.m, w.nodes[body.nodes.front().index].location, "the arm's first node");
   }

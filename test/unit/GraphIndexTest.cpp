@@ -21,11 +21,11 @@ TEST(GraphIndexTest, BranchWaitsForWhatItsArmsReadFromOutside) {
   w.nodes[0].kind = ir::Node::Kind::Task;
   w.nodes[1].kind = ir::Node::Kind::Task;
   w.nodes[2].kind = ir::Node::Kind::Branch;
-  w.nodes[2].conditions.push_back(out(0));
-  w.nodes[2].bodies.resize(2);
-  w.nodes[2].bodies[0].nodes.push_back({3});
-  w.nodes[2].bodies[0].result = out(3);
-  w.nodes[2].bodies[1].result = out(0);
+  w.nodes[2].extras.make().conditions.push_back(out(0));
+  w.nodes[2].extras.make().bodies.resize(2);
+  w.nodes[2].extras.make().bodies[0].nodes.push_back({3});
+  w.nodes[2].extras.make().bodies[0].result = out(3);
+  w.nodes[2].extras.make().bodies[1].result = out(0);
   w.nodes[3].kind = ir::Node::Kind::Task;
   w.nodes[3].inputs.emplace_back("x", out(1));
   w.top = {{0}, {1}, {2}};
@@ -46,14 +46,14 @@ TEST(GraphIndexTest, AfterEdgesAndMapItems) {
   ir::ValueRef in;
   in.kind = ir::ValueRef::Kind::Input;
   w.nodes[0].inputs.emplace_back("over", in);
-  w.nodes[0].bodies.resize(1);
-  w.nodes[0].bodies[0].nodes.push_back({1});
-  w.nodes[0].bodies[0].result = out(1);
+  w.nodes[0].extras.make().bodies.resize(1);
+  w.nodes[0].extras.make().bodies[0].nodes.push_back({1});
+  w.nodes[0].extras.make().bodies[0].result = out(1);
   ir::ValueRef item;
   item.kind = ir::ValueRef::Kind::MapItem;
   item.index = 0;
   w.nodes[1].inputs.emplace_back("x", item);
-  w.nodes[2].after.push_back({0});
+  w.nodes[2].extras.make().after.push_back({0});
   w.top = {{0}, {2}};
   std::unique_ptr<WorkflowIndex> ix = build_index(w);
   EXPECT_TRUE(ix->deps[0].empty());  // its own item and body are not dependencies

@@ -183,13 +183,13 @@ struct Graph {
     n.kind = ir::Node::Kind::Map;
     n.inputs.emplace_back("over", input(0));
     n.type = list_t;
-    n.bodies.resize(1);
+    n.extras.make().bodies.resize(1);
     add(std::move(n), false);
     uint32_t body = call({{"i", item_of(map)}}, /*in_body=*/true);
-    w().nodes[map].bodies[0].nodes.push_back({body});
-    w().nodes[map].bodies[0].result = out(body);
-    w().nodes[map].annotations.make().concurrency = concurrency;
-    w().nodes[map].annotations.make().min_success = min_success;
+    w().nodes[map].extras.make().bodies[0].nodes.push_back({body});
+    w().nodes[map].extras.make().bodies[0].result = out(body);
+    w().nodes[map].extras.make().call_site.concurrency = concurrency;
+    w().nodes[map].extras.make().call_site.min_success = min_success;
     result(map);
   }
   uint32_t add(ir::Node n, bool in_body) {

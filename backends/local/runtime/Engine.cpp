@@ -348,9 +348,9 @@ struct Engine::Impl {
         return;
       }
       case ir::Node::Kind::Branch: {
-        size_t arm = n.conditions.size();
-        for (size_t i = 0; i < n.conditions.size(); ++i) {
-          if (lookup(s, n.conditions[i]) == Value(true)) {
+        size_t arm = n.conditions().size();
+        for (size_t i = 0; i < n.conditions().size(); ++i) {
+          if (lookup(s, n.conditions()[i]) == Value(true)) {
             arm = i;
             break;
           }

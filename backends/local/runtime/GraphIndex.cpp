@@ -20,7 +20,7 @@ std::unique_ptr<WorkflowIndex> build_index(const ir::Workflow& w) {
   for (ir::NodeId id : w.top) ix->bodies[0].nodes.push_back(id.index);
   // Bodies in node order: a body's nodes come after its parent (the verifier checks).
   for (uint32_t i = 0; i < n; ++i) {
-    for (const ir::Body& b : w.nodes[i].bodies) {
+    for (const ir::Body& b : w.nodes[i].bodies()) {
       BodyInfo info;
       info.body = &b;
       info.parent_node = i;
