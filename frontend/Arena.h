@@ -37,6 +37,8 @@ class Arena {
   T* copy(const T* from, size_t n) {
     static_assert(std::is_trivially_destructible_v<T> && std::is_trivially_copyable_v<T>);
     if (n == 0) return nullptr;
+    // T may be a pointer (a block's statements), whose size is what is meant here.
+    // NOLINTNEXTLINE(bugprone-sizeof-expression)
     T* to = static_cast<T*>(allocate(sizeof(T) * n, alignof(T)));
     std::uninitialized_copy_n(from, n, to);
     return to;

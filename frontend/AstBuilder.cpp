@@ -121,6 +121,17 @@ class AstBuilder::Impl {
     return {arena_.copy(v.data(), v.size()), v.size()};
   }
 
+  // A copy in the arena of what was pushed onto `stack` from `start` on, which is then
+  // popped. A construct pushes its parts onto a stack shared by every construct of its
+  // kind (nested ones push and pop above it), so building a node allocates nothing
+  // outside the arena.
+  template <class T>
+  ast::Span<T> pop_span(std::vector<T>& stack, size_t start) {
+    ast::Span<T> out{arena_.copy(stack.data() + start, stack.size() - start), stack.size() - start};
+    stack.resize(start);
+    return out;
+  }
+
   void syntax_error(SourceRange r, std::string message) {
     diags_.report(DiagCode::E0001, r, std::move(message));
   }
@@ -136,9 +147,10 @@ class AstBuilder::Impl {
       ann.name = ident(a->name);
       ann.has_parens = a->lp != nullptr;
       ann.range = range(a);
-      ann.args.reserve(a->args.size());
-      for (auto* x : a->args) ann.args.push_back(arg(x, 0));
-      out.push_back(std::move(ann));
+      size_t start = args_.size();
+      for (auto* x : a->args) args_.push_back(arg(x, 0));
+      ann.args = pop_span(args_, start);
+      out.push_back(ann);
     }
     return out;
   }
@@ -173,10 +185,11 @@ class AstBuilder::Impl {
       d = n;
     } else if (auto* w = ctx->w) {
       auto* n = workflow_head(w->head);
-      n->body.reserve(w->stmts.size());
+      size_t start = stmts_.size();
       for (auto* s2 : w->stmts) {
-        if (ast::Stmt* st = stmt(s2)) n->body.push_back(st);
+        if (ast::Stmt* st = stmt(s2)) stmts_.push_back(st);
       }
+      n->body = pop_span(stmts_, start);
       d = n;
     } else if (auto* l = ctx->l) {
       auto* n = make_decl<ast::LaunchDecl>(ast::DeclKind::Launch, l->name);
@@ -210,6 +223,7 @@ class AstBuilder::Impl {
  public:
   void begin_workflow(FlyteParser::AnnotationsContext* anns, FlyteParser::WorkflowHeadContext* h) {
     current_ = workflow_head(h);
+    body_start_ = stmts_.size();
     current_->annotations = annotations(anns->anns);
     antlr4::Token* first = anns->anns.empty() ? h->start : anns->start;
     current_->doc = doc_of(first);
@@ -218,16 +232,18 @@ class AstBuilder::Impl {
   }
 
   void add_workflow_stmt(FlyteParser::StmtContext* s) {
-    if (ast::Stmt* st = stmt(s)) current_->body.push_back(st);
+    if (ast::Stmt* st = stmt(s)) stmts_.push_back(st);
   }
 
   void end_workflow(size_t close_brace) {
     if (close_brace < lexed_.tokens.size()) current_->range.end = lexed_.tokens[close_brace].end;
+    current_->body = pop_span(stmts_, body_start_);
     current_ = nullptr;
   }
 
  private:
   ast::WorkflowDecl* current_ = nullptr;
+  size_t body_start_ = 0;  // where `current_`'s statements start in `stmts_`
 
   ast::Field field(FlyteParser::FieldContext* ctx) {
     return {ident(ctx->name), type(ctx->ty), range(ctx)};
@@ -348,7 +364,13 @@ class AstBuilder::Impl {
   ast::Stmt* let(FlyteParser::LetStmtContext* ctx) {
     auto* s = arena_.make<ast::Stmt>();
     s->kind = ast::Stmt::Kind::Let;
-    s->annotations = annotations(ctx->anns);
+    if (!ctx->anns.empty()) {
+      std::vector<ast::Annotation> anns = annotations(ctx->anns);
+      if (!anns.empty()) {
+        s->annotations =
+            ast::StmtAnnotations(arena_.make<std::vector<ast::Annotation>>(std::move(anns)));
+      }
+    }
     s->destructure = ctx->lp != nullptr;
     idents_.clear();
     for (auto* id : ctx->names) idents_.push_back(ident(id));
@@ -365,7 +387,9 @@ class AstBuilder::Impl {
       return b;
     }
     b->range = range(ctx);
-    for (auto* l : ctx->lets) b->lets.push_back(let(l));
+    size_t start = stmts_.size();
+    for (auto* l : ctx->lets) stmts_.push_back(let(l));
+    b->lets = pop_span(stmts_, start);
     b->value = expr(ctx->value, depth + 1);
     return b;
   }
@@ -444,15 +468,19 @@ class AstBuilder::Impl {
     if (auto* p = alt<FlyteParser::ParenExprContext>(ctx, ti)) return paren(p, r, depth);
     if (auto* l = alt<FlyteParser::ListExprContext>(ctx, ti)) {
       auto* e = make_expr<ast::ListExpr>(ast::ExprKind::List, r);
-      e->elements.reserve(l->items.size());
-      for (auto* x : l->items) e->elements.push_back(expr(x, depth + 1));
+      size_t start = exprs_.size();
+      for (auto* x : l->items) exprs_.push_back(expr(x, depth + 1));
+      e->elements = pop_span(exprs_, start);
       return e;
     }
     if (auto* m = alt<FlyteParser::MapExprContext>(ctx, ti)) {
       auto* e = make_expr<ast::MapExpr>(ast::ExprKind::Map, r);
+      size_t start = entries_.size();
       for (auto* entry : m->entries) {
-        e->entries.push_back({string_lit(entry->key), expr(entry->value, depth + 1)});
+        ast::StringLit* key = string_lit(entry->key);
+        entries_.push_back({key, expr(entry->value, depth + 1)});
       }
+      e->entries = pop_span(entries_, start);
       return e;
     }
     if (auto* s = alt<FlyteParser::StructExprContext>(ctx, ti)) {
@@ -473,11 +501,14 @@ class AstBuilder::Impl {
     }
     if (auto* i = alt<FlyteParser::IfExprContext>(ctx, ti)) {
       auto* e = make_expr<ast::IfExpr>(ast::ExprKind::If, r);
+      size_t start = arms_.size();
       for (size_t k = 0; k < i->conds.size(); ++k) {
         check_not_struct(i->conds[k], "the condition of 'if'");
         ast::Block* body = block(k < i->bodies.size() ? i->bodies[k] : nullptr, depth);
-        e->arms.push_back({expr(i->conds[k], depth + 1), body});
+        ast::Expr* cond = expr(i->conds[k], depth + 1);
+        arms_.push_back({cond, body});
       }
+      e->arms = pop_span(arms_, start);
       e->else_body = block(i->bodies.size() > i->conds.size() ? i->bodies.back() : nullptr, depth);
       return e;
     }
@@ -597,17 +628,18 @@ class AstBuilder::Impl {
     }
     e->callee.parts = span(idents_);
     e->callee.range = range(ctx->callee);
-    e->args.reserve(ctx->args.size());
+    size_t start = args_.size();
     bool named_seen = false;
     for (auto* a : ctx->args) {
-      e->args.push_back(arg(a, depth));
-      const ast::Arg& last = e->args.back();
+      ast::Arg last = arg(a, depth);
+      args_.push_back(last);
       if (last.name) {
         named_seen = true;
       } else if (named_seen && last.value->kind != ast::ExprKind::Error) {
         syntax_error(last.range, "a positional argument cannot follow named arguments");
       }
     }
+    e->args = pop_span(args_, start);
     return e;
   }
 
@@ -642,29 +674,44 @@ class AstBuilder::Impl {
 
   // `(x)` is a parenthesized expression; `(a = x, b = y)` is a named tuple.
   ast::Expr* paren(FlyteParser::ParenExprContext* ctx, SourceRange r, int depth) {
-    std::vector<ast::Arg> items;
-    items.reserve(ctx->items.size());
-    for (auto* a : ctx->items) items.push_back(arg(a, depth));
-    if (items.size() == 1 && !items[0].name && ctx->trailing == nullptr) return items[0].value;
+    size_t start = args_.size();
+    for (auto* a : ctx->items) {
+      ast::Arg item = arg(a, depth);
+      args_.push_back(item);
+    }
+    size_t count = args_.size() - start;
+    if (count == 1 && !args_[start].name && ctx->trailing == nullptr) {
+      ast::Expr* value = args_[start].value;
+      args_.resize(start);
+      return value;
+    }
     auto* e = make_expr<ast::TupleExpr>(ast::ExprKind::Tuple, r);
-    for (ast::Arg& a : items) {
+    size_t fields_start = field_inits_.size();
+    for (size_t k = start; k < args_.size(); ++k) {
+      const ast::Arg& a = args_[k];
       if (!a.name) {
         if (a.value->kind != ast::ExprKind::Error) {
           syntax_error(a.range, "every element of a tuple is named, as in '(model = w, acc = a)'");
         }
+        args_.resize(start);
+        field_inits_.resize(fields_start);
         return error_expr(r);
       }
-      e->fields.push_back({*a.name, a.value});
+      field_inits_.push_back({*a.name, a.value});
     }
+    args_.resize(start);
+    e->fields = pop_span(field_inits_, fields_start);
     return e;
   }
 
-  std::vector<ast::FieldInit> field_inits(const std::vector<FlyteParser::FieldInitContext*>& fs,
-                                          int depth) {
-    std::vector<ast::FieldInit> out;
-    out.reserve(fs.size());
-    for (auto* f : fs) out.push_back({ident(f->name), expr(f->value, depth + 1)});
-    return out;
+  ast::Span<ast::FieldInit> field_inits(const std::vector<FlyteParser::FieldInitContext*>& fs,
+                                        int depth) {
+    size_t start = field_inits_.size();
+    for (auto* f : fs) {
+      ast::Ident name = ident(f->name);
+      field_inits_.push_back({name, expr(f->value, depth + 1)});
+    }
+    return pop_span(field_inits_, start);
   }
 
   ast::StringLit* string_lit(FlyteParser::StringLitContext* ctx) {
@@ -740,6 +787,13 @@ class AstBuilder::Impl {
   // Scratch room for the names of a `let` or the parts of a qualified name, which are
   // then copied into the arena.
   std::vector<ast::Ident> idents_;
+  // The stacks that nodes with a list of parts build it on (see pop_span).
+  std::vector<ast::Arg> args_;
+  std::vector<ast::Expr*> exprs_;
+  std::vector<ast::FieldInit> field_inits_;
+  std::vector<ast::MapEntry> entries_;
+  std::vector<ast::IfArm> arms_;
+  std::vector<ast::Stmt*> stmts_;
   bool too_deep_reported_ = false;
 };
 

@@ -36,7 +36,7 @@ std::string name(const ast::Ident& id) {
   return id.name.empty() ? std::string("<missing>") : std::string(id.name);
 }
 
-void append_args(std::string& out, const std::vector<ast::Arg>& args) {
+void append_args(std::string& out, ast::Span<ast::Arg> args) {
   for (const ast::Arg& a : args) {
     out += ' ';
     if (a.name) out += name(*a.name) + "=";
@@ -74,7 +74,7 @@ std::string block(const ast::Block* b) {
   return out + dump_expr(b->value) + "}";
 }
 
-std::string fields(const std::vector<ast::FieldInit>& fs) {
+std::string fields(ast::Span<ast::FieldInit> fs) {
   std::string out;
   for (const ast::FieldInit& f : fs) out += " " + name(f.name) + "=" + dump_expr(f.value);
   return out;
