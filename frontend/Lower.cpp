@@ -171,6 +171,17 @@ class Lowerer {
     return std::nullopt;
   }
 
+  // The index of field `name` among the fields of struct type `t` (0 when it has none:
+  // the checker reported it).
+  uint32_t field_index(TypeId t, std::string_view name) const {
+    if (m_->types.kind(t) != TypeKind::Struct) return 0;
+    const std::vector<FieldType>& fs = m_->types.get(t).fields;
+    for (uint32_t i = 0; i < fs.size(); ++i) {
+      if (fs[i].name == name) return i;
+    }
+    return 0;
+  }
+
   // A path written in the current module: absolute paths and URIs stay as written; a
   // relative one is taken from the module file's directory, so that it names the same
   // file wherever the workflow later runs.
@@ -391,12 +402,11 @@ class Lowerer {
             {}};
   }
 
-  ir::ValueRef expr_node(ir::ExprOp op, std::vector<std::pair<std::string, ir::ValueRef>> inputs,
-                         const Expr* e) {
+  ir::ValueRef expr_node(ir::ExprOp op, std::vector<ir::Arg> operands, const Expr* e) {
     ir::Node n;
     n.kind = ir::Node::Kind::Expr;
     n.op = op;
-    n.inputs = std::move(inputs);
+    n.args = w_->add_args(std::move(operands));
     n.type = type_of(e);
     n.location = location(e->range);
     ir::NodeId id = add_node(std::move(n));
@@ -439,33 +449,36 @@ class Lowerer {
       case ExprKind::Unary: {
         auto* u = static_cast<const ast::UnaryExpr*>(e);
         return expr_node(u->op == ast::UnaryOp::Neg ? ir::ExprOp::Neg : ir::ExprOp::Not,
-                         {{"x", value(u->operand)}}, e);
+                         {{value(u->operand), 0}}, e);
       }
       case ExprKind::Binary: {
         auto* b = static_cast<const ast::BinaryExpr*>(e);
         ir::ValueRef l = value(b->lhs);
         ir::ValueRef r = value(b->rhs);
-        return expr_node(binary_op(b->op), {{"lhs", l}, {"rhs", r}}, e);
+        return expr_node(binary_op(b->op), {{std::move(l), 0}, {std::move(r), 1}}, e);
       }
       case ExprKind::List: {
-        std::vector<std::pair<std::string, ir::ValueRef>> in;
+        std::vector<ir::Arg> in;
         auto* l = static_cast<const ast::ListExpr*>(e);
-        for (size_t i = 0; i < l->elements.size(); ++i)
-          in.emplace_back(std::to_string(i), value(l->elements[i], elem));
+        for (uint32_t i = 0; i < l->elements.size(); ++i)
+          in.push_back({value(l->elements[i], elem), i});
         return expr_node(ir::ExprOp::ListLit, std::move(in), e);
       }
       case ExprKind::Map: {
-        std::vector<std::pair<std::string, ir::ValueRef>> in;
-        for (const auto& m : static_cast<const ast::MapExpr*>(e)->entries)
-          in.emplace_back(m.key->value, value(m.value, elem));
+        std::vector<ir::Arg> in;
+        for (const auto& m : static_cast<const ast::MapExpr*>(e)->entries) {
+          ir::ValueRef v = value(m.value, elem);
+          w_->keys.emplace_back(m.key->value);
+          in.push_back({std::move(v), static_cast<uint32_t>(w_->keys.size() - 1)});
+        }
         return expr_node(ir::ExprOp::MapLit, std::move(in), e);
       }
       case ExprKind::Struct: {
         auto* s = static_cast<const ast::StructExpr*>(e);
-        std::vector<std::pair<std::string, ir::ValueRef>> in;
+        std::vector<ir::Arg> in;
         for (const auto& f : s->fields) {
-          in.emplace_back(std::string(f.name.name),
-                          value(f.value, field_type(type_of(e), f.name.name)));
+          in.push_back({value(f.value, field_type(type_of(e), f.name.name)),
+                        field_index(type_of(e), f.name.name)});
         }
         // The struct is the node's type.
         return expr_node(ir::ExprOp::StructLit, std::move(in), e);
@@ -475,7 +488,7 @@ class Lowerer {
       case ExprKind::Fail: {
         ir::Node n;
         n.kind = ir::Node::Kind::Fail;
-        n.inputs.emplace_back("message", value(static_cast<const ast::FailExpr*>(e)->message));
+        n.args = w_->add_args({{value(static_cast<const ast::FailExpr*>(e)->message), 0}});
         n.type = m_->types.never();
         n.location = location(e->range);
         return output_of(add_node(std::move(n)), m_->types.never());
@@ -496,13 +509,21 @@ class Lowerer {
     } else {
       n.workflow = ir::WorkflowId{workflow_ids_.at(callee)};
     }
-    size_t positional = 0;
+    uint32_t positional = 0;
+    std::vector<ir::Arg> args;
+    args.reserve(c->args.size());
     for (const ast::Arg& a : c->args) {
-      std::string name =
-          a.name ? std::string(a.name->name) : std::string(ps[positional++].name.name);
-      ir::ValueRef v = value(a.value, param_type(callee, ps, name));
-      n.inputs.emplace_back(std::move(name), std::move(v));
+      uint32_t param = positional;
+      if (a.name) {
+        param = 0;
+        while (param < ps.size() && ps[param].name.name != a.name->name) ++param;
+      } else {
+        ++positional;
+      }
+      std::string_view name = param < ps.size() ? ps[param].name.name : std::string_view();
+      args.push_back({value(a.value, param_type(callee, ps, name)), param});
     }
+    n.args = w_->add_args(std::move(args));
     n.type = type_of(c);
     n.location = location(c->range);
     ir::NodeId id = add_node(std::move(n));
@@ -551,7 +572,7 @@ class Lowerer {
     ir::ValueRef over = value(f->iterable);
     ir::Node n;
     n.kind = ir::Node::Kind::Map;
-    n.inputs.emplace_back("over", over);
+    n.args = w_->add_args({{over, 0}});
     n.type = type_of(f);
     n.location = location(f->range);
     ir::NodeId id = add_node(std::move(n));

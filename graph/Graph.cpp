@@ -8,6 +8,7 @@
 #include <memory>
 #include <unordered_map>
 
+#include "ir/Args.h"
 #include "ir/Dependencies.h"
 #include "ir/Printer.h"
 
@@ -163,10 +164,8 @@ class Builder {
       Builder inner(m_, callee, g_, cluster, fmt::format("{}s{}_", prefix_, id.index));
       inner.depth_ = depth_ + 1;
       inner.run();
-      for (const auto& [param, value] : n.inputs) {
-        for (size_t i = 0; i < callee.inputs.size(); ++i) {
-          if (callee.inputs[i].name == param) edge(value, inner.inputs_[i], "");
-        }
+      for (const ir::Arg& a : w_.args_of(n)) {
+        if (a.param < inner.inputs_.size()) edge(a.value, inner.inputs_[a.param], "");
       }
       for (size_t i = 0; i < inner.results_.size(); ++i) {
         Agedge_t* e = agedge(g_, inner.results_[i], v, nullptr, 1);
@@ -175,9 +174,9 @@ class Builder {
     }
     // The values the node reads, as the dependency analysis sees them; a sub-workflow's
     // arguments went to its inputs above, and body results go to each body's point below.
-    ir::for_each_use(n, [&](const ir::ValueRef& value, ir::Use use) {
+    ir::for_each_use(w_, n, [&](const ir::ValueRef& value, ir::Use use) {
       if (use.kind == ir::Use::Kind::Input && cluster == nullptr)
-        edge(value, v, std::string(use.param));
+        edge(value, v, ir::arg_name(m_, w_, n, w_.args_of(n)[use.index]));
       if (use.kind == ir::Use::Kind::Condition) edge(value, v, use.index == 0 ? "if" : "else if");
     });
     for (ir::NodeId a : n.after()) {

@@ -35,7 +35,7 @@ Dependencies build_dependencies(const Workflow& w) {
         }
       }
     }
-    for_each_use(node, [&](const ValueRef& v, Use use) {
+    for_each_use(w, node, [&](const ValueRef& v, Use use) {
       if (!refers_to_node(v) || v.index >= n) return;
       if (use.kind == Use::Kind::BodyResult) {
         if (v.index != i && inside_mark[v.index] != i) edges.emplace_back(i, v.index);

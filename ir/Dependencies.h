@@ -10,7 +10,6 @@
 #include <cstdint>
 #include <iterator>
 #include <span>
-#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -18,24 +17,24 @@
 
 namespace flyte::ir {
 
-/// Where a node reads a value: an argument (`param` is the parameter name), the
+/// Where a node reads a value: its argument `index` (among Workflow::args_of(node)), the
 /// condition of arm `index` of a branch, or the result of body `index`.
 struct Use {
   enum class Kind : uint8_t { Input, Condition, BodyResult } kind = Kind::Input;
   uint32_t index = 0;
-  std::string_view param;
 };
 
-/// Calls `f(value, use)` for every value `n` reads, in a fixed order: inputs, then
-/// conditions, then body results. The one place that knows which fields of a node
-/// refer to values.
+/// Calls `f(value, use)` for every value `n` (a node of `w`) reads, in a fixed order:
+/// arguments, then conditions, then body results. The one place that knows which fields
+/// of a node refer to values.
 template <class F>
-void for_each_use(const Node& n, F&& f) {
-  for (const auto& [param, v] : n.inputs) f(v, Use{Use::Kind::Input, 0, param});
+void for_each_use(const Workflow& w, const Node& n, F&& f) {
+  std::span<const Arg> args = w.args_of(n);
+  for (uint32_t i = 0; i < args.size(); ++i) f(args[i].value, Use{Use::Kind::Input, i});
   for (uint32_t i = 0; i < n.conditions().size(); ++i)
-    f(n.conditions()[i], Use{Use::Kind::Condition, i, {}});
+    f(n.conditions()[i], Use{Use::Kind::Condition, i});
   for (uint32_t i = 0; i < n.bodies().size(); ++i)
-    f(n.bodies()[i].result, Use{Use::Kind::BodyResult, i, {}});
+    f(n.bodies()[i].result, Use{Use::Kind::BodyResult, i});
 }
 
 /// The node a value comes from (a node's output, or a map's item), or none.

@@ -4,8 +4,10 @@
 #pragma once
 
 #include <cstdint>
+#include <iterator>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <utility>
 #include <variant>
@@ -213,6 +215,23 @@ struct Attributes {
   friend bool operator==(const Attributes&, const Attributes&) = default;
 };
 
+/// One argument of a node: its value, and what it is given for. `param` is, for a task
+/// or sub-workflow node, the parameter's index in the callee's inputs; for a struct
+/// literal, the field's index in the struct (the node's type); for a map literal, the
+/// key's index in Workflow::keys; otherwise the operand's position (`lhs`, `rhs`; `x`
+/// of `not` and `neg`; a list's elements; a map node's `over`; a fail's `message`).
+/// ir/Args.h turns it into the name the text form writes and back.
+struct Arg {
+  ValueRef value;
+  uint32_t param = 0;
+};
+
+/// A node's arguments: `count` entries of its Workflow::args from `begin`.
+struct ArgRange {
+  uint32_t begin = 0;
+  uint32_t count = 0;
+};
+
 /// The parts of a node most nodes leave out, kept out of line: the call-site
 /// annotations, `@after` edges, a branch's conditions and its arms' bodies, a map's body.
 struct NodeExtras {
@@ -231,9 +250,9 @@ struct Node {
   WorkflowId workflow;      // Subworkflow: the workflow it calls
   SourceRange location;
   std::string name;  // the `let` that binds it, or empty
-  /// Task and Subworkflow: arguments by parameter name. Expr: operands. Map: "over".
-  /// Fail: "message".
-  std::vector<std::pair<std::string, ValueRef>> inputs;
+  /// Task and Subworkflow: the arguments. Expr: operands. Map: the list it maps over.
+  /// Fail: the message. Stored in Workflow::args: see Workflow::args_of().
+  ArgRange args;
   /// Call-site annotations, `@after` edges, conditions and bodies; most nodes have none
   /// (see call_site(), after(), conditions(), bodies()).
   OutOfLine<NodeExtras> extras;
@@ -278,11 +297,26 @@ struct Workflow {
   std::vector<Output> outputs;
   bool named_outputs = false;
   std::vector<Node> nodes;
+  /// The arguments of all nodes, each node's together (Node::args).
+  std::vector<Arg> args;
+  /// The keys of map literals (`{"a": x}`), which Arg::param indexes.
+  std::vector<std::string> keys;
   std::vector<NodeId> top;  // nodes of the workflow body itself, in order
   std::vector<std::pair<std::string, ValueRef>> results;
   FailurePolicy failure_policy = FailurePolicy::FailFast;
   bool interruptible = false;
   SourceRange location;  // the workflow's name in its declaration
+
+  /// The arguments of `n`, a node of this workflow.
+  std::span<const Arg> args_of(const Node& n) const {
+    return std::span<const Arg>(args).subspan(n.args.begin, n.args.count);
+  }
+  /// Appends `a` to `args`, as the arguments of a node: the range to give it.
+  ArgRange add_args(std::vector<Arg> a) {
+    ArgRange r{static_cast<uint32_t>(args.size()), static_cast<uint32_t>(a.size())};
+    args.insert(args.end(), std::make_move_iterator(a.begin()), std::make_move_iterator(a.end()));
+    return r;
+  }
 };
 
 struct Launch {

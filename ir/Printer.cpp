@@ -5,6 +5,10 @@
 
 #include <algorithm>
 #include <cctype>
+#include <span>
+#include <string>
+
+#include "ir/Args.h"
 
 namespace flyte::ir {
 
@@ -152,13 +156,14 @@ class Printer {
     out_ << pad << "%" << id.index << " = ";
     auto args = [&] {
       std::string out;
-      for (size_t i = 0; i < n.inputs.size(); ++i) {
+      std::span<const Arg> in = w.args_of(n);
+      for (size_t i = 0; i < in.size(); ++i) {
         if (i > 0) out += ", ";
-        const std::string& name = n.inputs[i].first;
+        std::string name = arg_name(m_, w, n, in[i]);
         bool plain = !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
           return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_';
         });
-        out += (plain ? name : quote(name)) + " = " + value(n.inputs[i].second);
+        out += (plain ? name : quote(name)) + " = " + value(in[i].value);
       }
       return out;
     };
@@ -172,7 +177,7 @@ class Printer {
       case Node::Kind::Expr: out_ << expr_op_text(m_.types, n) << "(" << args() << ")"; break;
       case Node::Kind::Fail: out_ << "fail(" << args() << ")"; break;
       case Node::Kind::Branch: out_ << "branch"; break;
-      case Node::Kind::Map: out_ << "map " << value(n.inputs.at(0).second); break;
+      case Node::Kind::Map: out_ << "map " << value(w.args_of(n).front().value); break;
     }
     out_ << " : " << type(n.type);
     if (!n.name.empty()) out_ << "  ; " << n.name;

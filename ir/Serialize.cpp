@@ -182,16 +182,17 @@ pb::Module to_proto(const Module& m) {
     q->set_doc(w.doc);
     write_interface(w.inputs, w.outputs, q);
     q->set_named_outputs(w.named_outputs);
+    for (const std::string& k : w.keys) q->add_keys(k);
     for (const Node& n : w.nodes) {
       pb::Node* nq = q->add_nodes();
       nq->set_kind(static_cast<pb::Node::Kind>(n.kind));
       nq->set_name(n.name);
       if (n.kind == Node::Kind::Task) nq->set_callee(n.task.index);
       if (n.kind == Node::Kind::Subworkflow) nq->set_callee(n.workflow.index);
-      for (const auto& [name, v] : n.inputs) {
-        pb::Input* in = nq->add_inputs();
-        in->set_name(name);
-        write(v, in->mutable_value());
+      for (const Arg& a : w.args_of(n)) {
+        pb::Arg* aq = nq->add_args();
+        aq->set_param(a.param);
+        write(a.value, aq->mutable_value());
       }
       if (n.kind == Node::Kind::Expr) nq->set_op(std::string(spelling(n.op)));
       for (NodeId a : n.after()) nq->add_after(a.index);
@@ -292,6 +293,7 @@ class Reader {
       interface(w, out.inputs, out.outputs);
       out.named_outputs = w.named_outputs();
       out.nodes.reserve(static_cast<size_t>(w.nodes_size()));
+      out.keys.assign(w.keys().begin(), w.keys().end());
       for (const pb::Node& n : w.nodes()) {
         Node& node = out.nodes.emplace_back();
         if (n.kind() > pb::Node::FAIL) return fail("unknown node kind");
@@ -299,8 +301,8 @@ class Reader {
         node.name = n.name();
         if (node.kind == Node::Kind::Task) node.task = TaskId{n.callee()};
         if (node.kind == Node::Kind::Subworkflow) node.workflow = WorkflowId{n.callee()};
-        node.inputs.reserve(static_cast<size_t>(n.inputs_size()));
-        for (const pb::Input& i : n.inputs()) node.inputs.emplace_back(i.name(), value(i.value()));
+        node.args = {static_cast<uint32_t>(out.args.size()), static_cast<uint32_t>(n.args_size())};
+        for (const pb::Arg& a : n.args()) out.args.push_back({value(a.value()), a.param()});
         if (node.kind == Node::Kind::Expr) {
           std::optional<ExprOp> op = parse_expr_op(n.op());
           if (!op) return fail("unknown operator '" + n.op() + "'");

@@ -19,7 +19,9 @@ namespace flyte::ir {
 /// of three messages (shell, cpp with the file's hash, builtin); task nodes' resolved
 /// attributes.
 /// 3: constants as structured values (flyte_ir.proto's `Value`) instead of source text.
-inline constexpr uint32_t kPlanFormatVersion = 3;
+/// 4: a node's arguments by the index of what they are given for (`Arg`), and each
+/// workflow's map literal keys, instead of by name.
+inline constexpr uint32_t kPlanFormatVersion = 4;
 
 /// The module as protobuf bytes. Deterministic: the same module gives the same bytes.
 std::string to_protobuf(const Module& m);

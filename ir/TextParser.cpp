@@ -8,6 +8,8 @@
 #include <cstdlib>
 #include <unordered_map>
 
+#include "ir/Args.h"
+
 namespace flyte::ir {
 namespace {
 
@@ -642,14 +644,15 @@ class TextParser {
     c.expect("=");
     w.nodes.emplace_back();
     Node n;
-    std::string struct_op;  // `struct Point` of a struct literal
+    std::vector<std::pair<std::string, ValueRef>> in;  // the arguments, by name
+    std::string struct_op;                             // `struct Point` of a struct literal
     if (c.accept_word("task")) {
       n.kind = Node::Kind::Task;
       std::string name = c.ident();
       auto it = tasks_.find(name);
       if (it == tasks_.end()) Cursor::fail(fmt::format("no task '{}'", name));
       n.task = TaskId{it->second};
-      n.inputs = args(c, w, &m_->tasks[n.task.index].inputs);
+      in = args(c, w, &m_->tasks[n.task.index].inputs);
     } else if (c.accept_word("workflow")) {
       n.kind = Node::Kind::Subworkflow;
       std::string name = c.ident();
@@ -657,16 +660,16 @@ class TextParser {
       if (it == workflows_.end()) Cursor::fail(fmt::format("no workflow '{}'", name));
       n.workflow = WorkflowId{it->second};
       std::vector<Param> ps = m_->workflows[n.workflow.index].inputs;
-      n.inputs = args(c, w, &ps);
+      in = args(c, w, &ps);
     } else if (c.accept_word("branch")) {
       n.kind = Node::Kind::Branch;
     } else if (c.starts_with("map ")) {
       c.accept("map");
       n.kind = Node::Kind::Map;
-      n.inputs.emplace_back("over", value(c, w, m_->types.error()));
+      in.emplace_back("over", value(c, w, m_->types.error()));
     } else if (c.accept_word("fail")) {
       n.kind = Node::Kind::Fail;
-      n.inputs = args(c, w, nullptr);
+      in = args(c, w, nullptr);
     } else {
       n.kind = Node::Kind::Expr;
       // `struct Point(...)`: the struct is the node's type, read after the `:`.
@@ -677,7 +680,7 @@ class TextParser {
         Cursor::fail(fmt::format("unknown operator '{}'", op));
       n.op = *known;
       struct_op = std::move(op);
-      n.inputs = args(c, w, nullptr);
+      in = args(c, w, nullptr);
     }
     c.expect(":");
     n.type = type(c);
@@ -685,6 +688,14 @@ class TextParser {
         struct_op != "struct " + m_->types.str(n.type))
       Cursor::fail(
           fmt::format("'{}' builds a value of type '{}'", struct_op, m_->types.str(n.type)));
+    std::vector<Arg> given;
+    given.reserve(in.size());
+    for (auto& [name, v] : in) {
+      std::optional<uint32_t> param = arg_param(*m_, w, n, given.size(), name);
+      if (!param) Cursor::fail(fmt::format("'{}' is not an argument of this node", name));
+      given.push_back({std::move(v), *param});
+    }
+    n.args = w.add_args(std::move(given));
     if (c.accept(";")) {
       n.name = c.field_after_ws();  // `train, test` for a destructuring `let`
       while (c.accept(",")) n.name += ", " + c.field_after_ws();

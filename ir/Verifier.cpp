@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include "ir/Args.h"
+
 namespace flyte::ir {
 namespace {
 
@@ -83,7 +85,18 @@ class Verifier {
       if (n.kind == Node::Kind::Subworkflow && n.workflow.index >= m_.workflows.size()) {
         fail("{} %{}: no workflow {}", w.name, i, n.workflow.index);
       }
-      for (const auto& [name, v] : n.inputs) value(w, v, i);
+      if (uint64_t{n.args.begin} + n.args.count > w.args.size()) {
+        fail("{} %{}: arguments out of range", w.name, i);
+      } else {
+        for (const Arg& a : w.args_of(n)) {
+          value(w, a.value, i);
+          if (!arg_known(m_, w, n, a))
+            fail("{} %{}: no parameter {} to give an argument", w.name, i, a.param);
+        }
+        if ((n.kind == Node::Kind::Map || n.kind == Node::Kind::Fail) && n.args.count != 1)
+          fail("{} %{}: a {} node has one argument", w.name, i,
+               n.kind == Node::Kind::Map ? "map" : "fail");
+      }
       for (const ValueRef& c : n.conditions()) value(w, c, i);
       for (NodeId a : n.after()) {
         if (a.index >= w.nodes.size()) fail("{} %{}: after %{} out of range", w.name, i, a.index);

@@ -72,7 +72,7 @@ class ValidateDag final : public Pass {
       if (ir::refers_to_node(v) && v.index < used.size()) used[v.index] = true;
     };
     for (const ir::Node& node : w.nodes) {
-      ir::for_each_use(node, use);
+      ir::for_each_use(w, node, use);
       for (ir::NodeId a : node.after()) {
         if (a.index < used.size()) used[a.index] = true;
       }

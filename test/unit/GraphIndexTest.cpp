@@ -27,7 +27,7 @@ TEST(GraphIndexTest, BranchWaitsForWhatItsArmsReadFromOutside) {
   w.nodes[2].extras.make().bodies[0].result = out(3);
   w.nodes[2].extras.make().bodies[1].result = out(0);
   w.nodes[3].kind = ir::Node::Kind::Task;
-  w.nodes[3].inputs.emplace_back("x", out(1));
+  w.nodes[3].args = w.add_args({{out(1), 0}});
   w.top = {{0}, {1}, {2}};
   std::unique_ptr<WorkflowIndex> ix = build_index(w);
   ASSERT_EQ(ix->bodies.size(), 3u);
@@ -45,14 +45,14 @@ TEST(GraphIndexTest, AfterEdgesAndMapItems) {
   w.nodes[0].kind = ir::Node::Kind::Map;
   ir::ValueRef in;
   in.kind = ir::ValueRef::Kind::Input;
-  w.nodes[0].inputs.emplace_back("over", in);
+  w.nodes[0].args = w.add_args({{in, 0}});
   w.nodes[0].extras.make().bodies.resize(1);
   w.nodes[0].extras.make().bodies[0].nodes.push_back({1});
   w.nodes[0].extras.make().bodies[0].result = out(1);
   ir::ValueRef item;
   item.kind = ir::ValueRef::Kind::MapItem;
   item.index = 0;
-  w.nodes[1].inputs.emplace_back("x", item);
+  w.nodes[1].args = w.add_args({{item, 0}});
   w.nodes[2].extras.make().after.push_back({0});
   w.top = {{0}, {2}};
   std::unique_ptr<WorkflowIndex> ix = build_index(w);

@@ -158,6 +158,10 @@ struct Graph {
     t.outputs.push_back({"o", int_t});
     t.fingerprint = "0123456789abcdef0123456789abcdef";
     m.tasks.push_back(t);
+    t.name = "join";  // task 1: join(x0, x1, x2, x3)
+    t.inputs.clear();
+    for (int i = 0; i < 4; ++i) t.inputs.push_back({"x" + std::to_string(i), int_t, std::nullopt});
+    m.tasks.push_back(t);
     ir::Workflow w;
     w.name = "wf";
     w.inputs.push_back({"xs", list_t, std::nullopt});
@@ -165,13 +169,26 @@ struct Graph {
   }
   ir::Workflow& w() { return m.workflows[0]; }
 
-  /// A call of task `task` reading `inputs`; at the top level unless `in_body`.
-  uint32_t call(std::vector<std::pair<std::string, ir::ValueRef>> inputs, bool in_body = false,
-                uint32_t task = 0) {
+  /// A call of task `task` reading `inputs` (by parameter name); at the top level unless
+  /// `in_body`.
+  uint32_t call(const std::vector<std::pair<std::string, ir::ValueRef>>& inputs,
+                bool in_body = false, uint32_t task = 0) {
     ir::Node n;
     n.kind = ir::Node::Kind::Task;
     n.task = ir::TaskId{task};
-    n.inputs = std::move(inputs);
+    std::vector<ir::Arg> args;
+    const std::vector<ir::Param>& ps = m.tasks[task].inputs;
+    for (const auto& in : inputs) {
+      const std::string& name = in.first;
+      auto p =
+          std::find_if(ps.begin(), ps.end(), [&](const ir::Param& q) { return q.name == name; });
+      if (p == ps.end()) {
+        ADD_FAILURE() << "task " << task << " has no parameter " << name;
+        continue;
+      }
+      args.push_back({in.second, static_cast<uint32_t>(p - ps.begin())});
+    }
+    n.args = w().add_args(std::move(args));
     n.type = int_t;
     return add(std::move(n), in_body);
   }
@@ -181,7 +198,7 @@ struct Graph {
     uint32_t map = static_cast<uint32_t>(w().nodes.size());
     ir::Node n;
     n.kind = ir::Node::Kind::Map;
-    n.inputs.emplace_back("over", input(0));
+    n.args = w().add_args({{input(0), 0}});
     n.type = list_t;
     n.extras.make().bodies.resize(1);
     add(std::move(n), false);
@@ -261,9 +278,10 @@ TEST(SchedulerTest, FanOutThenFanIn) {
   Graph g;
   uint32_t a = g.call({});
   std::vector<std::pair<std::string, ir::ValueRef>> joined;
+  joined.reserve(4);
   for (int i = 0; i < 4; ++i)
     joined.emplace_back("x" + std::to_string(i), out(g.call({{"i", out(a)}})));
-  uint32_t j = g.call(joined);
+  uint32_t j = g.call(joined, false, /*task=*/1);
   g.result(j);
   Harness h;
   Outcome r = h.run(g.m, 4);
@@ -385,7 +403,7 @@ TEST(SchedulerTest, ContinueFinishesWhatDoesNotDependOnTheFailure) {
 }
 
 /// A map over 4 items, under @min_success(0.75), in which the items in `failing` fail.
-Outcome run_tolerant_map(Graph& g, Harness& h, std::vector<int> failing) {
+Outcome run_tolerant_map(Graph& g, Harness& h, const std::vector<int>& failing) {
   g.map_over_input(std::nullopt, 0.75);
   h.runner->script = [failing](const AttemptSpec& spec, const std::atomic<bool>&) {
     int64_t i = spec.args["i"].get<int64_t>();

@@ -9,12 +9,14 @@
 #include <filesystem>
 #include <list>
 #include <mutex>
+#include <span>
 #include <thread>
 #include <unordered_map>
 
 #include "backends/local/runtime/Expr.h"
 #include "backends/local/runtime/GraphIndex.h"
 #include "backends/local/runtime/NodeExecutor.h"
+#include "ir/Args.h"
 #include "ir/NodeKey.h"
 
 namespace flyte::rt {
@@ -318,8 +320,10 @@ struct Engine::Impl {
 
   std::vector<std::pair<std::string, Value>> operands(const Scope* s, const ir::Node& n) const {
     std::vector<std::pair<std::string, Value>> out;
-    out.reserve(n.inputs.size());
-    for (const auto& [name, ref] : n.inputs) out.emplace_back(name, lookup(s, ref));
+    std::span<const ir::Arg> args = s->wf->w->args_of(n);
+    out.reserve(args.size());
+    for (const ir::Arg& a : args)
+      out.emplace_back(ir::arg_name(m, *s->wf->w, n, a), lookup(s, a.value));
     return out;
   }
 
@@ -343,7 +347,7 @@ struct Engine::Impl {
         return;
       }
       case ir::Node::Kind::Fail: {
-        Value msg = lookup(s, n.inputs.at(0).second);
+        Value msg = lookup(s, s->wf->w->args_of(n).front().value);
         fail(s, node, {key(s, node), "", "fail(): " + scalar_text(msg), ""});
         return;
       }
@@ -380,13 +384,13 @@ struct Engine::Impl {
     for (const ir::Param& p : params) {
       if (p.default_value) args[p.name] = constants[p.default_value->index];
     }
-    for (const auto& [name, ref] : n.inputs) args[name] = lookup(s, ref);
+    for (const ir::Arg& a : s->wf->w->args_of(n)) args[params[a.param].name] = lookup(s, a.value);
     return args;
   }
 
   void start_map(Scope* s, uint32_t node, const ir::Node& n) {
     MapState& ms = s->maps[node];
-    ms.items = lookup(s, n.inputs.at(0).second);
+    ms.items = lookup(s, s->wf->w->args_of(n).front().value);
     if (!ms.items.is_array()) ms.items = Value::array();
     ms.results = Value::array();
     for (size_t i = 0; i < ms.items.size(); ++i) ms.results.push_back(nullptr);
