@@ -1,6 +1,7 @@
 // AST + semantics -> IR.
 #include "frontend/Lower.h"
 
+#include <algorithm>
 #include <cctype>
 #include <filesystem>
 #include <fstream>
@@ -280,8 +281,23 @@ class Lowerer {
 
   TypeId type_of(const Expr* e) { return sema_.type_of(e); }
 
+  // Room for `more` elements in `v`, growing it by a quarter rather than doubling it: a
+  // workflow's nodes and arguments outgrow the guess made from its statements by little
+  // (the nodes of a long `return`), and a doubled table would be the peak of `check`.
+  template <class T>
+  static void make_room(std::vector<T>& v, size_t more) {
+    if (v.size() + more > v.capacity())
+      v.reserve(std::max(v.size() + more, v.capacity() + v.capacity() / 4));
+  }
+
+  ir::ArgRange add_args(std::vector<ir::Arg> args) {
+    make_room(w_->args, args.size());
+    return w_->add_args(std::move(args));
+  }
+
   ir::NodeId add_node(ir::Node n) {
     ir::NodeId id{static_cast<uint32_t>(w_->nodes.size())};
+    make_room(w_->nodes, 1);
     w_->nodes.push_back(std::move(n));
     bodies_.back()->push_back(id);
     return id;
@@ -308,9 +324,12 @@ class Lowerer {
       out.failure_policy = *p;
     }
     slots_.assign(sema_.slot_count(w), ir::ValueRef{});
-    // About one node per statement: not growing as it goes saves moving nodes in a
-    // workflow of 100,000 statements.
-    out.nodes.reserve(w->body.size());
+    // About one node per statement, and an eighth more for the nodes of nested
+    // expressions and a long `return`: not growing as it goes saves moving nodes in a
+    // workflow of 100,000 statements, and a second table while they move.
+    size_t nodes = w->body.size() + w->body.size() / 8 + 16;
+    out.nodes.reserve(nodes);
+    out.args.reserve(2 * nodes);  // about two arguments per node
     out.top.reserve(w->body.size());
     for (uint32_t i = 0; i < w->params.size(); ++i) {
       bind(
@@ -406,7 +425,7 @@ class Lowerer {
     ir::Node n;
     n.kind = ir::Node::Kind::Expr;
     n.op = op;
-    n.args = w_->add_args(std::move(operands));
+    n.args = add_args(std::move(operands));
     n.type = type_of(e);
     n.location = location(e->range);
     ir::NodeId id = add_node(std::move(n));
@@ -488,7 +507,7 @@ class Lowerer {
       case ExprKind::Fail: {
         ir::Node n;
         n.kind = ir::Node::Kind::Fail;
-        n.args = w_->add_args({{value(static_cast<const ast::FailExpr*>(e)->message), 0}});
+        n.args = add_args({{value(static_cast<const ast::FailExpr*>(e)->message), 0}});
         n.type = m_->types.never();
         n.location = location(e->range);
         return output_of(add_node(std::move(n)), m_->types.never());
@@ -523,7 +542,7 @@ class Lowerer {
       std::string_view name = param < ps.size() ? ps[param].name.name : std::string_view();
       args.push_back({value(a.value, param_type(callee, ps, name)), param});
     }
-    n.args = w_->add_args(std::move(args));
+    n.args = add_args(std::move(args));
     n.type = type_of(c);
     n.location = location(c->range);
     ir::NodeId id = add_node(std::move(n));
@@ -572,7 +591,7 @@ class Lowerer {
     ir::ValueRef over = value(f->iterable);
     ir::Node n;
     n.kind = ir::Node::Kind::Map;
-    n.args = w_->add_args({{over, 0}});
+    n.args = add_args({{over, 0}});
     n.type = type_of(f);
     n.location = location(f->range);
     ir::NodeId id = add_node(std::move(n));
