@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Times `flytec check` (parse, resolve, type-check) on one workflow of 10,000 and of
-# 100,000 nodes (bench/gen_nodes.py), median of 5 runs with peak memory, in a Release
+# Times `flytec check` (parse, resolve, type-check, lower, analysis passes) on one workflow
+# of 10,000 and of 100,000 task calls (bench/gen_nodes.py) and of 100,000 expression nodes
+# (bench/gen_layered.py), median of 5 runs with peak memory, in a Release
 # build (build-bench/). Where Debian's snakemake and cwltool are installed, times
 # `snakemake -n` on a 10,000-job DAG and `cwltool --validate` on a 500-step workflow of
 # the same shape, for comparison.
@@ -23,11 +24,14 @@ median_of() {
   done | sort -n | awk '{a[NR]=$0} END {print a[int((NR+1)/2)]}'
 }
 
-for n in 10000 100000; do
-  python3 "$root/bench/gen_nodes.py" "$n" >"$tmp/n$n.flyte"
-  "$build/bin/flytec" check "$tmp/n$n.flyte"
-  read -r s kb < <(median_of 5 "$build/bin/flytec" check "$tmp/n$n.flyte")
-  printf 'flytec check, %6d nodes: %6.2f s, %6.1f MiB peak\n' "$n" "$s" "$(echo "$kb/1024" | bc -l)"
+# Chains of task calls (gen_nodes.py) and 100,000 expression nodes in 1,000 layers.
+python3 "$root/bench/gen_nodes.py" 10000 >"$tmp/nodes-10000.flyte"
+python3 "$root/bench/gen_nodes.py" 100000 >"$tmp/nodes-100000.flyte"
+python3 "$root/bench/gen_layered.py" 100000 100 >"$tmp/layered-100000.flyte"
+for input in nodes-10000 nodes-100000 layered-100000; do
+  "$build/bin/flytec" check "$tmp/$input.flyte"
+  read -r s kb < <(median_of 5 "$build/bin/flytec" check "$tmp/$input.flyte")
+  printf 'flytec check, %-15s %6.2f s, %6.1f MiB peak\n' "$input:" "$s" "$(echo "$kb/1024" | bc -l)"
 done
 
 if command -v snakemake >/dev/null; then
