@@ -19,26 +19,21 @@
 
 namespace flyte::ir {
 
-/// Index of a task in Module::tasks, such as the `2` of `TaskId{2}`.
-struct TaskId {
+/// An index into one table of the module, typed by that table so that ids of different
+/// tables do not mix: `TaskId{2}` is the third task, and cannot be passed as a NodeId.
+template <class Table>
+struct Id {
   uint32_t index = 0;
-  friend bool operator==(TaskId a, TaskId b) { return a.index == b.index; }
+  friend bool operator==(Id a, Id b) { return a.index == b.index; }
 };
+/// Index of a task in Module::tasks.
+using TaskId = Id<struct TaskTable>;
 /// Index of a workflow in Module::workflows.
-struct WorkflowId {
-  uint32_t index = 0;
-  friend bool operator==(WorkflowId a, WorkflowId b) { return a.index == b.index; }
-};
+using WorkflowId = Id<struct WorkflowTable>;
 /// Index of a node in its Workflow::nodes.
-struct NodeId {
-  uint32_t index = 0;
-  friend bool operator==(NodeId a, NodeId b) { return a.index == b.index; }
-};
+using NodeId = Id<struct NodeTable>;
 /// Index of a constant in Module::constants, such as a parameter's default value.
-struct ConstId {
-  uint32_t index = 0;
-  friend bool operator==(ConstId a, ConstId b) { return a.index == b.index; }
-};
+using ConstId = Id<struct ConstTable>;
 
 /// A half-open byte range `[begin, end)` in one of Module::files, such as the span of
 /// the call `train(lr = 0.1)`. `file` is an index into the module's file table, not a
