@@ -517,7 +517,8 @@ class Lowerer {
   }
 
   ir::ValueRef call(const ast::CallExpr* c) {
-    const Decl* callee = sema_.callees.at(c);
+    const Decl* callee = sema_.callee_of(c);
+    FLYTEC_CHECK(callee != nullptr, "a call that resolved to no task or workflow");
     const std::vector<ast::Param>& ps = callee->kind == DeclKind::Task
                                             ? static_cast<const ast::TaskDecl*>(callee)->params
                                             : static_cast<const ast::WorkflowDecl*>(callee)->params;
@@ -606,18 +607,18 @@ class Lowerer {
 
   void launch(const ast::LaunchDecl* l) {
     if (l->call == nullptr) return;
-    auto it = sema_.callees.find(l->call);
-    if (it == sema_.callees.end() || it->second->kind != DeclKind::Workflow) return;
+    const Decl* callee = sema_.callee_of(l->call);
+    if (callee == nullptr || callee->kind != DeclKind::Workflow) return;
     ir::Launch out;
     out.name = std::string(l->name.name);
-    out.workflow = {workflow_ids_.at(it->second)};
-    const auto& ps = static_cast<const ast::WorkflowDecl*>(it->second)->params;
+    out.workflow = {workflow_ids_.at(callee)};
+    const auto& ps = static_cast<const ast::WorkflowDecl*>(callee)->params;
     size_t positional = 0;
     for (const ast::Arg& a : l->call->args) {
       std::string name =
           a.name ? std::string(a.name->name) : std::string(ps[positional++].name.name);
       if (ast::is_constant(a.value)) {
-        ir::ConstId c = add_constant(a.value, param_type(it->second, ps, name));
+        ir::ConstId c = add_constant(a.value, param_type(callee, ps, name));
         out.inputs.emplace_back(std::move(name), c);
       }
     }

@@ -14,36 +14,9 @@
 
 namespace flyte {
 
-/// The task or workflow each call resolved to, read from the call (`CallExpr::resolved`)
-/// through the interface of the map it once was: `at(call)`, and `find(call)` compared
-/// with `end()`, whose `->second` is the callee. New code calls `Semantics::callee_of`.
-class CalleeTable {
- public:
-  /// A map entry: `first` the call, `second` its callee; both null for `end()`.
-  struct Entry {
-    const ast::CallExpr* first = nullptr;
-    const ast::Decl* second = nullptr;
-    const Entry* operator->() const { return this; }
-    friend bool operator==(const Entry& a, const Entry& b) {
-      return a.first == b.first && a.second == b.second;
-    }
-    friend bool operator!=(const Entry& a, const Entry& b) { return !(a == b); }
-  };
-  Entry find(const ast::CallExpr* c) const {
-    return c->resolved == nullptr ? Entry{} : Entry{c, c->resolved};
-  }
-  Entry end() const { return {}; }
-  const ast::Decl* at(const ast::CallExpr* c) const {
-    FLYTEC_CHECK(c->resolved != nullptr, "a call that resolved to no task or workflow");
-    return c->resolved;
-  }
-};
-
 /// What checking learned, for the passes and backends that come after it.
 struct Semantics {
   TypeTable types;
-  /// The task or workflow each call resolved to (prefer `callee_of`).
-  CalleeTable callees;
   /// Each task's and workflow's parameter types and outputs (a single unnamed output
   /// is "o").
   std::unordered_map<const ast::Decl*, std::vector<TypeId>> param_types;

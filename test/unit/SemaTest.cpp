@@ -82,7 +82,7 @@ TEST(SemaTest, SlotsFollowTheOrderOfBinding) {
   // let (a, b) = pair(x = x)
   auto* call = as<ast::CallExpr>(body[1]->value);
   EXPECT_EQ(s.callee_of(call), c.decl("pair"));
-  EXPECT_EQ(s.callees.at(call), c.decl("pair"));
+  EXPECT_EQ(s.callee_of(call), c.decl("pair"));
   EXPECT_EQ(s.slot_of(as<ast::NameExpr>(call->args[0].value)), 2u);
   // for i in [1, 2] { let z = i + a; z }
   auto* loop = as<ast::ForExpr>(body[2]->value);
@@ -138,7 +138,7 @@ TEST(SemaTest, AnUnresolvedCallHasNoCallee) {
   EXPECT_EQ(c.diags.error_count(), 1u);
   auto* call = as<ast::CallExpr>(c.workflow("w")->body[0]->value);
   EXPECT_EQ(c.sema->callee_of(call), nullptr);
-  EXPECT_TRUE(c.sema->callees.find(call) == c.sema->callees.end());
+  EXPECT_TRUE(c.sema->callee_of(call) == nullptr);
 }
 
 }  // namespace
