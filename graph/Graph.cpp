@@ -132,6 +132,13 @@ class Builder {
       set(cluster, "style", "rounded");
       set(cluster, "color", "#5f6368");
     }
+    // GPU nodes of one stage (place-devices) sit in one box: they run as one unit.
+    if (const ir::Attributes* a = n.resolved.get(); a != nullptr && a->stage) {
+      where = agsubg(where, c(fmt::format("cluster_{}stage{}", prefix_, *a->stage)), 1);
+      set(where, "label", fmt::format("GPU stage {}", *a->stage));
+      set(where, "style", "rounded");
+      set(where, "color", "#188038");
+    }
     Agnode_t* v =
         agnode(cluster != nullptr ? cluster : where, c(fmt::format("{}n{}", prefix_, id.index)), 1);
     nodes_[id.index] = v;
@@ -143,7 +150,9 @@ class Builder {
         set(v, "style", "rounded,filled");
         bool gpu =
             (t.policy.gpu && *t.policy.gpu > 0) || (n.overrides().gpu && *n.overrides().gpu > 0);
-        set(v, "fillcolor", gpu ? "#fde7e9" : t.cache ? "#fff4ce" : "#ffffff");
+        // Tensor tasks the place-devices pass put on the GPU are green.
+        bool on_gpu = n.attributes().placement == ir::Placement::Gpu;
+        set(v, "fillcolor", on_gpu ? "#ceead6" : gpu ? "#fde7e9" : t.cache ? "#fff4ce" : "#ffffff");
         set(v, "tooltip", escape(t.doc.empty() ? t.name : t.doc));
         break;
       }

@@ -9,6 +9,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -192,6 +193,14 @@ struct CallSite {
   std::optional<double> min_success;
 };
 
+/// Where a tensor task runs, as the `place-devices` pass chose it: None for every other
+/// node (shell and C++ tasks run where the backend puts them).
+enum class Placement : uint8_t { None, Cpu, Gpu };
+/// `cpu`, `gpu`, or `none`.
+constexpr std::string_view spelling(Placement p) {
+  return p == Placement::Gpu ? "gpu" : p == Placement::Cpu ? "cpu" : "none";
+}
+
 /// What a backend reads of a task node, resolved by the `resolve-attributes` pass: the
 /// call site's annotation, else the task's, else (for `interruptible`) the workflow's
 /// `@interruptible`, else the default below. Backends decide no policy of their own.
@@ -206,6 +215,11 @@ struct Attributes {
   bool interruptible = false;
   std::string device;                        // a placement hint (`cpu`, `gpu`), or empty
   std::optional<double> checkpoint_every_s;  // none: no checkpoint policy
+  /// Set by the `place-devices` pass: a tensor task's device, and for a GPU node the
+  /// *stage* it belongs to (numbered from 0 in each workflow): GPU nodes that feed each
+  /// other in-process, run as one unit that keeps tensors on the device.
+  Placement placement = Placement::None;
+  std::optional<uint32_t> stage;
 
   friend bool operator==(const Attributes&, const Attributes&) = default;
 };

@@ -189,6 +189,11 @@ class Printer {
       out_ << "  after";
       for (NodeId a : n.after()) out_ << " %" << a.index;
     }
+    // The device the place-devices pass chose: `on gpu stage 0`, `on cpu`.
+    if (const Attributes* a = n.resolved.get(); a != nullptr && a->placement != Placement::None) {
+      out_ << "  on " << spelling(a->placement);
+      if (a->stage) out_ << " stage " << *a->stage;
+    }
     out_ << "\n";
     if (options_.resolved_attributes && n.resolved.get() != nullptr)
       out_ << pad << "  ; resolved " << attributes_text(*n.resolved.get()) << "\n";
@@ -249,6 +254,8 @@ std::string attributes_text(const Attributes& a) {
   if (!a.accelerator.empty()) out += " accelerator=" + a.accelerator;
   if (!a.device.empty()) out += " device=" + a.device;
   if (a.checkpoint_every_s) out += fmt::format(" checkpoint_every={}s", *a.checkpoint_every_s);
+  if (a.placement != Placement::None) out += fmt::format(" placement={}", spelling(a.placement));
+  if (a.stage) out += fmt::format(" stage={}", *a.stage);
   return out;
 }
 

@@ -217,6 +217,8 @@ pb::Module to_proto(const Module& m) {
         r->set_interruptible(a->interruptible);
         r->set_device(a->device);
         if (a->checkpoint_every_s) r->set_checkpoint_every_s(*a->checkpoint_every_s);
+        r->set_placement(static_cast<pb::Attributes::Placement>(a->placement));
+        if (a->stage) r->set_stage(*a->stage);
       }
       nq->set_type(n.type.index);
       write_location(n.location, nq);
@@ -334,6 +336,9 @@ class Reader {
           a.interruptible = r.interruptible();
           a.device = r.device();
           if (r.has_checkpoint_every_s()) a.checkpoint_every_s = r.checkpoint_every_s();
+          if (r.placement() == pb::Attributes::GPU) a.placement = Placement::Gpu;
+          if (r.placement() == pb::Attributes::CPU) a.placement = Placement::Cpu;
+          if (r.has_stage()) a.stage = r.stage();
         }
         node.type = type(n.type());
         node.location = location(n);

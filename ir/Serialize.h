@@ -21,7 +21,8 @@ namespace flyte::ir {
 /// 3: constants as structured values (flyte_ir.proto's `Value`) instead of source text.
 /// 4: a node's arguments by the index of what they are given for (`Arg`), and each
 /// workflow's map literal keys, instead of by name.
-inline constexpr uint32_t kPlanFormatVersion = 4;
+/// 5: a tensor task's placement and GPU stage (Attributes.placement and .stage).
+inline constexpr uint32_t kPlanFormatVersion = 5;
 
 /// The module as protobuf bytes. Deterministic: the same module gives the same bytes.
 std::string to_protobuf(const Module& m);

@@ -713,6 +713,19 @@ class TextParser {
     if (c.accept_word("after")) {
       while (c.accept("%")) n.extras.make().after.push_back(NodeId{c.index()});
     }
+    // `on gpu stage 0`: the placement the place-devices pass chose.
+    if (c.accept_word("on")) {
+      std::string where = c.word();
+      Attributes& a = n.resolved.make();
+      if (where == "gpu") {
+        a.placement = Placement::Gpu;
+      } else if (where == "cpu") {
+        a.placement = Placement::Cpu;
+      } else {
+        Cursor::fail(fmt::format("expected 'cpu' or 'gpu' after 'on', found '{}'", where));
+      }
+      if (c.accept_word("stage")) a.stage = c.index();
+    }
     end(c);
     w.nodes[index] = std::move(n);
     body_lines(w, index);

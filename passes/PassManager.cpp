@@ -10,6 +10,7 @@
 
 #include "ir/Printer.h"
 #include "ir/Verifier.h"
+#include "passes/PlaceDevices.h"
 #include "passes/PlanCache.h"
 #include "passes/ResolveAttributes.h"
 #include "passes/ValidateDag.h"
@@ -27,6 +28,7 @@ const Entry kPasses[] = {
     {"validate-dag", &create_validate_dag},
     {"plan-cache", &create_plan_cache},
     {"resolve-attributes", &create_resolve_attributes},
+    {"place-devices", &create_place_devices},
 };
 
 }  // namespace

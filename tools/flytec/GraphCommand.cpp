@@ -3,6 +3,8 @@
 
 #include "driver/Compile.h"
 #include "graph/Graph.h"
+#include "passes/PlaceDevices.h"
+#include "passes/ResolveAttributes.h"
 #include "support/AtomicFile.h"
 #include "tools/flytec/Commands.h"
 
@@ -41,6 +43,14 @@ int run_graph(const GraphOptions& opts) {
   c.run_passes = false;  // a drawing of a broken plan (a cycle) still helps
   Compilation compiled = compile(opts.file, c);
   if (compiled.module == nullptr) return compiled.status;
+  // Placement, for the colours of GPU nodes and the boxes of their stages.
+  for (ir::Workflow& w : compiled.module->workflows) {
+    for (ir::Node& n : w.nodes) {
+      if (n.kind == ir::Node::Kind::Task && n.task.index < compiled.module->tasks.size())
+        n.resolved.make() = passes::resolve_attributes(compiled.module->tasks[n.task.index], w, n);
+    }
+  }
+  passes::place_devices(*compiled.module);
   const ir::Module* module = compiled.module.get();
 
   const ir::Workflow* chosen = choose_workflow(*module, opts.workflow, opts.file);
