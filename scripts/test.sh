@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sets up, builds and runs every test: GoogleTest units, lit tests and the mutation test
-# (ctest), then the style checks (scripts/lint.sh: clang-format and clang-tidy), then,
+# (ctest), then the Slurm backend's tests on a one-node cluster (as root), then the style
+# checks (scripts/lint.sh: clang-format and clang-tidy), then,
 # against a build with AddressSanitizer and UndefinedBehaviorSanitizer, the mutation test,
 # the runtime's and the tensor kernels' unit tests and the local backend's lit tests; then those units and lit
 # tests against a build with ThreadSanitizer.
@@ -9,6 +10,16 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh
 jobs=$(nproc)
 (cd build && ctest --output-on-failure -j "$jobs")
+
+# The Slurm backend on a real one-node cluster (slurmctld, slurmd and munged on
+# 127.0.0.1, started and always stopped by with_cluster.sh); the daemons need root.
+echo "test: slurm (one-node cluster)"
+if [[ $(id -u) -eq 0 ]]; then
+  timeout 300 test/integration/slurm/with_cluster.sh -- \
+    python3 test/integration/slurm/run_tests.py --build build
+else
+  echo "test: slurm skipped (the one-node cluster needs root)"
+fi
 
 # A formatting difference or a clang-tidy finding fails CI. clang-tidy parses every .cpp
 # once, $jobs at a time (it prints how long that took).
