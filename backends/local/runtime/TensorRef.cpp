@@ -1,17 +1,11 @@
 // The process's in-memory tensors by .npy path, and .npy files mapped into memory.
 #include "backends/local/runtime/TensorRef.h"
 
-#include <fcntl.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
-#include <cerrno>
 #include <cstdlib>
-#include <cstring>
-#include <memory>
 
-#include "backends/local/runtime/Npy.h"
+#include "backends/local/runtime/tensor/NpyIO.h"
 
 namespace flyte::rt {
 namespace {
@@ -82,33 +76,12 @@ size_t TensorCache::bytes() const {
 
 std::optional<tensor::Tensor> load_tensor(const std::string& path, std::string& error) {
   if (std::optional<tensor::Tensor> t = TensorCache::process().get(path)) return t;
-  std::optional<NpyHeader> h = read_npy_header(path, error);
-  if (!h) return std::nullopt;
-  std::optional<tensor::DType> dtype = tensor::parse_dtype(h->dtype);
-  if (!dtype) {
-    error = "unsupported dtype " + h->dtype;
+  try {
+    return tensor::read_npy_tensor(path, "load");
+  } catch (const std::exception& e) {
+    error = e.what();
     return std::nullopt;
   }
-  int64_t numel = 1;
-  for (int64_t d : h->shape) numel *= d;
-  if (numel == 0) return tensor::Tensor::allocate(*dtype, h->shape);
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    error = std::strerror(errno);
-    return std::nullopt;
-  }
-  size_t len = h->data_offset + static_cast<size_t>(numel) * tensor::dtype_size(*dtype);
-  void* base = ::mmap(nullptr, len, PROT_READ, MAP_PRIVATE, fd, 0);
-  int saved = errno;
-  ::close(fd);
-  if (base == MAP_FAILED) {
-    error = std::string("cannot map it into memory: ") + std::strerror(saved);
-    return std::nullopt;
-  }
-  std::shared_ptr<const void> owner(base,
-                                    [len](const void* p) { ::munmap(const_cast<void*>(p), len); });
-  return tensor::Tensor::adopt(*dtype, h->shape, owner,
-                               static_cast<const char*>(base) + h->data_offset);
 }
 
 }  // namespace flyte::rt

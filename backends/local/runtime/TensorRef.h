@@ -52,7 +52,7 @@ class TensorCache {
 };
 
 /// The tensor of the .npy file at `path`: the process cache's when it has it, else the
-/// file mapped into memory (read-only, never copied). nullopt with `error` saying why.
+/// file mapped into memory (tensor::read_npy_tensor). nullopt with `error` saying why.
 std::optional<tensor::Tensor> load_tensor(const std::string& path, std::string& error);
 
 }  // namespace flyte::rt
