@@ -48,6 +48,7 @@ std::vector<SbatchOption> resource_options(const JobResources& r, const ClusterO
                                                 : "checkpointed: resumes when requeued"});
     out.push_back({fmt::format("--signal=B:USR1@{}", kSignalLeadSeconds),
                    "time to save a checkpoint before the limit"});
+    out.push_back({"--open-mode=append", "a requeued job's log goes on after the first run's"});
   } else {
     out.push_back({"--no-requeue", "a failed task is retried inside the job, not requeued"});
   }
