@@ -27,7 +27,7 @@ echo "test: lint"
 scripts/lint.sh
 
 echo "test: sanitizer build (address, undefined)"
-cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFLYTEC_SANITIZE=address,undefined \
+cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFLYTEC_SANITIZE=address,undefined -DFLYTEC_CUDA=OFF \
   -DFLYTEC_BUILD_TESTS=ON -DFLYTEC_BUILD_BENCH=OFF >/dev/null
 cmake --build build-asan --target flytec runtime_unittests tensor_unittests
 python3 scripts/mutate.py --flytec build-asan/bin/flytec --count 1000 --seed 7 --timeout 5 \
@@ -45,7 +45,7 @@ python3 /usr/lib/llvm-14/build/utils/lit/lit.py -s build-asan/test/lit/local
 # 3.7 minutes on 2 cores from cold (no ccache), then under a minute of tests. A data
 # race fails it.
 echo "test: sanitizer build (thread)"
-cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFLYTEC_SANITIZE=thread \
+cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFLYTEC_SANITIZE=thread -DFLYTEC_CUDA=OFF \
   -DFLYTEC_BUILD_TESTS=ON -DFLYTEC_BUILD_BENCH=OFF >/dev/null
 cmake --build build-tsan --target flytec runtime_unittests
 TSAN_OPTIONS=halt_on_error=1 build-tsan/test/unit/runtime_unittests --gtest_brief=1

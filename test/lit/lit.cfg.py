@@ -26,3 +26,16 @@ config.environment.pop("FLYTEC_STDLIB_DIR", None)
 # Executables the tests build never touch the user's own cache or a terminal.
 config.environment["FLYTE_CACHE_DIR"] = os.path.join(config.test_exec_root, "default-cache")
 config.environment.pop("CXX", None)
+
+# GPU tests: `cuda` when nvidia-smi lists a GPU (REQUIRES: cuda); `cuda-plugin` when this
+# build has the CUDA plugin (build/lib/flytec/libflytec_cuda.so).
+import subprocess
+try:
+    _smi = subprocess.run(["nvidia-smi", "-L"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                          timeout=30)
+    if _smi.returncode == 0 and b"GPU" in _smi.stdout:
+        config.available_features.add("cuda")
+except (OSError, subprocess.TimeoutExpired):
+    pass
+if os.path.exists(os.path.join(config.project_binary_dir, "lib", "flytec", "libflytec_cuda.so")):
+    config.available_features.add("cuda-plugin")

@@ -16,6 +16,7 @@
 #include "backends/local/runtime/Npy.h"
 #include "backends/local/runtime/TensorRef.h"
 #include "backends/local/runtime/TensorShapes.h"
+#include "backends/local/runtime/gpu/Gpu.h"
 #include "backends/local/runtime/tensor/Kernel.h"
 
 namespace flyte::rt {
@@ -276,7 +277,8 @@ AttemptResult BuiltinRunner::run(const AttemptSpec& spec, const std::atomic<bool
     Watchdog watch(cancel, spec.timeout_s);
     ctx.cancel = &watch.stop();
     try {
-      results = kernel->cpu(args, ctx);
+      auto on_gpu = gpu::run_on_gpu(name, a.placement, args, ctx);
+      results = on_gpu ? std::move(*on_gpu) : kernel->cpu(args, ctx);
     } catch (const std::exception& e) {
       r.error = e.what();
     } catch (...) {

@@ -22,6 +22,7 @@
 #include "backends/local/runtime/Journal.h"
 #include "backends/local/runtime/Process.h"
 #include "backends/local/runtime/RunDir.h"
+#include "backends/local/runtime/gpu/Gpu.h"
 #include "ir/Serialize.h"
 #include "ir/Verifier.h"
 #include "support/ReadFile.h"
@@ -281,6 +282,11 @@ int run_main(int argc, char** argv, const unsigned char* plan, size_t size,
       ->check(CLI::Range(0.0, 3600.0));
   app.add_flag("--timings", o.timings,
                "Print how long loading the plan and running the graph took, on stderr");
+  std::string device = "auto";
+  app.add_option("--device", device,
+                 "Where tensor tasks run: auto (as the plan places them), cpu, or gpu (all "
+                 "of them; an error when no GPU is visible)")
+      ->check(CLI::IsMember({"auto", "cpu", "gpu"}));
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -289,6 +295,7 @@ int run_main(int argc, char** argv, const unsigned char* plan, size_t size,
     return usage_error(e.what());
   }
   o.resume_given = app.count("--resume") > 0;
+  if (!gpu::use_device(device, error)) return usage_error(error);
 
   // The cache is checked before a run is made: an unusable one stops here, with exit 2.
   std::optional<Cache> cache;
