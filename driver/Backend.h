@@ -3,6 +3,7 @@
 // `--target`, never naming one themselves.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -18,6 +19,9 @@ struct BackendRequest {
   std::string workflow;  // the workflow to build, already chosen
   std::string output;    // where to write what the target runs
   bool verbose = false;  // print the commands run (the C++ compiler's)
+  /// Settings for one target, by name, such as `partition` = `gpu` for slurm (from
+  /// `--partition gpu`); a backend reads those it knows.
+  std::map<std::string, std::string> target_options;
 };
 
 /// One target: turns a compiled module into what runs there.

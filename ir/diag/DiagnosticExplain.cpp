@@ -97,6 +97,12 @@ constexpr Entry kEntries[] = {
      "The C++ function's parameters or result do not match the task's interface (int\n"
      "is int64_t, float is double, File is flyte::Path, Tensor<f32> is\n"
      "flyte::Tensor<float>, …).\n"},
+    {DiagCode::E0604,
+     "A builtin(\"name\") runner names a kernel the runtime does not have. The names\n"
+     "are those of the standard library's std.tensor and std.ml tasks (tensor.matmul,\n"
+     "ml.make_blobs, ...; the one table is ir/Builtins.def); a note suggests the\n"
+     "closest one.\n\n"
+     "    task mm(a: Tensor<f32>) -> Tensor<f32> { builtin(\"tensor.matmull\") }\n"},
     {DiagCode::W0001, "A 'let' binding is never used. Its node still runs.\n"},
     {DiagCode::W0002, "A workflow input is never used.\n"},
     {DiagCode::W0003,
