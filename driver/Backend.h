@@ -14,10 +14,11 @@ namespace flyte::driver {
 
 /// What a command asks of a backend, such as "workflow `etl` of `etl.flyte` into `out/`".
 struct BackendRequest {
-  std::string source;    // the input file, as given (names kept executables)
-  std::string workflow;  // the workflow to build, already chosen
-  std::string output;    // where to write what the target runs
-  bool verbose = false;  // print the commands run (the C++ compiler's)
+  std::string source;                 // the input file, as given (names kept executables)
+  std::string workflow;               // the workflow to build, already chosen
+  std::string output;                 // where to write what the target runs
+  bool verbose = false;               // print the commands run (the C++ compiler's)
+  std::vector<std::string> cpp_args;  // `--cpp-arg`: flags for C++ task files
 };
 
 /// One target: turns a compiled module into what runs there.
