@@ -1,14 +1,25 @@
 #!/usr/bin/env bash
 # Sets up, builds and runs every test: GoogleTest units, lit tests and the mutation test
-# (ctest), then the style checks (scripts/lint.sh: clang-format and clang-tidy), then,
+# (ctest), then the Slurm backend's tests on a one-node cluster (as root), then the style
+# checks (scripts/lint.sh: clang-format and clang-tidy), then,
 # against a build with AddressSanitizer and UndefinedBehaviorSanitizer, the mutation test,
-# the runtime's unit tests and the local backend's lit tests; then those units and lit
+# the runtime's and the tensor kernels' unit tests and the local backend's lit tests; then those units and lit
 # tests against a build with ThreadSanitizer.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 jobs=$(nproc)
 (cd build && ctest --output-on-failure -j "$jobs")
+
+# The Slurm backend on a real one-node cluster (slurmctld, slurmd and munged on
+# 127.0.0.1, started and always stopped by with_cluster.sh); the daemons need root.
+echo "test: slurm (one-node cluster)"
+if [[ $(id -u) -eq 0 ]]; then
+  timeout 300 test/integration/slurm/with_cluster.sh -- \
+    python3 test/integration/slurm/run_tests.py --build build
+else
+  echo "test: slurm skipped (the one-node cluster needs root)"
+fi
 
 # A formatting difference or a clang-tidy finding fails CI. clang-tidy parses every .cpp
 # once, $jobs at a time (it prints how long that took).
@@ -18,13 +29,14 @@ scripts/lint.sh
 echo "test: sanitizer build (address, undefined)"
 cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFLYTEC_SANITIZE=address,undefined \
   -DFLYTEC_BUILD_TESTS=ON -DFLYTEC_BUILD_BENCH=OFF >/dev/null
-cmake --build build-asan --target flytec runtime_unittests
+cmake --build build-asan --target flytec runtime_unittests tensor_unittests
 python3 scripts/mutate.py --flytec build-asan/bin/flytec --count 1000 --seed 7 --timeout 5 \
   examples/*.flyte stdlib/std/*.flyte
 # The runtime is threaded and handles signals, processes and damaged files: its units and
 # the executables the local tests build run with the sanitizers too (leaks included).
 export ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 build-asan/test/unit/runtime_unittests --gtest_brief=1
+build-asan/test/unit/tensor_unittests --gtest_brief=1
 python3 /usr/lib/llvm-14/build/utils/lit/lit.py -s build-asan/test/lit/local
 
 # The runtime is threaded (a scheduler, a worker pool, a signal thread, the journal's

@@ -1,10 +1,14 @@
-// Task runners: `builtin` reserved for the standard library, and shell command templates
-// (stray braces, placeholders naming no input or output, outputs nothing writes).
+// Task runners: `builtin` reserved for the standard library and naming a known kernel,
+// and shell command templates (stray braces, placeholders naming no input or output,
+// outputs nothing writes).
 #include "frontend/check/Runners.h"
 
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <iterator>
+#include <string_view>
+#include <vector>
 
 #include "frontend/Suggest.h"
 #include "support/ShellCommand.h"
@@ -91,14 +95,38 @@ void check_shell(Context& ctx, const ast::TaskDecl* t, const ast::StringLit* cmd
   }
 }
 
+// Every kernel name the runtime has (ir/Builtins.def).
+constexpr std::string_view kBuiltinNames[] = {
+#define FLYTE_BUILTIN(name) name,
+#include "ir/Builtins.def"
+};
+
+// `builtin("name")` names a kernel of the runtime (E0604), with the closest suggested.
+void check_builtin_name(Context& ctx, const ast::StringLit* name) {
+  if (name->malformed) return;  // reported (E0002)
+  auto known = std::begin(kBuiltinNames);
+  if (std::find(known, std::end(kBuiltinNames), name->value) != std::end(kBuiltinNames)) return;
+  Diagnostic& d = ctx.error(DiagCode::E0604, name->range,
+                            fmt::format("unknown builtin kernel '{}'", name->value));
+  std::vector<std::string_view> names(known, std::end(kBuiltinNames));
+  if (auto sug = closest_name(name->value, names)) {
+    d.notes.push_back({fmt::format("did you mean '{}'?", *sug), std::nullopt});
+  }
+}
+
 }  // namespace
 
 void check_runner(Context& ctx, const ast::TaskDecl* t) {
   const ast::Runner& r = t->runner;
   const Module* m = ctx.decl_module[t];
-  if (r.kind == ast::RunnerKind::Builtin && !m->is_stdlib && m->name.rfind("std.", 0) != 0) {
-    ctx.error(DiagCode::E0501, r.range,
-              "'builtin(...)' runners are reserved for the standard library; use shell or cpp");
+  if (r.kind == ast::RunnerKind::Builtin) {
+    if (!m->is_stdlib && m->name.rfind("std.", 0) != 0) {
+      ctx.error(DiagCode::E0501, r.range,
+                "'builtin(...)' runners are reserved for the standard library; use shell or cpp");
+    } else if (r.args.size() == 1) {
+      check_builtin_name(ctx, r.args[0]);
+    }
+    return;
   }
   if (r.kind != ast::RunnerKind::Shell || r.args.size() != 1) return;
   const ast::StringLit* cmd = r.args[0];

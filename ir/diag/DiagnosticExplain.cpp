@@ -109,6 +109,12 @@ constexpr Entry kEntries[] = {
      "its type, several a struct with fields named after them or a std::tuple. With\n"
      "overloads, the one that matches runs the task; when none does, the notes list\n"
      "each candidate with its file:line:col and why it does not fit.\n"},
+    {DiagCode::E0604,
+     "A builtin(\"name\") runner names a kernel the runtime does not have. The names\n"
+     "are those of the standard library's std.tensor and std.ml tasks (tensor.matmul,\n"
+     "ml.make_blobs, ...; the one table is ir/Builtins.def); a note suggests the\n"
+     "closest one.\n\n"
+     "    task mm(a: Tensor<f32>) -> Tensor<f32> { builtin(\"tensor.matmull\") }\n"},
     {DiagCode::W0001, "A 'let' binding is never used. Its node still runs.\n"},
     {DiagCode::W0002, "A workflow input is never used.\n"},
     {DiagCode::W0003,

@@ -13,7 +13,7 @@ assert driver["name"] == "flytec", driver["name"]
 codes = ["E0001", "E0002", "E0101", "E0102", "E0103", "E0104", "E0105", "E0106",
          "E0201", "E0202", "E0203", "E0301", "E0302", "E0303", "E0304", "E0305",
          "E0306", "E0307", "E0401", "E0402", "E0403", "E0501", "E0502", "E0503",
-         "E0504", "E0601", "E0602", "E0603", "W0001", "W0002", "W0003", "W0004", "W0005"]
+         "E0504", "E0601", "E0602", "E0603", "E0604", "W0001", "W0002", "W0003", "W0004", "W0005"]
 rule_ids = [r["id"] for r in driver["rules"]]
 missing = [c for c in codes if c not in rule_ids]
 assert not missing, missing
