@@ -3,6 +3,7 @@
 // `--target`, never naming one themselves.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -14,10 +15,13 @@ namespace flyte::driver {
 
 /// What a command asks of a backend, such as "workflow `etl` of `etl.flyte` into `out/`".
 struct BackendRequest {
-  std::string source;                 // the input file, as given (names kept executables)
-  std::string workflow;               // the workflow to build, already chosen
-  std::string output;                 // where to write what the target runs
-  bool verbose = false;               // print the commands run (the C++ compiler's)
+  std::string source;    // the input file, as given (names kept executables)
+  std::string workflow;  // the workflow to build, already chosen
+  std::string output;    // where to write what the target runs
+  bool verbose = false;  // print the commands run (the C++ compiler's)
+  /// Settings for one target, by name, such as `partition` = `gpu` for slurm (from
+  /// `--partition gpu`); a backend reads those it knows.
+  std::map<std::string, std::string> target_options;
   std::vector<std::string> cpp_args;  // `--cpp-arg`: flags for C++ task files
 };
 

@@ -18,6 +18,9 @@ struct BuildOptions {
   std::vector<std::string> include_dirs;
   std::vector<std::string> cpp_args;
   std::vector<std::string> args;  // run: the executable's arguments
+  std::string partition;          // slurm: --partition
+  std::string account;            // slurm: --account
+  bool mem_per_cpu = false;       // slurm: memory as --mem-per-cpu
   bool verbose = false;
   size_t error_limit = kDefaultErrorLimit;
 };
@@ -44,7 +47,10 @@ int prepare(const BuildOptions& opts, Prepared& p) {
   if (p.compiled.module == nullptr) return p.compiled.status;
   const ir::Workflow* w = choose_workflow(*p.compiled.module, opts.workflow, opts.file);
   if (w == nullptr) return kUsage;
-  p.request = {opts.file, w->name, opts.output, opts.verbose, opts.cpp_args};
+  p.request = {opts.file, w->name, opts.output, opts.verbose, {}, opts.cpp_args};
+  if (!opts.partition.empty()) p.request.target_options["partition"] = opts.partition;
+  if (!opts.account.empty()) p.request.target_options["account"] = opts.account;
+  if (opts.mem_per_cpu) p.request.target_options["mem-per-cpu"] = "1";
   return kOk;
 }
 
@@ -91,7 +97,11 @@ Runner add_build_command(CLI::App& app) {
   add_common(cmd, *opts);
   cmd->add_option("--target", opts->target, "What to build for (a registered target)")
       ->capture_default_str();
-  cmd->add_option("-o,--output", opts->output, "The executable to write")->required();
+  cmd->add_option("-o,--output", opts->output, "The executable (or, for slurm, folder) to write")
+      ->required();
+  cmd->add_option("--partition", opts->partition, "slurm: the partition jobs are submitted to");
+  cmd->add_option("--account", opts->account, "slurm: the account jobs are charged to");
+  cmd->add_flag("--mem-per-cpu", opts->mem_per_cpu, "slurm: ask memory per CPU, not per job");
   return [opts] { return run_build(*opts); };
 }
 

@@ -1,9 +1,13 @@
-// The backends built into flytec. `slurm` and `k8s` are registered here once they exist.
+// The backends built into flytec. `k8s` is registered here once it exists.
 #include "backends/local/LocalBackend.h"
+#include "backends/slurm/SlurmBackend.h"
 #include "tools/flytec/Commands.h"
 
 namespace flyte::driver {
 
-void register_targets() { local::register_backend(); }
+void register_targets() {
+  local::register_backend();
+  slurm::register_backend();
+}
 
 }  // namespace flyte::driver

@@ -105,6 +105,8 @@ SlurmdUser=root
 SlurmctldPort=$port
 SlurmdPort=$((port + 1))
 AuthType=auth/munge
+# A requeued job waits the credential's lifetime before it starts again (default 120 s).
+AuthInfo=cred_expire=10
 CryptoType=crypto/munge
 StateSaveLocation=$tmp/state
 SlurmdSpoolDir=$tmp/spool

@@ -1,0 +1,118 @@
+// The `slurm` backend: a build folder that hands a workflow to Slurm, with no
+// controller process of ours; the dependency graph lives in Slurm itself.
+#include "backends/slurm/SlurmBackend.h"
+
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <memory>
+
+#include "backends/slurm/Jobs.h"
+#include "backends/slurm/Sbatch.h"
+#include "backends/slurm/Submit.h"
+#include "driver/Backend.h"
+#include "support/AtomicFile.h"
+
+namespace flyte::slurm {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Partition and account names go into #SBATCH lines as given: only [A-Za-z0-9._,-].
+bool plain_name(const std::string& s) {
+  for (char c : s) {
+    bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+              c == '.' || c == '_' || c == '-' || c == ',';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+bool write_script(const fs::path& path, const std::string& text, bool executable,
+                  std::string& error) {
+  if (!write_file_atomically(path.string(), text, error)) {
+    error = "cannot write '" + path.string() + "': " + error;
+    return false;
+  }
+  ::chmod(path.c_str(), executable ? 0755 : 0644);
+  return true;
+}
+
+class SlurmBackend final : public driver::Backend {
+ public:
+  std::string_view name() const override { return "slurm"; }
+  std::string_view summary() const override {
+    return "sbatch scripts with dependencies, job arrays and requeue, and submit.sh";
+  }
+
+  bool build(const ir::Module& m, const driver::BackendRequest& request,
+             std::string& error) const override {
+    const ir::Workflow* w = nullptr;
+    for (const ir::Workflow& candidate : m.workflows) {
+      if (candidate.name == request.workflow) w = &candidate;
+    }
+    if (w == nullptr) {
+      error = "no workflow '" + request.workflow + "'";
+      return false;
+    }
+    ScriptContext c;
+    c.source = request.source;
+    c.workflow = w->name;
+    auto option = [&](const char* name) {
+      auto it = request.target_options.find(name);
+      return it == request.target_options.end() ? std::string() : it->second;
+    };
+    c.cluster.partition = option("partition");
+    c.cluster.account = option("account");
+    c.cluster.mem_per_cpu = !option("mem-per-cpu").empty();
+    for (const std::string* s : {&c.cluster.partition, &c.cluster.account}) {
+      if (!plain_name(*s)) {
+        error = "'" + *s +
+                "' is no Slurm partition or account name (letters, digits, '.', '_', "
+                "'-' and ',')";
+        return false;
+      }
+    }
+
+    JobGraph g = build_job_graph(m, *w);
+    fs::path out(request.output);
+    std::error_code ec;
+    fs::create_directories(out / "jobs", ec);
+    fs::create_directories(out / "bin", ec);
+    fs::create_directories(out / "logs", ec);
+    if (ec) {
+      error = "cannot create '" + out.string() + "': " + ec.message();
+      return false;
+    }
+    for (const Job& j : g.jobs) {
+      fs::path jobs = out / "jobs";
+      if (!write_script(jobs / (j.name + ".sbatch"), node_script(j, c), true, error)) return false;
+      if (j.kind == Job::Kind::Map &&
+          (!write_script(jobs / (j.name + ".launch.sbatch"), launcher_script(j, c), true, error) ||
+           !write_script(jobs / (j.name + ".items.sbatch"), items_script(j, c), true, error))) {
+        return false;
+      }
+    }
+    if (!write_script(out / "submit.sh", submit_script(g, c), true, error) ||
+        !write_script(out / "status.sh", status_script(g, c), true, error) ||
+        !write_script(out / "cancel.sh", cancel_script(g, c), true, error) ||
+        !write_script(out / "README", readme(g, c), false, error)) {
+      return false;
+    }
+    // The executable every job runs, built by the local target.
+    const driver::Backend* local = driver::find_backend("local");
+    if (local == nullptr) {
+      error = "the slurm target needs the local target to build bin/wf";
+      return false;
+    }
+    driver::BackendRequest exe = request;
+    exe.output = (out / "bin" / "wf").string();
+    return local->build(m, exe, error);
+  }
+};
+
+}  // namespace
+
+void register_backend() { driver::register_backend(std::make_unique<SlurmBackend>()); }
+
+}  // namespace flyte::slurm
