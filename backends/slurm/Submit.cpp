@@ -187,6 +187,10 @@ upstream_ids() {
 
 # Starts one background submission, at most $parallel at a time.
 spawn() {
+  if [[ -e $ids_dir/failed ]]; then
+    wait
+    give_up
+  fi
   if [[ $running -ge $parallel ]]; then
     wait -n || true
     running=$((running - 1))
