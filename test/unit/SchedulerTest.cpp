@@ -488,7 +488,7 @@ TEST(SchedulerTest, ATaskWithNoRunnerForItsKindFails) {
   ASSERT_EQ(r.status, Outcome::Status::Failed);
   EXPECT_EQ(r.error,
             "task 't' has a cpp(...) runner, which this local runtime cannot run yet: only shell "
-            "tasks run here");
+            "and builtin tasks run here");
   EXPECT_TRUE(h.runner->calls.empty());
 }
 

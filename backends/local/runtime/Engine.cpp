@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <condition_variable>
 #include <deque>
 #include <filesystem>
@@ -16,6 +17,7 @@
 #include "backends/local/runtime/Expr.h"
 #include "backends/local/runtime/GraphIndex.h"
 #include "backends/local/runtime/NodeExecutor.h"
+#include "backends/local/runtime/TensorRef.h"
 #include "ir/Args.h"
 #include "ir/NodeKey.h"
 
@@ -453,7 +455,22 @@ struct Engine::Impl {
       uint32_t dp = wf.pos[d];
       if (--s->waiting[dp] == 0 && s->state[dp] == NodeState::Waiting) worklist.emplace_back(s, d);
     }
+    release_consumed(s, node);
     scope_maybe_done(s);
+  }
+
+  /// Drops from memory the tensors of the nodes `node` waited for whose every consumer
+  /// has now finished (their files stay).
+  void release_consumed(Scope* s, uint32_t node) {
+    const WorkflowIndex& wf = *s->wf;
+    for (uint32_t p : wf.deps[node]) {
+      bool consumed =
+          std::all_of(wf.dependents[p].begin(), wf.dependents[p].end(), [&](uint32_t d) {
+            NodeState st = s->state[wf.pos[d]];
+            return st == NodeState::Done || st == NodeState::Failed || st == NodeState::Skipped;
+          });
+      if (consumed) release_tensors(s->values[wf.pos[p]]);
+    }
   }
 
   void skip(Scope* s, uint32_t node) {

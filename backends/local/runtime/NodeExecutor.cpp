@@ -11,6 +11,7 @@
 #include "backends/local/runtime/Process.h"
 #include "backends/local/runtime/Store.h"
 #include "backends/local/runtime/TaskRunner.h"
+#include "backends/local/runtime/TensorShapes.h"
 
 namespace flyte::rt {
 
@@ -96,6 +97,12 @@ std::optional<Value> NodeExecutor::run(const std::string& key, const ir::Node& n
     events.emit("failed", {{"node", key}, {"task", t.name}, {"error", failure.error}});
     return std::nullopt;
   }
+  // A tensor input that contradicts the declaration fails the node before it runs.
+  ShapeBindings shapes;
+  if (!check_tensor_inputs(m_, t, args, shapes, failure.error)) {
+    events.emit("failed", {{"node", key}, {"task", t.name}, {"error", failure.error}});
+    return std::nullopt;
+  }
   std::string node_dir = opt_.store->node_dir(key);
   std::optional<std::string> ckey;
   if (t.cache && opt_.cache != nullptr) ckey = cache_key(t, args);
@@ -134,6 +141,8 @@ std::optional<Value> NodeExecutor::run(const std::string& key, const ir::Node& n
     spec.node_dir = node_dir;
     spec.timeout_s = timeout;
     spec.visible_gpus = visible_gpus;
+    spec.attributes = &attributes;
+    spec.dims = shapes.dim_values();
     events.emit("started", {{"node", key}, {"task", t.name}, {"attempt", attempt}});
     AttemptResult r = runner->run(spec, cancel);
     if (r.status == AttemptResult::Status::Ok) {

@@ -244,7 +244,7 @@ AttemptResult ShellRunner::run(const AttemptSpec& spec, const std::atomic<bool>&
   }
   if (!r.error.empty()) return r;
   r.outputs = Value::object();
-  std::map<std::string, int64_t> dims;
+  std::map<std::string, int64_t> dims = spec.dims;
   for (const ir::Output& o : t.outputs) {
     std::optional<Value> v =
         read_output(m, o, output_path(m, o, spec.attempt_dir), spec.node_dir, dims, r.error);

@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include "backends/local/runtime/BuiltinRunner.h"
 #include "backends/local/runtime/ShellTask.h"
 
 namespace flyte::rt {
@@ -19,13 +20,14 @@ TaskRunner* RunnerRegistry::find(ir::RunnerKind kind) const {
 std::unique_ptr<RunnerRegistry> default_runners(ProcessSpawner& spawner) {
   auto r = std::make_unique<RunnerRegistry>();
   r->add(ir::RunnerKind::Shell, std::make_unique<ShellRunner>(spawner));
+  r->add(ir::RunnerKind::Builtin, std::make_unique<BuiltinRunner>());
   return r;
 }
 
 std::string no_runner_error(const ir::Task& t) {
   return fmt::format(
       "task '{}' has a {} runner, which this local runtime cannot run yet: only shell "
-      "tasks run here",
+      "and builtin tasks run here",
       t.name, fmt::format("{}(...)", ir::spelling(t.runner.kind())));
 }
 

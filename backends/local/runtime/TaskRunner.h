@@ -1,12 +1,15 @@
 // Task runners by kind (STYLE.md, "Task runners"): a TaskRunner runs one attempt of a
 // task, given its arguments, a fresh attempt directory and a cancellation flag, and
 // returns its outputs or an error; the executor neither knows nor cares how. A
-// RunnerRegistry maps each ir::RunnerKind to its runner: `shell` today (ShellTask.cpp);
-// `builtin` and `cpp` each plug in as one file and one line in default_runners().
+// RunnerRegistry maps each ir::RunnerKind to its runner: `shell` (ShellTask.cpp) and
+// `builtin` (BuiltinRunner.cpp); `cpp` plugs in as one file and one line in
+// default_runners().
 #pragma once
 
 #include <array>
 #include <atomic>
+#include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -30,7 +33,9 @@ struct AttemptSpec {
   std::string prev_checkpoint_dir;  // FLYTE_PREV_CHECKPOINT_DIR, or ""
   std::string node_dir;             // where outputs are moved on success
   std::optional<double> timeout_s;
-  std::optional<std::string> visible_gpus;  // CUDA_VISIBLE_DEVICES for a GPU task
+  std::optional<std::string> visible_gpus;     // CUDA_VISIBLE_DEVICES for a GPU task
+  const ir::Attributes* attributes = nullptr;  // the node's resolved requests; null: defaults
+  std::map<std::string, int64_t> dims;         // dimension variables the input tensors bound
 };
 
 struct AttemptResult {

@@ -1,49 +1,63 @@
-// In-memory tensors held by reference inside run-time values. A Value stays a JSON
-// document (so the JSON paths cost nothing more); a tensor in memory is the small object
-// `{"$tensor": <id>}`, and a TensorRegistry maps the id to a shared, reference-counted
-// buffer with its dtype and shape. Copying the value copies the id, never the data. A
-// value of type Tensor is otherwise a path (a string), so a reference is never mistaken
-// for data: code that reads a Tensor-typed value checks is_tensor_ref() first.
+// Tensors in memory between the tasks of one process. A run-time value of type Tensor
+// stays the path of its .npy file (so the journal, the cache, --resume and shell tasks
+// work as for any file); a builtin task that publishes a tensor also puts it here, by
+// that path, so that a builtin task downstream gets the Tensor without reading the file.
+// Entries hold a reference to shared storage, never a copy. The scheduler drops a node's
+// tensors once every node that consumes them has finished; the least recently used are
+// dropped when the cache grows past its budget; an entry is also dropped when its file
+// changed. The file is still there: a later reader maps it into memory.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
-#include <memory>
+#include <list>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_map>
-#include <vector>
 
 #include "backends/local/runtime/Value.h"
+#include "backends/local/runtime/tensor/Kernel.h"
 
 namespace flyte::rt {
 
-struct TensorBuffer {
-  std::string dtype;           // NumPy's descr: `<f4`, `<i8`, `|b1`
-  std::vector<int64_t> shape;  // C order
-  std::vector<std::byte> data;
-};
-using TensorPtr = std::shared_ptr<const TensorBuffer>;
-
-/// True when `v` is a reference to an in-memory tensor: `{"$tensor": <id>}`.
-bool is_tensor_ref(const Value& v);
-
-/// The in-memory tensors of a run, by id. Thread-safe.
-class TensorRegistry {
+class TensorCache {
  public:
-  /// A value that refers to `t`. The registry keeps `t` alive until release().
-  Value put(TensorPtr t);
-  /// The buffer `v` refers to; null when `v` is not a reference or was released.
-  TensorPtr get(const Value& v) const;
-  /// Drops the registry's reference to what `v` refers to; holders of the buffer keep it.
-  void release(const Value& v);
-  /// How many tensors the registry holds.
+  explicit TensorCache(size_t budget_bytes) : budget_(budget_bytes) {}
+
+  /// The process's cache; its budget is FLYTE_TENSOR_CACHE_MB megabytes (default 2048).
+  static TensorCache& process();
+
+  /// Keeps `t` as the tensor of the .npy file at `path`, which must exist already.
+  void put(const std::string& path, tensor::Tensor t);
+  /// The tensor of `path`, when it is here and the file has not changed since.
+  std::optional<tensor::Tensor> get(const std::string& path);
+  /// Drops the entry of `path`; holders of the tensor keep it.
+  void release(const std::string& path);
+  /// How many tensors, and how many bytes of them, the cache holds.
   size_t size() const;
+  size_t bytes() const;
 
  private:
+  struct Entry {
+    tensor::Tensor t;
+    int64_t size = 0, mtime_ns = 0;  // the file's, when it was put
+    std::list<std::string>::iterator lru;
+  };
+  void drop(std::unordered_map<std::string, Entry>::iterator it);
+
   mutable std::mutex mu_;
-  uint64_t next_ = 1;
-  std::unordered_map<uint64_t, TensorPtr> tensors_;
+  size_t budget_;
+  size_t bytes_ = 0;
+  std::list<std::string> lru_;  // most recently used first
+  std::unordered_map<std::string, Entry> entries_;
 };
+
+/// Drops from the process's cache every tensor that `v` (any run-time value) names.
+void release_tensors(const Value& v);
+
+/// The tensor of the .npy file at `path`: the process cache's when it has it, else the
+/// file mapped into memory (tensor::read_npy_tensor). nullopt with `error` saying why.
+std::optional<tensor::Tensor> load_tensor(const std::string& path, std::string& error);
 
 }  // namespace flyte::rt

@@ -82,13 +82,13 @@ struct KernelError : std::runtime_error {
 
 /// What a kernel may use besides its arguments.
 struct KernelContext {
-  int threads = 1;                           // the task's CPU request
+  int threads = 1;                            // the task's CPU request
   const std::atomic<bool>* cancel = nullptr;  // poll in long loops; throw KernelError("cancelled")
-  int attempt = 1;                           // from 1
-  std::string work_dir;                      // empty folder for File outputs (save_npy)
-  std::string checkpoint_dir;                // where to save a checkpoint ("" : none wanted)
-  std::string prev_checkpoint_dir;           // the last attempt's checkpoint, or ""
-  double checkpoint_every_s = 0;             // the task's policy; 0: kernel's own default
+  int attempt = 1;                            // from 1
+  std::string work_dir;                       // empty folder for File outputs (save_npy)
+  std::string checkpoint_dir;                 // where to save a checkpoint ("" : none wanted)
+  std::string prev_checkpoint_dir;            // the last attempt's checkpoint, or ""
+  double checkpoint_every_s = 0;              // the task's policy; 0: kernel's own default
   bool cancelled() const { return cancel != nullptr && cancel->load(std::memory_order_relaxed); }
 };
 

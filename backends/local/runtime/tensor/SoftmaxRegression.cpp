@@ -1,0 +1,208 @@
+// ml.softmax_regression (full-batch gradient descent on mean cross-entropy), ml.predict
+// and ml.accuracy. Weights are (D + 1) x C with the bias as the last row.
+//
+// One epoch reads x from memory once: each thread walks its rows in blocks small enough
+// to stay in cache, and for each block computes the logits (a GEMM), the softmax, the
+// residual P - onehot(y), and adds block^T * residual to its own gradient (a second GEMM
+// over the block while it is still cached). The per-thread gradients are added in thread
+// order, so a run is deterministic for a given thread count.
+#include <cblas.h>
+
+#include <chrono>
+#include <cstring>
+
+#include "backends/local/runtime/tensor/Checkpoint.h"
+#include "backends/local/runtime/tensor/KernelUtil.h"
+#include "backends/local/runtime/tensor/Kernels.h"
+#include "backends/local/runtime/tensor/Parallel.h"
+#include "backends/local/runtime/tensor/Softmax.h"
+
+namespace flyte::rt::tensor {
+
+namespace {
+
+constexpr int64_t kBlockRows = 64;
+// Without a policy from the task (checkpoint_every_s == 0), a checkpoint every this many
+// epochs, and after the last.
+constexpr int64_t kDefaultCheckpointEpochs = 5;
+
+void check_features(const Tensor& x, std::string_view kernel) {
+  require_rank(x, 2, kernel, "x");
+  if (x.dtype() != DType::F32)
+    fail(kernel, "x must be f32, not " + std::string(dtype_name(x.dtype())));
+}
+
+int64_t label_at(const Tensor& y, int64_t i) {
+  return y.dtype() == DType::I32 ? y.as<int32_t>()[i] : y.as<int64_t>()[i];
+}
+
+void check_labels(const Tensor& y, int64_t n, std::string_view kernel) {
+  require_rank(y, 1, kernel, "y");
+  if (y.dtype() != DType::I64 && y.dtype() != DType::I32)
+    fail(kernel, "y must be i64, not " + std::string(dtype_name(y.dtype())));
+  if (y.dim(0) != n)
+    fail(kernel, "x has " + std::to_string(n) + " rows but y has " + std::to_string(y.dim(0)));
+}
+
+// logits[r, :] = x[r, :] * w[:d, :] + w[d, :] for `rows` rows.
+void logits_block(const float* x, int64_t rows, int64_t d, const float* w, int64_t c, float* out) {
+  for (int64_t r = 0; r < rows; ++r)
+    std::memcpy(out + r * c, w + d * c, sizeof(float) * static_cast<size_t>(c));
+  if (d > 0)
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, static_cast<int>(rows),
+                static_cast<int>(c), static_cast<int>(d), 1.0f, x, static_cast<int>(d), w,
+                static_cast<int>(c), 1.0f, out, static_cast<int>(c));
+}
+
+// The predicted class of each row of x under w.
+Tensor predict_rows(const Tensor& w, const Tensor& x, KernelContext& ctx, std::string_view kernel) {
+  check_features(x, kernel);
+  require_rank(w, 2, kernel, "w");
+  if (w.dtype() != DType::F32)
+    fail(kernel, "w must be f32, not " + std::string(dtype_name(w.dtype())));
+  int64_t n = x.dim(0), d = x.dim(1), c = w.dim(1);
+  if (w.dim(0) != d + 1)
+    fail(kernel, "w is " + shape_text(w.shape()) + " but x is " + shape_text(x.shape()) +
+                     "; w must have D + 1 = " + std::to_string(d + 1) + " rows");
+  if (c < 1) fail(kernel, "w has no classes (" + shape_text(w.shape()) + ")");
+  single_threaded_blas();
+  Tensor out = Tensor::allocate(DType::I64, {n});
+  int64_t* o = out.mutable_as<int64_t>();
+  parallel_for(threads_of(ctx), n, 4 * kBlockRows, [&](int64_t lo, int64_t hi) {
+    std::vector<float> logits(static_cast<size_t>(kBlockRows * c));
+    for (int64_t r0 = lo; r0 < hi; r0 += kBlockRows) {
+      int64_t rows = std::min(kBlockRows, hi - r0);
+      logits_block(x.as<float>() + r0 * d, rows, d, w.as<float>(), c, logits.data());
+      for (int64_t r = 0; r < rows; ++r) {
+        const float* l = logits.data() + r * c;
+        int64_t best = 0;
+        for (int64_t j = 1; j < c; ++j)
+          if (l[j] > l[best]) best = j;
+        o[r0 + r] = best;
+      }
+    }
+  });
+  return out;
+}
+
+}  // namespace
+
+namespace kernels {
+
+std::vector<KernelValue> softmax_regression(std::span<const KernelValue> args, KernelContext& ctx) {
+  constexpr std::string_view kName = "softmax_regression";
+  const Tensor& x = arg<Tensor>(args, 0, kName, "x");
+  const Tensor& y = arg<Tensor>(args, 1, kName, "y");
+  int64_t c = arg<int64_t>(args, 2, kName, "classes");
+  int64_t epochs = arg<int64_t>(args, 3, kName, "epochs");
+  double lr = arg<double>(args, 4, kName, "lr");
+  check_features(x, kName);
+  int64_t n = x.dim(0), d = x.dim(1);
+  check_labels(y, n, kName);
+  if (c < 1) fail(kName, "classes must be at least 1, got " + std::to_string(c));
+  if (epochs < 0) fail(kName, "epochs must not be negative, got " + std::to_string(epochs));
+  for (int64_t i = 0; i < n; ++i) {
+    int64_t l = label_at(y, i);
+    if (l < 0 || l >= c)
+      fail(kName, "row " + std::to_string(i) + " has label " + std::to_string(l) +
+                      ", outside [0, " + std::to_string(c) + ")");
+  }
+  single_threaded_blas();
+  const int64_t wsize = (d + 1) * c;
+  Tensor w = Tensor::allocate(DType::F32, {d + 1, c});
+  float* wp = w.mutable_as<float>();
+  std::fill(wp, wp + wsize, 0.0f);
+
+  int64_t start = 0;
+  if (auto prev = load_checkpoint(ctx.prev_checkpoint_dir, kName)) {
+    auto it = prev->tensors.find("w");
+    if (it != prev->tensors.end() && it->second.dtype() == DType::F32 &&
+        it->second.shape() == w.shape() && prev->step >= 0 && prev->step <= epochs) {
+      std::memcpy(wp, it->second.data(), w.bytes());
+      start = prev->step;
+    }
+  }
+
+  int threads = threads_of(ctx);
+  int parts = std::max(1, parallel_parts(threads, n, 4 * kBlockRows));
+  std::vector<std::vector<float>> grads(static_cast<size_t>(parts),
+                                        std::vector<float>(static_cast<size_t>(wsize)));
+  const float* xp = x.as<float>();
+  int64_t saved_step = start;
+  auto last_save = std::chrono::steady_clock::now();
+  auto save = [&](int64_t step) {
+    Checkpoint cp;
+    cp.step = step;
+    cp.tensors["w"] = w;
+    save_checkpoint(ctx.checkpoint_dir, cp, kName);
+    saved_step = step;
+    last_save = std::chrono::steady_clock::now();
+  };
+
+  for (int64_t epoch = start; epoch < epochs; ++epoch) {
+    try {
+      parallel_parts_for(threads, n, 4 * kBlockRows, [&](int part, int64_t lo, int64_t hi) {
+        float* g = grads[static_cast<size_t>(part)].data();
+        std::fill(g, g + wsize, 0.0f);
+        std::vector<float> p(static_cast<size_t>(kBlockRows * c));
+        for (int64_t r0 = lo; r0 < hi; r0 += kBlockRows) {
+          check_cancelled(ctx);
+          int64_t rows = std::min(kBlockRows, hi - r0);
+          const float* xb = xp + r0 * d;
+          logits_block(xb, rows, d, wp, c, p.data());
+          softmax_rows(p.data(), p.data(), rows, c);
+          for (int64_t r = 0; r < rows; ++r)
+            p[static_cast<size_t>(r * c + label_at(y, r0 + r))] -= 1.0f;
+          // g[:d] += xb^T * p; g[d] += column sums of p.
+          if (d > 0)
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, static_cast<int>(d),
+                        static_cast<int>(c), static_cast<int>(rows), 1.0f, xb, static_cast<int>(d),
+                        p.data(), static_cast<int>(c), 1.0f, g, static_cast<int>(c));
+          for (int64_t r = 0; r < rows; ++r)
+            for (int64_t j = 0; j < c; ++j) g[d * c + j] += p[static_cast<size_t>(r * c + j)];
+        }
+      });
+    } catch (const KernelError&) {
+      // Cancelled (or failed) mid-epoch: keep what the finished epochs reached.
+      if (!ctx.checkpoint_dir.empty() && saved_step < epoch) save(epoch);
+      throw;
+    }
+    const float step = n > 0 ? static_cast<float>(lr / static_cast<double>(n)) : 0.0f;
+    for (int64_t i = 0; i < wsize; ++i) {
+      float total = 0;
+      for (const auto& g : grads) total += g[static_cast<size_t>(i)];
+      wp[i] -= step * total;
+    }
+    if (!ctx.checkpoint_dir.empty()) {
+      int64_t done = epoch + 1;
+      bool due = ctx.checkpoint_every_s > 0
+                     ? std::chrono::duration<double>(std::chrono::steady_clock::now() - last_save)
+                               .count() >= ctx.checkpoint_every_s
+                     : done % kDefaultCheckpointEpochs == 0;
+      if (due || done == epochs) save(done);
+    }
+  }
+  return one(std::move(w));
+}
+
+std::vector<KernelValue> predict(std::span<const KernelValue> args, KernelContext& ctx) {
+  const Tensor& w = arg<Tensor>(args, 0, "predict", "w");
+  const Tensor& x = arg<Tensor>(args, 1, "predict", "x");
+  return one(predict_rows(w, x, ctx, "predict"));
+}
+
+std::vector<KernelValue> accuracy(std::span<const KernelValue> args, KernelContext& ctx) {
+  const Tensor& w = arg<Tensor>(args, 0, "accuracy", "w");
+  const Tensor& x = arg<Tensor>(args, 1, "accuracy", "x");
+  const Tensor& y = arg<Tensor>(args, 2, "accuracy", "y");
+  check_features(x, "accuracy");
+  check_labels(y, x.dim(0), "accuracy");
+  if (x.dim(0) == 0) fail("accuracy", "x has no rows");
+  Tensor pred = predict_rows(w, x, ctx, "accuracy");
+  int64_t right = 0;
+  for (int64_t i = 0; i < x.dim(0); ++i) right += pred.as<int64_t>()[i] == label_at(y, i) ? 1 : 0;
+  return one(static_cast<double>(right) / static_cast<double>(x.dim(0)));
+}
+
+}  // namespace kernels
+}  // namespace flyte::rt::tensor
