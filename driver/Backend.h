@@ -22,6 +22,7 @@ struct BackendRequest {
   /// Settings for one target, by name, such as `partition` = `gpu` for slurm (from
   /// `--partition gpu`); a backend reads those it knows.
   std::map<std::string, std::string> target_options;
+  std::vector<std::string> cpp_args;  // `--cpp-arg`: flags for C++ task files
 };
 
 /// One target: turns a compiled module into what runs there.

@@ -7,6 +7,7 @@ Compilation compile(const std::string& file, const CompileOptions& options) {
   Compilation c;
   InputOptions input_options;
   input_options.include_dirs = options.include_dirs;
+  input_options.cpp_args = options.cpp_args;
   input_options.error_limit = options.error_limit;
   c.inputs = parse_inputs({file}, input_options);
   ParsedInputs& in = *c.inputs;

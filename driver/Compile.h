@@ -18,6 +18,7 @@ enum ExitCode : int { kOk = 0, kErrors = 1, kUsage = 2 };
 
 struct CompileOptions {
   std::vector<std::string> include_dirs;
+  std::vector<std::string> cpp_args;  // `--cpp-arg`: flags for C++ task files
   size_t error_limit = kDefaultErrorLimit;
   /// Run the pass pipeline after lowering (`graph` only draws, and does not).
   bool run_passes = true;

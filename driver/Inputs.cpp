@@ -7,6 +7,7 @@
 #include <iostream>
 #include <iterator>
 
+#include "driver/CppTasks.h"
 #include "frontend/Lexer.h"
 #include "frontend/Lower.h"
 #include "ir/Serialize.h"
@@ -84,6 +85,7 @@ std::unique_ptr<ParsedInputs> parse_inputs(const std::vector<std::string>& paths
     if (options.semantic) {
       input.program = load_program(in->sm, *id, in->diags, load);
       input.sema = check_program(*input.program, in->sm, in->diags);
+      check_cpp_tasks(*input.program, *input.sema, in->sm, in->diags, options.cpp_args);
     } else {
       input.program = std::make_unique<Program>();
       auto m = std::make_unique<Module>();

@@ -27,6 +27,8 @@ struct InputOptions {
   /// Resolve imports and type-check (`check`); otherwise parse only (`emit --format ast`).
   bool semantic = true;
   std::vector<std::string> include_dirs;
+  /// Flags for reading C++ task files, after their compile_commands.json (`--cpp-arg`).
+  std::vector<std::string> cpp_args;
 };
 
 /// One file named on the command line: a .flyte file with everything it imports, or a

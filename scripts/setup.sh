@@ -14,6 +14,8 @@ packages=(
   # parser generator (the antlr4 tool runs on Java) and its C++ runtime
   antlr4 default-jre-headless libantlr4-runtime-dev
   # libraries
+  # C++ tasks: Clang's libTooling (libclang-cpp) and LLVM's headers
+  libclang-14-dev libclang-cpp14 llvm-14-dev
   libfmt-dev nlohmann-json3-dev libcli11-dev pkg-config libxxhash-dev
   # the tensor kernels (BLAS, LAPACK) and the NumPy / scikit-learn references of their
   # golden files and benchmarks

@@ -92,11 +92,23 @@ constexpr Entry kEntries[] = {
     {DiagCode::E0601,
      "A {placeholder} in a shell command names no input or output of the task. Write\n"
      "{{ and }} for literal braces.\n"},
-    {DiagCode::E0602, "The function named in cpp(\"file.cpp\", \"ns::fn\") is not in that file.\n"},
+    {DiagCode::E0602,
+     "The function named in cpp(\"file.cpp\", \"ns::fn\") cannot be found: the file\n"
+     "(relative to the .flyte file) does not exist, does not compile (the note quotes\n"
+     "Clang's first error; flags come from a compile_commands.json beside the file and\n"
+     "--cpp-arg), or declares no namespace-scope function of that qualified name (a\n"
+     "note suggests one of the same name in another namespace). flytec reads the file\n"
+     "with Clang; the signatures are cached by the file's contents and flags.\n"},
     {DiagCode::E0603,
-     "The C++ function's parameters or result do not match the task's interface (int\n"
-     "is int64_t, float is double, File is flyte::Path, Tensor<f32> is\n"
-     "flyte::Tensor<float>, …).\n"},
+     "The C++ function's parameters or result do not match the task's interface. One\n"
+     "parameter per input, in order, by value or const&, and an optional last\n"
+     "flyte::Context&: int is int64_t, float double, bool bool, string std::string,\n"
+     "File and Dir flyte::Path, Tensor<f32, …> flyte::Tensor<float>, List<T>\n"
+     "std::vector<T>, Map<string, T> std::map<std::string, T>, T? std::optional<T>,\n"
+     "a struct a C++ struct with fields of the same names. No outputs is void, one is\n"
+     "its type, several a struct with fields named after them or a std::tuple. With\n"
+     "overloads, the one that matches runs the task; when none does, the notes list\n"
+     "each candidate with its file:line:col and why it does not fit.\n"},
     {DiagCode::E0604,
      "A builtin(\"name\") runner names a kernel the runtime does not have. The names\n"
      "are those of the standard library's std.tensor and std.ml tasks (tensor.matmul,\n"

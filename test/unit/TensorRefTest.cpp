@@ -93,5 +93,20 @@ TEST(TensorRefTest, AnNpyFileIsMappedIntoMemory) {
   EXPECT_FALSE(error.empty());
 }
 
+TEST(TensorRefTest, ReleasingAValueDropsEveryTensorItNames) {
+  std::string dir = temp_dir();
+  TensorCache& cache = TensorCache::process();
+  for (const char* name : {"a", "b", "c"}) {
+    std::string path = dir + "/" + name + ".npy";
+    save(path, filled({2}, 1));
+    cache.put(path, filled({2}, 1));
+  }
+  release_tensors(Value{{"x", dir + "/a.npy"}, {"parts", {dir + "/b.npy", 3, "text"}}});
+  EXPECT_FALSE(cache.get(dir + "/a.npy"));
+  EXPECT_FALSE(cache.get(dir + "/b.npy"));
+  EXPECT_TRUE(cache.get(dir + "/c.npy"));
+  cache.release(dir + "/c.npy");
+}
+
 }  // namespace
 }  // namespace flyte::rt

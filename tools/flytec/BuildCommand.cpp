@@ -16,6 +16,7 @@ struct BuildOptions {
   std::string target = "local";
   std::string output;
   std::vector<std::string> include_dirs;
+  std::vector<std::string> cpp_args;
   std::vector<std::string> args;  // run: the executable's arguments
   std::string partition;          // slurm: --partition
   std::string account;            // slurm: --account
@@ -40,12 +41,13 @@ int prepare(const BuildOptions& opts, Prepared& p) {
   }
   CompileOptions c;
   c.include_dirs = opts.include_dirs;
+  c.cpp_args = opts.cpp_args;
   c.error_limit = opts.error_limit;
   p.compiled = compile(opts.file, c);
   if (p.compiled.module == nullptr) return p.compiled.status;
   const ir::Workflow* w = choose_workflow(*p.compiled.module, opts.workflow, opts.file);
   if (w == nullptr) return kUsage;
-  p.request = {opts.file, w->name, opts.output, opts.verbose, {}};
+  p.request = {opts.file, w->name, opts.output, opts.verbose, {}, opts.cpp_args};
   if (!opts.partition.empty()) p.request.target_options["partition"] = opts.partition;
   if (!opts.account.empty()) p.request.target_options["account"] = opts.account;
   if (opts.mem_per_cpu) p.request.target_options["mem-per-cpu"] = "1";
@@ -81,6 +83,7 @@ void add_common(CLI::App* cmd, BuildOptions& opts) {
   cmd->add_option("-I", opts.include_dirs, "Also look for imported modules in DIR")
       ->type_name("DIR")
       ->allow_extra_args(false);
+  add_cpp_arg_option(cmd, opts.cpp_args);
   cmd->add_flag("-v,--verbose", opts.verbose, "Print the C++ compiler's command line");
   add_error_limit_option(cmd, opts.error_limit);
 }

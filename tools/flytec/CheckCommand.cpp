@@ -22,6 +22,7 @@ struct CheckOptions {
   std::vector<std::string> warnings;
   bool no_warnings = false;
   std::vector<std::string> include_dirs;
+  std::vector<std::string> cpp_args;
   bool parse_only = false;
   size_t error_limit = kDefaultErrorLimit;
   bool error_limit_given = false;
@@ -38,6 +39,7 @@ int run_check(const CheckOptions& opts) {
   InputOptions input_options;
   input_options.keep_comments = opts.verify;
   input_options.include_dirs = opts.include_dirs;
+  input_options.cpp_args = opts.cpp_args;
   input_options.semantic = !opts.parse_only;
   bool werror = false;
   for (const std::string& w : opts.warnings) werror |= w == "error";
@@ -161,6 +163,7 @@ Runner add_check_command(CLI::App& app) {
                   "Also look for imported modules in DIR (after the main file's directory)")
       ->type_name("DIR")
       ->allow_extra_args(false);
+  add_cpp_arg_option(cmd, opts->cpp_args);
   return [opts, limit] {
     opts->error_limit_given = limit->count() > 0;
     return run_check(*opts);

@@ -22,6 +22,9 @@ Runner add_run_command(CLI::App& app);
 /// Adds `--error-limit=N` to a subcommand that prints diagnostics.
 void add_error_limit_option(CLI::App* cmd, size_t& limit);
 
+/// Adds `--cpp-arg=FLAG` (repeatable): flags for C++ task files.
+void add_cpp_arg_option(CLI::App* cmd, std::vector<std::string>& args);
+
 /// Writes a command's output to `path`, or to standard output when it is "-"; a file is
 /// replaced atomically. On failure prints why and returns kUsage, otherwise kOk.
 int write_output(const std::string& path, std::string_view data);

@@ -19,6 +19,7 @@ struct EmitOptions {
   std::string format = "ast";
   std::string output = "-";
   std::vector<std::string> include_dirs;
+  std::vector<std::string> cpp_args;
   size_t error_limit = kDefaultErrorLimit;
   passes::PipelineOptions pipeline;
 };
@@ -66,6 +67,7 @@ int run_emit(const EmitOptions& opts) {
   } else {
     CompileOptions c;
     c.include_dirs = opts.include_dirs;
+    c.cpp_args = opts.cpp_args;
     c.error_limit = opts.error_limit;
     c.pipeline = opts.pipeline;
     Compilation compiled = compile(opts.file, c);
@@ -102,6 +104,7 @@ Runner add_emit_command(CLI::App& app) {
   cmd->add_option("-I", opts->include_dirs, "Also look for imported modules in DIR")
       ->type_name("DIR")
       ->allow_extra_args(false);
+  add_cpp_arg_option(cmd, opts->cpp_args);
   cmd->add_option("-o,--output", opts->output, "Output file ('-' is standard output)")
       ->capture_default_str();
   add_error_limit_option(cmd, opts->error_limit);

@@ -14,6 +14,14 @@ void add_error_limit_option(CLI::App* cmd, size_t& limit) {
       ->capture_default_str();
 }
 
+void add_cpp_arg_option(CLI::App* cmd, std::vector<std::string>& args) {
+  cmd->add_option("--cpp-arg", args,
+                  "A flag for reading and compiling C++ task files, after those of a "
+                  "compile_commands.json beside them (--cpp-arg=-DNDEBUG)")
+      ->type_name("FLAG")
+      ->allow_extra_args(false);
+}
+
 int write_output(const std::string& path, std::string_view data) {
   if (path == "-") {
     std::cout.write(data.data(), static_cast<std::streamsize>(data.size()));

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <condition_variable>
 #include <deque>
 #include <filesystem>
@@ -16,6 +17,7 @@
 #include "backends/local/runtime/Expr.h"
 #include "backends/local/runtime/GraphIndex.h"
 #include "backends/local/runtime/NodeExecutor.h"
+#include "backends/local/runtime/TensorRef.h"
 #include "ir/Args.h"
 #include "ir/NodeKey.h"
 
@@ -75,6 +77,14 @@ struct Scope {
   uint32_t skipped = 0;
   std::optional<Failure> failure;
   std::unordered_map<uint32_t, MapState> maps;
+  // The node mode (NodeTarget.h). Full: every node runs. Path: a scope on the way to the
+  // target; only `needed` nodes (what `path_node` depends on, and itself) start, and
+  // those but `path_node` come from the store. Upstream: every node comes from the store
+  // (expressions are evaluated; composites with no record are evaluated from theirs).
+  enum class Mode : uint8_t { Full, Path, Upstream } mode = Mode::Full;
+  uint32_t step = 0;  // Path: the target's step this scope is in
+  uint32_t path_node = UINT32_MAX;
+  std::vector<char> needed;  // Path: by position
 };
 
 struct TaskJob {
@@ -115,6 +125,8 @@ struct Engine::Impl {
   bool warned_oversize = false;
   Scope* top = nullptr;
   std::optional<Failure> root_failure;
+  const NodeTarget* target = nullptr;  // the node mode's target, or null
+  bool resolved = false;               // the target ended (or cannot run): stop the rest
 
   std::unique_ptr<RunnerRegistry> own_runners;
   NodeExecutor executor;
@@ -132,7 +144,10 @@ struct Engine::Impl {
   }
 
   Impl(const ir::Module& module, EngineOptions o)
-      : m(module), opt(std::move(o)), executor(m, executor_options(opt, own_runners)) {
+      : m(module),
+        opt(std::move(o)),
+        target(opt.target),
+        executor(m, executor_options(opt, own_runners)) {
     for (const ir::Workflow& w : m.workflows) index.push_back(build_index(w));
     constants.reserve(m.constants.size());
     for (const ir::Constant& c : m.constants)
@@ -276,6 +291,10 @@ struct Engine::Impl {
     uint32_t pos = p->wf->pos[node];
     if (p->state[pos] != NodeState::Running) return;  // already failed or cancelled
     const ir::Node& n = p->wf->w->nodes[node];
+    if (is_path_map(p, node)) {
+      path_item_ended(p, node, std::move(result), nullptr);
+      return;
+    }
     if (n.kind != ir::Node::Kind::Map) {
       complete(p, node, std::move(result));
       return;
@@ -290,6 +309,10 @@ struct Engine::Impl {
     uint32_t pos = p->wf->pos[node];
     if (p->state[pos] != NodeState::Running) return;
     const ir::Node& n = p->wf->w->nodes[node];
+    if (is_path_map(p, node)) {
+      path_item_ended(p, node, Value(), &f);
+      return;
+    }
     if (n.kind != ir::Node::Kind::Map || !n.min_success() || interrupted) {
       fail(p, node, f);
       return;
@@ -297,16 +320,169 @@ struct Engine::Impl {
     MapState& ms = p->maps[node];
     ms.results[static_cast<size_t>(child->item_index)] = nullptr;
     if (!ms.first_failure) ms.first_failure = f;
-    opt.events->log(
-        fmt::format("flytec: item {} of map '{}' failed (tolerated by @min_success): {}",
-                    child->item_index, key(p, node), f.error));
+    if (!quiet(p))
+      opt.events->log(
+          fmt::format("flytec: item {} of map '{}' failed (tolerated by @min_success): {}",
+                      child->item_index, key(p, node), f.error));
     map_item_finished(p, node, ms);
+  }
+
+  // --- the node mode (NodeTarget.h) ---------------------------------------------------
+
+  /// True when target step `step`'s node lies in body `body` of `wf` (itself, or inside
+  /// branch arms there).
+  static bool on_chain(const WorkflowIndex& wf, uint32_t body, uint32_t node) {
+    for (uint32_t x = node;;) {
+      if (wf.owner[x] == body) return true;
+      if (wf.owner[x] == 0) return false;
+      x = wf.bodies[wf.owner[x]].parent_node;
+    }
+  }
+
+  /// Makes `c` a scope on the way to the target's step `step`: only what leads there runs.
+  void enter_path(Scope* c, uint32_t step) {
+    const WorkflowIndex& wf = *c->wf;
+    c->mode = Scope::Mode::Path;
+    c->step = step;
+    uint32_t x = target->steps[step].node.index;
+    while (wf.owner[x] != c->body) x = wf.bodies[wf.owner[x]].parent_node;
+    c->path_node = x;
+    c->needed.assign(wf.bodies[c->body].nodes.size(), 0);
+    std::vector<uint32_t> stack{x};
+    while (!stack.empty()) {
+      uint32_t y = stack.back();
+      stack.pop_back();
+      if (c->needed[wf.pos[y]] != 0) continue;
+      c->needed[wf.pos[y]] = 1;
+      for (uint32_t d : wf.deps[y]) stack.push_back(d);
+    }
+  }
+
+  /// The mode of a child scope of node `node` of `s` that is not on the way to the target.
+  static Scope::Mode child_mode(const Scope* s, uint32_t node) {
+    if (s->mode == Scope::Mode::Full) return Scope::Mode::Full;
+    if (s->mode == Scope::Mode::Path && node == s->path_node) return Scope::Mode::Full;
+    return Scope::Mode::Upstream;
+  }
+
+  /// Node `node` of `s` is the target itself (a map's item is not).
+  bool is_target(const Scope* s, uint32_t node) const {
+    return target != nullptr && s->mode == Scope::Mode::Path && !target->steps.empty() &&
+           s->step + 1 == target->steps.size() && node == target->steps.back().node.index &&
+           !target->item;
+  }
+
+  /// Node `node` of `s` is the map one of whose items leads to the target.
+  bool is_path_map(const Scope* s, uint32_t node) const {
+    return target != nullptr && s->mode == Scope::Mode::Path && node == s->path_node &&
+           node == target->steps[s->step].node.index && target->steps[s->step].item.has_value();
+  }
+
+  bool last_step(const Scope* s) const { return s->step + 1 == target->steps.size(); }
+
+  /// Events of scopes outside the target are not this process's to report.
+  bool quiet(const Scope* s) const {
+    return resolved || (target != nullptr && s->mode != Scope::Mode::Full);
+  }
+
+  void resolve(TargetResult r) {
+    if (resolved) return;
+    resolved = true;
+    target->hooks->resolved(r);
+  }
+
+  /// In a Path or Upstream scope: node `node` from the store. False when it is to run
+  /// here (the node on the way to the target, an expression, a composite with no record).
+  bool from_store(Scope* s, uint32_t node) {
+    uint32_t pos = s->wf->pos[node];
+    const ir::Node& n = s->wf->w->nodes[node];
+    if (s->mode == Scope::Mode::Path && s->needed[pos] == 0) {
+      skip(s, node);  // the target does not depend on it
+      return true;
+    }
+    if (s->mode == Scope::Mode::Path && node == s->path_node) return false;
+    if (n.kind == ir::Node::Kind::Expr || n.kind == ir::Node::Kind::Fail) return false;
+    StoredNode r = target->hooks->lookup(key(s, node));
+    switch (r.state) {
+      case StoredNode::State::Done: complete(s, node, std::move(r.value)); return true;
+      case StoredNode::State::Skipped: skip(s, node); return true;
+      case StoredNode::State::Failed: fail(s, node, r.failure); return true;
+      case StoredNode::State::Absent: break;
+    }
+    if (n.kind != ir::Node::Kind::Task) return false;
+    target->hooks->missing(key(s, node));  // the rest goes on, to find all that is missing
+    skip(s, node);
+    return true;
+  }
+
+  /// A branch in a Path scope chose `body`: the target is in it, or is skipped.
+  void enter_arm(Scope* s, uint32_t node, Scope* c, uint32_t body) {
+    const WorkflowIndex& wf = *s->wf;
+    if (s->mode == Scope::Mode::Path && node == s->path_node && !is_target(s, node)) {
+      if (on_chain(wf, body, target->steps[s->step].node.index)) {
+        enter_path(c, s->step);
+      } else {
+        resolve({TargetResult::State::Skipped, {}, {}});  // in an arm not taken
+      }
+      return;
+    }
+    c->mode = child_mode(s, node);
+    if (c->mode != Scope::Mode::Full || target == nullptr) return;
+    // Inside the target: the nodes of the arms not taken get their records (skipped).
+    for (uint32_t other : wf.node_bodies[node]) {
+      if (other == body) continue;
+      for (uint32_t x : wf.bodies[other].nodes) {
+        const ir::Node& xn = wf.w->nodes[x];
+        if (xn.kind != ir::Node::Kind::Expr && xn.kind != ir::Node::Kind::Fail)
+          target->hooks->finished(key(s, x), xn, {TargetResult::State::Skipped, {}, {}});
+      }
+    }
+  }
+
+  /// Starts only the item of map `node` that leads to the target.
+  void launch_path_item(Scope* s, uint32_t node, MapState& ms) {
+    uint64_t want = *target->steps[s->step].item;
+    if (want >= ms.items.size()) {
+      target->hooks->refused(fmt::format("map node '{}' has {} item{}; there is no item {}",
+                                         key(s, node), ms.items.size(),
+                                         ms.items.size() == 1 ? "" : "s", want));
+      resolved = true;
+      skip(s, node);
+      return;
+    }
+    ms.next = ms.items.size();
+    ++ms.active;
+    uint32_t body = s->wf->node_bodies[node][0];
+    Scope* c = new_scope(*s->wf, body, s, s, node, ir::map_item_prefix(key(s, node), want));
+    c->root = s->root;
+    c->map_node = node;
+    c->item = ms.items[want];
+    c->item_index = static_cast<int64_t>(want);
+    if (!last_step(s)) enter_path(c, s->step + 1);
+    start_scope(c);
+  }
+
+  /// The item of a path map ended (`f` null: with `result`).
+  void path_item_ended(Scope* p, uint32_t node, Value result, const Failure* f) {
+    if (last_step(p)) {
+      if (f == nullptr) {
+        resolve({TargetResult::State::Done, std::move(result), {}});
+      } else {
+        resolve(
+            {f->error == "cancelled" ? TargetResult::State::Skipped : TargetResult::State::Failed,
+             {},
+             *f});
+      }
+    }
+    resolved = true;
+    skip(p, node);
   }
 
   // --- nodes -------------------------------------------------------------------------
 
   void drain() {
     while (!worklist.empty()) {
+      if (resolved && !top->aborting) abort(top);
       auto [s, node] = worklist.back();
       worklist.pop_back();
       if (node == kFinishScope) {
@@ -315,6 +491,7 @@ struct Engine::Impl {
         start_node(s, node);
       }
     }
+    if (resolved && !top->aborting) abort(top);
     dispatch();
   }
 
@@ -333,6 +510,7 @@ struct Engine::Impl {
       skip(s, node);
       return;
     }
+    if (s->mode != Scope::Mode::Full && from_store(s, node)) return;
     s->state[pos] = NodeState::Running;
     const ir::Node& n = s->wf->w->nodes[node];
     switch (n.kind) {
@@ -362,6 +540,7 @@ struct Engine::Impl {
         uint32_t body = s->wf->node_bodies[node][arm];
         Scope* c = new_scope(*s->wf, body, s, s, node, s->prefix);
         c->root = s->root;
+        if (target != nullptr) enter_arm(s, node, c, body);
         start_scope(c);
         return;
       }
@@ -370,6 +549,12 @@ struct Engine::Impl {
         const WorkflowIndex& callee = *index[n.workflow.index];
         Scope* c = new_scope(callee, 0, nullptr, s, node, ir::subworkflow_prefix(key(s, node)));
         c->root = c;
+        if (target != nullptr && s->mode == Scope::Mode::Path && node == s->path_node &&
+            !is_target(s, node)) {
+          enter_path(c, s->step + 1);
+        } else {
+          c->mode = child_mode(s, node);
+        }
         Value args = call_args(s, n, callee.w->inputs);
         for (const ir::Param& p : callee.w->inputs) c->inputs.push_back(args[p.name]);
         start_scope(c);
@@ -392,6 +577,11 @@ struct Engine::Impl {
     MapState& ms = s->maps[node];
     ms.items = lookup(s, s->wf->w->args_of(n).front().value);
     if (!ms.items.is_array()) ms.items = Value::array();
+    if (is_target(s, node) && target->length_only) {
+      resolve({TargetResult::State::Done, Value(ms.items.size()), {}});
+      skip(s, node);
+      return;
+    }
     ms.results = Value::array();
     for (size_t i = 0; i < ms.items.size(); ++i) ms.results.push_back(nullptr);
     if (ms.items.empty()) {
@@ -403,19 +593,51 @@ struct Engine::Impl {
   }
 
   void launch_items(Scope* s, uint32_t node, const ir::Node& n, MapState& ms) {
+    if (is_path_map(s, node)) {
+      launch_path_item(s, node, ms);
+      return;
+    }
+    // Outside the target, items come from their records in the store where they have one.
+    bool stored_items = target != nullptr && s->mode != Scope::Mode::Full;
+    bool any_stored = false;
     size_t limit = n.concurrency() ? static_cast<size_t>(std::max<int64_t>(1, *n.concurrency()))
                                    : ms.items.size();
     while (ms.next < ms.items.size() && ms.active < limit && !aborted(s)) {
       size_t i = ms.next++;
+      std::string prefix = ir::map_item_prefix(key(s, node), i);
+      if (stored_items) {
+        StoredNode r = target->hooks->lookup(prefix.substr(0, prefix.size() - 1));
+        if (r.state != StoredNode::State::Absent) {
+          any_stored = true;
+          ++ms.finished;
+          if (r.state == StoredNode::State::Done) {
+            ms.results[i] = std::move(r.value);
+            ++ms.successes;
+            continue;
+          }
+          Failure f = r.state == StoredNode::State::Failed
+                          ? r.failure
+                          : Failure{prefix.substr(0, prefix.size() - 1), "", "skipped", ""};
+          if (!n.min_success()) {
+            fail(s, node, f);
+            return;
+          }
+          ms.results[i] = nullptr;
+          if (!ms.first_failure) ms.first_failure = f;
+          continue;
+        }
+      }
       ++ms.active;
       uint32_t body = s->wf->node_bodies[node][0];
-      Scope* c = new_scope(*s->wf, body, s, s, node, ir::map_item_prefix(key(s, node), i));
+      Scope* c = new_scope(*s->wf, body, s, s, node, prefix);
       c->root = s->root;
       c->map_node = node;
       c->item = ms.items[i];
       c->item_index = static_cast<int64_t>(i);
+      if (stored_items) c->mode = Scope::Mode::Upstream;
       start_scope(c);
     }
+    if (any_stored && ms.active == 0 && ms.finished == ms.items.size()) map_complete(s, node, ms);
   }
 
   void map_item_finished(Scope* s, uint32_t node, MapState& ms) {
@@ -430,6 +652,12 @@ struct Engine::Impl {
       launch_items(s, node, n, ms);
       return;
     }
+    map_complete(s, node, ms);
+  }
+
+  /// Every item of map `node` ended: its list of results, or its failure.
+  void map_complete(Scope* s, uint32_t node, MapState& ms) {
+    const ir::Node& n = s->wf->w->nodes[node];
     double ratio = static_cast<double>(ms.successes) / static_cast<double>(ms.items.size());
     if (n.min_success() && ratio < *n.min_success()) {
       Failure f = ms.first_failure.value_or(Failure{});
@@ -444,6 +672,7 @@ struct Engine::Impl {
   }
 
   void complete(Scope* s, uint32_t node, Value v) {
+    if (is_target(s, node)) resolve({TargetResult::State::Done, v, {}});
     const WorkflowIndex& wf = *s->wf;
     uint32_t pos = wf.pos[node];
     s->values[pos] = std::move(v);
@@ -453,7 +682,22 @@ struct Engine::Impl {
       uint32_t dp = wf.pos[d];
       if (--s->waiting[dp] == 0 && s->state[dp] == NodeState::Waiting) worklist.emplace_back(s, d);
     }
+    release_consumed(s, node);
     scope_maybe_done(s);
+  }
+
+  /// Drops from memory the tensors of the nodes `node` waited for whose every consumer
+  /// has now finished (their files stay).
+  void release_consumed(Scope* s, uint32_t node) {
+    const WorkflowIndex& wf = *s->wf;
+    for (uint32_t p : wf.deps[node]) {
+      bool consumed =
+          std::all_of(wf.dependents[p].begin(), wf.dependents[p].end(), [&](uint32_t d) {
+            NodeState st = s->state[wf.pos[d]];
+            return st == NodeState::Done || st == NodeState::Failed || st == NodeState::Skipped;
+          });
+      if (consumed) release_tensors(s->values[wf.pos[p]]);
+    }
   }
 
   void skip(Scope* s, uint32_t node) {
@@ -470,13 +714,15 @@ struct Engine::Impl {
       s->state[pos] = NodeState::Skipped;
       --s->unfinished;
       ++s->skipped;
-      opt.events->emit("skipped", {{"node", key(s, x)}});
+      if (is_target(s, x)) resolve({TargetResult::State::Skipped, {}, {}});
+      if (!quiet(s)) opt.events->emit("skipped", {{"node", key(s, x)}});
       for (uint32_t d : wf.dependents[x]) stack.push_back(d);
     }
     scope_maybe_done(s);
   }
 
   void fail(Scope* s, uint32_t node, const Failure& f) {
+    if (is_target(s, node)) resolve({TargetResult::State::Failed, {}, f});
     const WorkflowIndex& wf = *s->wf;
     uint32_t pos = wf.pos[node];
     s->state[pos] = NodeState::Failed;
@@ -639,6 +885,13 @@ struct Engine::Impl {
     const ir::Task& t = m.tasks[s->wf->w->nodes[node].task.index];
     running.remove_if([&](const std::unique_ptr<TaskJob>& j) { return j.get() == job; });
     --s->busy;
+    if (target != nullptr && s->mode == Scope::Mode::Full && failure.error != "cancelled") {
+      const ir::Node& n = s->wf->w->nodes[node];
+      target->hooks->finished(key(s, node), n,
+                              outputs
+                                  ? TargetResult{TargetResult::State::Done, unpack(t, *outputs), {}}
+                                  : TargetResult{TargetResult::State::Failed, {}, failure});
+    }
     if (outputs) {
       ++opt.events->counters().done;
       complete(s, node, unpack(t, *outputs));
@@ -676,6 +929,13 @@ Outcome Engine::run(uint32_t w, const Value& inputs) {
   for (const ir::Param& p : wf.w->inputs)
     s->inputs.push_back(inputs.contains(p.name) ? inputs[p.name] : Value(nullptr));
   I.top = s;
+  if (I.target != nullptr) {
+    if (I.target->steps.empty()) {
+      s->mode = Scope::Mode::Upstream;
+    } else {
+      I.enter_path(s, 0);
+    }
+  }
   I.start_scope(s);
   I.drain();
   I.done_cv.wait(lock, [&] { return I.finished; });

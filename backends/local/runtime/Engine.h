@@ -15,6 +15,7 @@
 #include "backends/local/runtime/Effects.h"
 #include "backends/local/runtime/Events.h"
 #include "backends/local/runtime/NodeExecutor.h"
+#include "backends/local/runtime/NodeTarget.h"
 #include "backends/local/runtime/Store.h"
 #include "backends/local/runtime/TaskRunner.h"
 #include "backends/local/runtime/Value.h"
@@ -40,6 +41,9 @@ struct EngineOptions : ExecutorOptions {
   /// Node key -> its journal record (`outputs`, and `args`: the digest of the arguments
   /// it ran with), from the journal of the run being resumed.
   std::map<std::string, Value> finished;
+  /// The node mode (NodeTarget.h): run only this node, reading what it depends on from
+  /// the store. Null: the whole workflow.
+  const NodeTarget* target = nullptr;
 };
 
 struct Outcome {

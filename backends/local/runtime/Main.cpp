@@ -20,6 +20,7 @@
 
 #include "backends/local/runtime/Engine.h"
 #include "backends/local/runtime/Journal.h"
+#include "backends/local/runtime/NodeMode.h"
 #include "backends/local/runtime/Process.h"
 #include "backends/local/runtime/RunDir.h"
 #include "ir/Serialize.h"
@@ -281,6 +282,8 @@ int run_main(int argc, char** argv, const unsigned char* plan, size_t size,
       ->check(CLI::Range(0.0, 3600.0));
   app.add_flag("--timings", o.timings,
                "Print how long loading the plan and running the graph took, on stderr");
+  NodeModeOptions node_mode;
+  add_node_mode_options(app, node_mode);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -289,6 +292,20 @@ int run_main(int argc, char** argv, const unsigned char* plan, size_t size,
     return usage_error(e.what());
   }
   o.resume_given = app.count("--resume") > 0;
+  if (node_mode_requested(app, node_mode)) {
+    NodeModeContext nm;
+    nm.module = m.get();
+    nm.workflow = wi;
+    nm.plan_hash = std::to_string(
+        std::hash<std::string_view>{}(std::string_view(reinterpret_cast<const char*>(plan), size)));
+    nm.cache_dir = o.no_cache ? "" : (o.cache_dir.empty() ? default_cache_dir() : o.cache_dir);
+    nm.overwrite_cache = o.overwrite_cache;
+    nm.events = o.events;
+    nm.retry_backoff_s = o.retry_backoff;
+    nm.gather_inputs = [&](int& rc) { return gather_inputs(*m, constants, w, o, rc); };
+    nm.inputs_given = !o.flags.empty() || !o.inputs_file.empty();
+    return run_node_mode(nm, node_mode);
+  }
 
   // The cache is checked before a run is made: an unusable one stops here, with exit 2.
   std::optional<Cache> cache;

@@ -495,6 +495,10 @@ std::string shell_quote(std::string_view s) {
   return out;
 }
 
+namespace {
+std::atomic<bool> checkpoint_stop{false};
+}  // namespace
+
 ProcessResult run_process(const ProcessSpec& spec, const std::atomic<bool>& cancel,
                           double grace_s) {
   ProcessResult r;
@@ -503,6 +507,10 @@ ProcessResult run_process(const ProcessSpec& spec, const std::atomic<bool>& canc
     r.seconds = std::chrono::duration<double>(Clock::now() - start).count();
     return r;
   };
+  if (checkpoint_stop) {
+    r.status = ProcessResult::Status::Cancelled;
+    return finish();
+  }
 
   pid_t pid = spawn(spec, r.error);
   if (pid < 0) return finish();
@@ -529,8 +537,23 @@ ProcessResult run_process(const ProcessSpec& spec, const std::atomic<bool>& canc
   if (!reaped) {
     r.status = ProcessResult::Status::SpawnFailed;
     r.error = "lost track of child process " + std::to_string(pid) + " (reaped elsewhere)";
+  } else if (checkpoint_stop) {
+    r.status = ProcessResult::Status::Cancelled;
   }
   return finish();
+}
+
+void stop_for_checkpoint(int sig) {
+  checkpoint_stop = true;
+  Guardian& g = guardian();
+  std::lock_guard<std::mutex> lock(g.mu);
+  for (pid_t pgid : g.running) kill(-pgid, sig);
+}
+
+size_t running_process_count() {
+  Guardian& g = guardian();
+  std::lock_guard<std::mutex> lock(g.mu);
+  return g.running.size();
 }
 
 void kill_running_processes() {

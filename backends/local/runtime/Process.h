@@ -50,6 +50,15 @@ ProcessResult run_process(const ProcessSpec& spec, const std::atomic<bool>& canc
 /// reaped: for an exit that cannot wait for them (a second Ctrl-C).
 void kill_running_processes();
 
+/// For a checkpoint-and-requeue stop (the node mode's SIGUSR1): sends `sig` to the process
+/// group of every command now running, and from now on reports every command that ends
+/// (or would start) as Cancelled rather than by its exit status, so that the attempt is
+/// not counted as a failure.
+void stop_for_checkpoint(int sig);
+
+/// How many commands run_process is running now.
+size_t running_process_count();
+
 /// SIGKILLs every process (other than this one and its ancestors) with an environment
 /// entry that starts with `env_prefix` (`FLYTE_CHECKPOINT_DIR=<run path>/`, which only
 /// the tasks of that run have): what a dead process of that run left running. Returns

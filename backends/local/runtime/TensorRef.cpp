@@ -74,6 +74,15 @@ size_t TensorCache::bytes() const {
   return bytes_;
 }
 
+void release_tensors(const Value& v) {
+  if (v.is_string()) {
+    const std::string& s = v.get_ref<const std::string&>();
+    if (s.size() > 4 && s.compare(s.size() - 4, 4, ".npy") == 0) TensorCache::process().release(s);
+  } else if (v.is_structured()) {
+    for (const Value& x : v) release_tensors(x);
+  }
+}
+
 std::optional<tensor::Tensor> load_tensor(const std::string& path, std::string& error) {
   if (std::optional<tensor::Tensor> t = TensorCache::process().get(path)) return t;
   try {

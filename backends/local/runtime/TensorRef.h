@@ -2,9 +2,10 @@
 // stays the path of its .npy file (so the journal, the cache, --resume and shell tasks
 // work as for any file); a builtin task that publishes a tensor also puts it here, by
 // that path, so that a builtin task downstream gets the Tensor without reading the file.
-// Entries hold a reference to shared storage, never a copy; the least recently used are
-// dropped when the cache grows past its budget (the file is still there: it is then
-// mapped into memory, not read). An entry is also dropped when its file changed.
+// Entries hold a reference to shared storage, never a copy. The scheduler drops a node's
+// tensors once every node that consumes them has finished; the least recently used are
+// dropped when the cache grows past its budget; an entry is also dropped when its file
+// changed. The file is still there: a later reader maps it into memory.
 #pragma once
 
 #include <cstddef>
@@ -15,6 +16,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "backends/local/runtime/Value.h"
 #include "backends/local/runtime/tensor/Kernel.h"
 
 namespace flyte::rt {
@@ -50,6 +52,9 @@ class TensorCache {
   std::list<std::string> lru_;  // most recently used first
   std::unordered_map<std::string, Entry> entries_;
 };
+
+/// Drops from the process's cache every tensor that `v` (any run-time value) names.
+void release_tensors(const Value& v);
 
 /// The tensor of the .npy file at `path`: the process cache's when it has it, else the
 /// file mapped into memory (tensor::read_npy_tensor). nullopt with `error` saying why.
