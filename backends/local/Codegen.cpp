@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include "backends/local/CppGlue.h"
 #include "backends/local/RuntimeConfig.h"
 #include "backends/local/runtime/Process.h"
 #include "ir/Serialize.h"
@@ -132,16 +133,24 @@ bool build_executable(const ir::Module& m, const BuildOptions& o, std::string& e
     cleanup();
     return false;
   }
+  std::string cxx = choose_compiler(o.cxx);
+  std::vector<std::string> objects;
+  CppBuild cb{cxx, kRuntimeExtraFlags, o.cpp_args, dir.string(), o.verbose};
+  if (!build_cpp_tasks(m, cb, objects, error)) {
+    cleanup();
+    return false;
+  }
+  std::string linked;
+  for (const std::string& obj : objects) linked += " " + rt::shell_quote(obj);
   fs::path out = fs::absolute(o.output);
   std::error_code ec;
   if (out.has_parent_path()) fs::create_directories(out.parent_path(), ec);
   std::string partial = out.string() + ".partial";
-  std::string cxx = choose_compiler(o.cxx);
   std::string command = fmt::format(
-      "{} -O1 -w {} -o {} {} -L{} -Wl,--start-group -lflyte_runtime -lflyte_ir -lflyte_ir_proto "
+      "{} -O1 -w {} -o {} {}{} -L{} -Wl,--start-group -lflyte_runtime -lflyte_ir -lflyte_ir_proto "
       "-lflyte_support -Wl,--end-group {} -pthread",
       rt::shell_quote(cxx), kRuntimeExtraFlags, rt::shell_quote(partial), rt::shell_quote(source),
-      rt::shell_quote(libdir), kRuntimeLinkLibraries);
+      linked, rt::shell_quote(libdir), kRuntimeLinkLibraries);
   if (o.verbose) std::cerr << command << "\n";
   rt::ProcessSpec spec;
   spec.command = command;

@@ -16,6 +16,7 @@ struct BuildOptions {
   std::string cxx;          // the compiler: empty means $CXX, else clang++, else c++
   std::string runtime_dir;  // where libflyte_runtime.a and its companions are; empty: found
   bool verbose = false;     // print the compiler command
+  std::vector<std::string> cpp_args;  // `--cpp-arg`: flags for C++ task files
 };
 
 /// Builds the executable. False with `error` (the compiler's own messages included) when

@@ -26,6 +26,7 @@ class LocalBackend final : public driver::Backend {
     b.workflow = request.workflow;
     b.output = request.output;
     b.verbose = request.verbose;
+    b.cpp_args = request.cpp_args;
     return build_executable(m, b, error);
   }
 
@@ -35,6 +36,7 @@ class LocalBackend final : public driver::Backend {
     // version and the runtime): an unchanged workflow is not rebuilt, an upgraded
     // runtime is.
     std::string plan = ir::to_protobuf(m);
+    for (const std::string& a : request.cpp_args) plan += "\n--cpp-arg=" + a;
     std::string name = std::filesystem::path(request.source).stem().string() + "-" +
                        request.workflow + "-" +
                        executable_key(plan, find_runtime_dir()).substr(0, 16);

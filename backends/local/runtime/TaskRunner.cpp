@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "backends/local/runtime/BuiltinRunner.h"
+#include "backends/local/runtime/CppRunner.h"
 #include "backends/local/runtime/ShellTask.h"
 
 namespace flyte::rt {
@@ -21,6 +22,7 @@ std::unique_ptr<RunnerRegistry> default_runners(ProcessSpawner& spawner) {
   auto r = std::make_unique<RunnerRegistry>();
   r->add(ir::RunnerKind::Shell, std::make_unique<ShellRunner>(spawner));
   r->add(ir::RunnerKind::Builtin, std::make_unique<BuiltinRunner>());
+  r->add(ir::RunnerKind::Cpp, std::make_unique<CppRunner>());
   return r;
 }
 
