@@ -4,6 +4,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <vector>
+
 #include "backends/slurm/Template.h"
 
 namespace flyte::slurm {
@@ -34,6 +37,7 @@ run_jobs() {
 )sh";
 
 constexpr std::string_view kSubmit = R"sh(#!/bin/bash
+# shellcheck disable=SC2317  # functions are called through spawn; some workflows have no map
 # Submits workflow @WORKFLOW@ (built from @SOURCE@) to Slurm.
 #
 #   submit.sh [--store DIR] [--wait] [--poll SECONDS] [--] [INPUTS...]
@@ -107,9 +111,22 @@ done < <("$wf" --store "$store" --status)
 
 declare -A job=() # node key -> the job its dependents wait for
 held=()           # every job submitted, held until all are
+log_dirs=()       # their log folders, made (at once) before they are released
+# The jobs of one level (whose upstream jobs were all submitted) are submitted side by
+# side, FLYTEC_SUBMIT_JOBS at a time (default 4); each leaves its id in a file here.
+ids_dir=$store/slurm/$run/ids
+rm -rf "$ids_dir"
+mkdir -p "$ids_dir"
+parallel=${FLYTEC_SUBMIT_JOBS:-4}
+running=0
+level_keys=()
 
 # Cancels what was submitted and stops: a submission failed.
 give_up() {
+  local f id
+  for f in "$ids_dir"/*; do
+    if [[ -s $f ]]; then read -r id <"$f" && held+=("$id"); fi
+  done
   if [[ ${#held[@]} -gt 0 ]]; then scancel "${held[@]}" 2>/dev/null || true; fi
   exit 1
 }
@@ -138,20 +155,20 @@ sbatch_retry() {
   return 1
 }
 
-# submit KEY NAME SCRIPT TYPE [UPSTREAM-KEY...]: submits jobs/SCRIPT held, after the
-# jobs of the upstream keys that were submitted (TYPE: afterok or afterany); sets `id`.
+# submit KEY NAME SCRIPT TYPE [UPSTREAM-ID...]: submits jobs/SCRIPT held, after the
+# given jobs (TYPE: afterok or afterany); sets `id` and leaves it in ids/KEY. Runs in
+# the background: a failure leaves ids/failed.
 submit() {
-  local key=$1 name=$2 script=$3 type=$4 up
+  local key=$1 name=$2 script=$3 type=$4
   shift 4
-  local ids=() dependency=()
-  for up in "$@"; do
-    if [[ -n ${job[$up]:-} ]]; then ids+=("${job[$up]}"); fi
-  done
-  if [[ ${#ids[@]} -gt 0 ]]; then dependency=(--dependency="$type$(printf ':%s' "${ids[@]}")"); fi
-  mkdir -p "$here/logs/$run/$name"
-  id=$(sbatch_retry "$name" --hold --parsable --kill-on-invalid-dep=yes --job-name="$run.$name" \
-    --output="$here/logs/$run/$name/%j.out" "${dependency[@]}" "$here/jobs/$script") || give_up
-  held+=("$id")
+  local dependency=()
+  if [[ $# -gt 0 ]]; then dependency=(--dependency="$type$(printf ':%s' "$@")"); fi
+  if ! id=$(sbatch_retry "$name" --hold --parsable --kill-on-invalid-dep=yes --job-name="$run.$name" \
+    --output="$here/logs/$run/$name/%j.out" "${dependency[@]}" "$here/jobs/$script"); then
+    : >"$ids_dir/failed"
+    return 1
+  fi
+  printf '%s\n' "$id" >"$ids_dir/$key"
   echo "$key $id" >&3
 }
 
@@ -159,36 +176,81 @@ finished() {
   [[ ${state[$1]:-pending} == "done" || ${state[$1]:-pending} == "skipped" ]]
 }
 
+# The ids of the jobs of the upstream keys that were submitted, in `up_ids`.
+upstream_ids() {
+  local up
+  up_ids=()
+  for up in "$@"; do
+    if [[ -n ${job[$up]:-} ]]; then up_ids+=("${job[$up]}"); fi
+  done
+}
+
+# Starts one background submission, at most $parallel at a time.
+spawn() {
+  if [[ -e $ids_dir/failed ]]; then
+    wait
+    give_up
+  fi
+  if [[ $running -ge $parallel ]]; then
+    wait -n || true
+    running=$((running - 1))
+  fi
+  "$@" &
+  running=$((running + 1))
+}
+
 # node KEY NAME [UPSTREAM-KEY...]: one job running the node.
-# shellcheck disable=SC2317  # a workflow may have no plain node, or no map
 node() {
   local key=$1 name=$2
   shift 2
   if finished "$key"; then return 0; fi
-  submit "$key" "$name" "$name.sbatch" afterok "$@"
-  job[$key]=$id
+  upstream_ids "$@"
+  log_dirs+=("$here/logs/$run/$name")
+  level_keys+=("$key")
+  spawn submit "$key" "$name" "$name.sbatch" afterok "${up_ids[@]}"
 }
 
 # map KEY NAME [UPSTREAM-KEY...]: the launcher, after the upstream jobs, and the gather,
 # after the launcher; the launcher submits the items' array and moves the gather's
 # dependency onto it.
-# shellcheck disable=SC2317
 map() {
   local key=$1 name=$2
   shift 2
   if finished "$key"; then return 0; fi
-  submit "$key.launch" "$name.launch" "$name.launch.sbatch" afterok "$@"
-  job[$key.launch]=$id
-  submit "$key" "$name" "$name.sbatch" afterok "$key.launch"
-  printf '%s\n' "$id" >"$store/slurm/$run/$key.gather"
-  job[$key]=$id
+  upstream_ids "$@"
+  log_dirs+=("$here/logs/$run/$name.launch" "$here/logs/$run/$name")
+  level_keys+=("$key.launch" "$key")
+  spawn submit_map "$key" "$name" "${up_ids[@]}"
 }
 
-# The jobs, in topological order.
-@JOBS@
+submit_map() {
+  local key=$1 name=$2
+  shift 2
+  submit "$key.launch" "$name.launch" "$name.launch.sbatch" afterok "$@" || return 1
+  submit "$key" "$name" "$name.sbatch" afterok "$id" || return 1
+  printf '%s\n' "$id" >"$store/slurm/$run/$key.gather"
+}
+
+# level: the jobs before were submitted; waits for them and reads their ids.
+level() {
+  local key
+  wait
+  running=0
+  if [[ -e $ids_dir/failed ]]; then give_up; fi
+  for key in "${level_keys[@]}"; do
+    read -r "job[$key]" <"$ids_dir/$key" || give_up
+    held+=("${job[$key]}")
+  done
+  level_keys=()
+}
+
+# The jobs, level by level: a job's upstream jobs are all in the levels before.
+@JOBS@level
+
 if [[ ${#held[@]} -eq 0 ]]; then
   echo "submit.sh: nothing to submit: every node is done in $store" >&2
 else
+  mkdir -p "${log_dirs[@]}" || give_up
   # Every id is known: release them all (in batches, for long argument lists).
   for ((i = 0; i < ${#held[@]}; i += 500)); do
     batch=("${held[@]:i:500}")
@@ -207,8 +269,10 @@ while [[ ${#held[@]} -gt 0 ]]; do
     continue
   fi
   if [[ -z $queued ]]; then break; fi
+  # A failed node of the workflow's own body (not a map's item: @min_success may allow
+  # it) ends a fail-fast run.
   if [[ $fail_fast -eq 1 && $cancelled -eq 0 ]] &&
-    "$wf" --store "$store" --status | grep -q ' failed$'; then
+    "$wf" --store "$store" --status | awk '$1 ~ /^n[0-9]+$/ && $2 == "failed" { found = 1 } END { exit !found }'; then
     echo "submit.sh: a node failed; cancelling the run's other jobs" >&2
     # shellcheck disable=SC2046  # one id per word
     scancel $(awk '{ print $1 }' <<<"$queued") 2>/dev/null || true
@@ -302,11 +366,24 @@ std::vector<std::pair<std::string_view, std::string>> common(const ScriptContext
 }  // namespace
 
 std::string submit_script(const JobGraph& g, const ScriptContext& c) {
+  // Each job's level: one more than its deepest upstream job's.
+  std::vector<uint32_t> depth(g.jobs.size(), 0);
+  uint32_t levels = 0;
+  for (size_t i = 0; i < g.jobs.size(); ++i) {
+    for (uint32_t u : g.jobs[i].after) depth[i] = std::max(depth[i], depth[u] + 1);
+    levels = std::max(levels, depth[i] + 1);
+  }
+  std::vector<std::vector<uint32_t>> by_level(levels);
+  for (size_t i = 0; i < g.jobs.size(); ++i) by_level[depth[i]].push_back(static_cast<uint32_t>(i));
   std::string jobs;
-  for (const Job& j : g.jobs) {
-    jobs += fmt::format("{} {} {}", j.kind == Job::Kind::Map ? "map" : "node", j.key, j.name);
-    for (uint32_t u : j.after) jobs += " " + g.jobs[u].key;
-    jobs += "\n";
+  for (uint32_t level = 0; level < levels; ++level) {
+    if (level > 0) jobs += "level\n";
+    for (uint32_t i : by_level[level]) {
+      const Job& j = g.jobs[i];
+      jobs += fmt::format("{} {} {}", j.kind == Job::Kind::Map ? "map" : "node", j.key, j.name);
+      for (uint32_t u : j.after) jobs += " " + g.jobs[u].key;
+      jobs += "\n";
+    }
   }
   auto values = common(c);
   values.emplace_back("JOBS", jobs);

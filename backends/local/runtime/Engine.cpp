@@ -402,7 +402,7 @@ struct Engine::Impl {
     }
     if (s->mode == Scope::Mode::Path && node == s->path_node) return false;
     if (n.kind == ir::Node::Kind::Expr || n.kind == ir::Node::Kind::Fail) return false;
-    StoredNode r = target->hooks->lookup(key(s, node));
+    StoredNode r = target->hooks->lookup(key(s, node), n.type);
     switch (r.state) {
       case StoredNode::State::Done: complete(s, node, std::move(r.value)); return true;
       case StoredNode::State::Skipped: skip(s, node); return true;
@@ -606,7 +606,8 @@ struct Engine::Impl {
       size_t i = ms.next++;
       std::string prefix = ir::map_item_prefix(key(s, node), i);
       if (stored_items) {
-        StoredNode r = target->hooks->lookup(prefix.substr(0, prefix.size() - 1));
+        StoredNode r =
+            target->hooks->lookup(prefix.substr(0, prefix.size() - 1), m.types.get(n.type).elem);
         if (r.state != StoredNode::State::Absent) {
           any_stored = true;
           ++ms.finished;

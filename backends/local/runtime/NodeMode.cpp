@@ -104,15 +104,20 @@ std::string item_key(const std::string& key, int64_t item) {
 /// The store, seen by the scheduler (NodeTarget.h).
 class StoreHooks final : public TargetHooks {
  public:
-  StoreHooks(const NodeStore& store, Journal* journal) : store_(store), journal_(journal) {}
+  StoreHooks(const NodeStore& store, const TypeTable& types, Journal* journal)
+      : store_(store), types_(types), journal_(journal) {}
 
-  StoredNode lookup(const std::string& key) override {
+  StoredNode lookup(const std::string& key, TypeId type) override {
     StoredNode r;
     switch (store_.state(key)) {
       case NodeStore::State::Done: {
         std::string error;
         std::optional<Value> v = store_.value(key, error);
-        if (!v) {
+        // A record is a file like any other: checked, not trusted.
+        if (v && !check_value(*v, types_, type, error))
+          error = fmt::format("the record of node '{}' in '{}' is damaged: {}", key,
+                              store_.node_dir(key), error);
+        if (!v || !error.empty()) {
           if (damaged.empty()) damaged = error;
           return r;
         }
@@ -159,6 +164,7 @@ class StoreHooks final : public TargetHooks {
 
  private:
   const NodeStore& store_;
+  const TypeTable& types_;
   Journal* journal_;
 };
 
@@ -287,7 +293,7 @@ EngineRun run_towards(const NodeModeContext& ctx, const NodeModeOptions& o, cons
   auto start = std::chrono::steady_clock::now();
   RunDirStore rds(store.path(), journal, FileSystem::real());
   for (;;) {
-    hooks_owner = std::make_unique<StoreHooks>(store, journal);
+    hooks_owner = std::make_unique<StoreHooks>(store, ctx.module->types, journal);
     hooks_out = hooks_owner.get();
     target.hooks = hooks_owner.get();
     EngineOptions eo;
@@ -561,7 +567,7 @@ int do_collect(const NodeModeContext& ctx, const NodeModeOptions& o) {
   events.stop();
   const std::string& wname = ctx.module->workflows[ctx.workflow].name;
   if (er.rc) {
-    if (!hooks->missing_key.empty()) {
+    if (!hooks->missing_key.empty() && hooks->damaged.empty()) {
       std::cerr << fmt::format("error: workflow '{}' is incomplete: node '{}' is not done\n", wname,
                                hooks->missing_key);
       return kFailed;

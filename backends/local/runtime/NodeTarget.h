@@ -34,8 +34,9 @@ struct TargetResult {
 class TargetHooks {
  public:
   virtual ~TargetHooks() = default;
-  /// The record of node or map item `key` (`n0-3` for item 3 of map `n0`).
-  virtual StoredNode lookup(const std::string& key) = 0;
+  /// The record of node or map item `key` (`n0-3` for item 3 of map `n0`), whose value
+  /// is of type `type`.
+  virtual StoredNode lookup(const std::string& key, TypeId type) = 0;
   /// Task node `key` is needed but has no record: the run stops.
   virtual void missing(const std::string& key) = 0;
   /// A node inside the target finished (a task: Done or Failed; a node of an untaken

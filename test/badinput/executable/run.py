@@ -204,6 +204,122 @@ def cache_cases(c):
                 c.failures.append("cache: %s: a damaged entry gave a wrong output" % name)
 
 
+FULL_DRIVE = (["--run-node", "n0"], ["--map-length", "n2"], ["--run-node", "n2", "--item", "1"],
+              ["--run-node", "n2"], ["--status"], ["--collect"],
+              ["--init", "--inputs", "base.json"])
+SHORT_DRIVE = (["--run-node", "n0"], ["--run-node", "n2", "--item", "1"], ["--collect"])
+
+
+def drive_store(c, store, name, commands=FULL_DRIVE):
+    """Runs nodes of the corpus workflow in the store (map items, then the gather), and
+    the commands that read it; each must end with 0, 1 or 2."""
+    at = ["--store", store, "--wait-upstream", "0", "--cache-dir", c.path("cache")]
+    for node in commands:
+        c.run("store: %s: %s" % (name, " ".join(node)), at + node)
+
+
+def node_mode_cases(c):
+    """The node mode's flags, then a store damaged in each way."""
+    store = c.path("store")
+    base = ["--inputs", c.path("base.json")]
+    flags = [
+        ["--store"], ["--store", ""], ["--store", "", "--init"] + base,
+        ["--store", c.path("a-file"), "--init"] + base, ["--store", "/proc/nope", "--init"] + base,
+        ["--store", c.path("a-file"), "--status"], ["--store", c.work, "--collect"],
+        ["--init"] + base, ["--run-node", "n0"], ["--store", store, "--run-node"],
+        ["--store", store, "--run-node", ""], ["--store", store, "--run-node", "x"],
+        ["--store", store, "--run-node", "n99999999999999999999"],
+        ["--store", store, "--run-node", "n4294967295"], ["--store", store, "--run-node", "n0.n0"],
+        ["--store", store, "--run-node", "n2-1"], ["--store", store, "--run-node", "n2-1.n3.n0"],
+        ["--store", store, "--run-node", "n2.n3"], ["--store", store, "--run-node", "n3"],
+        ["--store", store, "--run-node", "n2", "--item", "-1"],
+        ["--store", store, "--run-node", "n2", "--item", "99999999999999999999"],
+        ["--store", store, "--run-node", "n2", "--item", "abc"],
+        ["--store", store, "--run-node", "n2", "--item", "9007199254740992"],
+        ["--store", store, "--run-node", "n0", "--item", "0"], ["--store", store, "--item", "0"],
+        ["--store", store, "--map-length", "n0"], ["--store", store, "--map-length", "n2-0.n3"],
+        ["--store", store, "--status", "zzz"], ["--store", store, "--status", "n2-"],
+        ["--store", store, "--status", "n2-x"], ["--list-nodes", "--format", "yaml"],
+        ["--list-nodes"], ["--list-nodes", "--format", "json"], ["--store", store, "--list-nodes"],
+        ["--store", store, "--collect", "--init"], ["--store", store],
+        ["--store", store, "--collect", "--wait-upstream", "-1"],
+        ["--store", store, "--collect", "--wait-upstream", "nan"],
+        ["--store", store, "--run-node", "n0", "--wait-upstream", "1e400"],
+        ["--store", store, "--status", "--format", "json"], ["--store", store, "--collect"],
+        ["--store", store, "--run-node", "n2", "--wait-upstream", "0"],
+    ]
+    c.run("store: init", ["--store", store, "--init"] + base, ok=(0,))
+    for extra in flags:
+        c.run("node mode " + " ".join(e[:40] for e in extra), extra)
+    drive_store(c, store, "good")
+    drive_store(c, store, "good", (["--run-node", "n1"], ["--run-node", "n2", "--item", "0"],
+                                   ["--run-node", "n2", "--item", "2"], ["--run-node", "n2"],
+                                   ["--run-node", "n2-1.n3"], ["--status", "n2-1"],
+                                   ["--status", "--format", "json"]))
+    c.run("store: collect a good store", ["--store", store, "--collect"], ok=(0,))
+
+    def node_files(r, name):
+        return [os.path.join(d, name) for d, _, fs in os.walk(os.path.join(r, "nodes"))
+                if name in fs]
+
+    def replace_all(r, name, text):
+        for f in node_files(r, name):
+            write(f, text)
+
+    def to_dir(path):
+        if os.path.isdir(path):
+            shutil.rmtree(path)
+        elif os.path.exists(path):
+            os.remove(path)
+        os.mkdir(path)
+
+    damages = {
+        "run.json garbage": lambda r: write(os.path.join(r, "run.json"), "\x00\xff{"),
+        "run.json deep": lambda r: write(os.path.join(r, "run.json"), "[" * 100000),
+        "run.json missing": lambda r: os.remove(os.path.join(r, "run.json")),
+        "run.json is a directory": lambda r: to_dir(os.path.join(r, "run.json")),
+        "run.json wrong inputs": lambda r: write(os.path.join(r, "run.json"), json.dumps(
+            {"id": "store", "workflow": "corpus",
+             "plan": json.load(open(os.path.join(r, "run.json")))["plan"], "inputs": {"data": 3}})),
+        "manifests garbage": lambda r: replace_all(r, "manifest.json", "{"),
+        "manifests deep": lambda r: replace_all(r, "manifest.json", "{\"a\":" * 100000),
+        "manifests of another node": lambda r: replace_all(
+            r, "manifest.json", json.dumps({"node": "n9", "value": 1})),
+        "manifests wrong types": lambda r: replace_all(
+            r, "manifest.json", "X"),
+        "manifests missing": lambda r: [os.remove(f) for f in node_files(r, "manifest.json")],
+        "manifests are directories": lambda r: [to_dir(f) for f in node_files(r, "manifest.json")],
+        "done markers are directories": lambda r: [to_dir(f) for f in node_files(r, "done")],
+        "failed markers garbage": lambda r: [(os.remove(f), write(os.path.join(os.path.dirname(f), "failed"), "\xff["))
+                                             for f in node_files(r, "done")],
+        "skipped markers garbage": lambda r: [(os.remove(f), write(os.path.join(os.path.dirname(f), "skipped"), "["))
+                                              for f in node_files(r, "done")],
+        "nodes is a file": lambda r: (shutil.rmtree(os.path.join(r, "nodes")),
+                                      write(os.path.join(r, "nodes"), "x")),
+        "journal is a directory": lambda r: to_dir(os.path.join(r, "journal")),
+        "events is a directory": lambda r: to_dir(os.path.join(r, "events.jsonl")),
+        "output files removed": lambda r: [os.remove(os.path.join(d, f))
+                                           for d, _, fs in os.walk(os.path.join(r, "nodes"))
+                                           for f in fs if f not in ("manifest.json", "done")],
+    }
+    for name, damage in damages.items():
+        copy = c.path("store-" + name.replace(" ", "-"))
+        shutil.rmtree(copy, ignore_errors=True)
+        shutil.copytree(store, copy, symlinks=True)
+        if name == "manifests wrong types":
+            for f in node_files(copy, "manifest.json"):
+                m = json.load(open(f))
+                m["value"] = {"sum": 3, "lines": "x"} if isinstance(m["value"], dict) else [{"x": 1}]
+                write(f, json.dumps(m))
+        else:
+            damage(copy)
+        drive_store(c, copy, name)
+        # Nodes run again over a damaged store: their records removed first.
+        for d in ("n0", "n1", "n2", "n2-1"):
+            shutil.rmtree(os.path.join(copy, "nodes", d), ignore_errors=True)
+        drive_store(c, copy, name + ", records removed", SHORT_DRIVE)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--flytec", required=True)
@@ -236,6 +352,7 @@ def main():
     flag_cases(c)
     run_dir_cases(c)
     cache_cases(c)
+    node_mode_cases(c)
     if not a.keep:
         shutil.rmtree(work, ignore_errors=True)
     for f in c.failures:

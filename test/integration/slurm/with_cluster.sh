@@ -27,7 +27,20 @@ if ! command -v slurmctld >/dev/null || ! command -v munged >/dev/null; then
   apt-get install -y -qq slurm-wlm munge >/dev/null
 fi
 
+# A port is taken when something accepts a connection on it.
+port_taken() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+# slurmctld's port and slurmd's (the next one): the first free pair from
+# FLYTEC_SLURM_PORT (default 46817), so that a cluster still stopping does not answer
+# for this one.
 port=${FLYTEC_SLURM_PORT:-46817}
+for _ in $(seq 20); do
+  if ! port_taken "$port" && ! port_taken $((port + 1)); then break; fi
+  port=$((port + 2))
+done
+if port_taken "$port" || port_taken $((port + 1)); then
+  echo "with_cluster.sh: no free ports from ${FLYTEC_SLURM_PORT:-46817}" >&2
+  exit 1
+fi
 tmp=$(mktemp -d /tmp/flytec-slurm.XXXXXX)
 chmod 755 "$tmp"
 mkdir -p "$tmp/state" "$tmp/spool" "$tmp/log" "$tmp/run"
@@ -146,9 +159,15 @@ export FLYTEC_SLURM_DIR=$tmp
 slurmctld -f "$conf"
 slurmd -f "$conf" -N localhost
 
-# Wait until the node is idle (up to 30 s).
+# Wait until the node is idle (up to 30 s), and make sure our own daemons answer.
 state=unknown
 for _ in $(seq 150); do
+  for pidfile in "$tmp/run/slurmctld.pid" "$tmp/run/slurmd.pid"; do
+    if [[ -s $pidfile ]] && ! kill -0 "$(cat "$pidfile")" 2>/dev/null; then
+      echo "with_cluster.sh: $(basename "$pidfile" .pid) exited" >&2
+      exit 1
+    fi
+  done
   state=$(sinfo -h -N -o '%T' 2>/dev/null | head -n 1 || true)
   [[ $state == idle ]] && break
   sleep 0.2
