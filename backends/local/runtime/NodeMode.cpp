@@ -615,7 +615,7 @@ int do_list_nodes(const NodeModeContext& ctx, const NodeModeOptions& o, const In
     for (uint32_t x = node; wf.owner[x] != 0;) {
       uint32_t parent = wf.bodies[wf.owner[x]].parent_node;
       if (wf.w->nodes[parent].kind == ir::Node::Kind::Map)
-        key = ir::node_key("", ir::NodeId{parent}) + "-*." + key;
+        key = fmt::format("{}-*.{}", ir::node_key("", ir::NodeId{parent}), key);
       x = parent;
     }
     return key;
