@@ -172,7 +172,7 @@ std::vector<std::string> mismatches(const TypeTable& types, const TaskInterface&
       continue;
     }
     if (std::string why = passing_problem(p); !why.empty()) {
-      out.push_back(what + " " + why);
+      out.push_back(fmt::format("{} {}", what, why));
       continue;
     }
     if (auto why = type_problem(types, in.type, p.type)) out.push_back(what + ": " + *why);

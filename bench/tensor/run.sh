@@ -16,8 +16,10 @@ cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
   -DFLYTEC_BUILD_BENCH=ON -DFLYTEC_BUILD_TESTS=OFF -DFLYTEC_FUZZ=OFF >/dev/null
 ninja -C "$build" -j2 flytec_tensor_bench
 
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+# The raw results stay in $OUT (default: a temporary folder removed at the end).
+tmp=${OUT:-$(mktemp -d)}
+[[ -n ${OUT:-} ]] || trap 'rm -rf "$tmp"' EXIT
+mkdir -p "$tmp"
 
 echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), $(nproc) threads"
 echo "OPENBLAS_CORETYPE: ${OPENBLAS_CORETYPE:-unset (detected: $(OPENBLAS_VERBOSE=2 "$build/bench/tensor/flytec_tensor_bench" --benchmark_filter=NONE 2>&1 | grep -m1 -o 'Core: .*' || echo '?'))}"
@@ -32,10 +34,11 @@ echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 import json, sys
 cpp = json.load(open(sys.argv[1]))
 py = json.load(open(sys.argv[2]))
-med = {b["run_name"]: b["real_time"] / 1000.0 for b in cpp["benchmarks"] if b.get("aggregate_name") == "median"}
+med = {b["run_name"].replace("/real_time", ""): b["real_time"] / 1000.0
+       for b in cpp["benchmarks"] if b.get("aggregate_name") == "median"}
 def s(name): return med[name]
 print()
-print(f"numpy {py['numpy']}, scikit-learn {py['sklearn']}; medians of {sys.argv[1] and 'repetitions'}")
+print(f"numpy {py['numpy']}, scikit-learn {py['sklearn']}; medians of the repetitions")
 for n in (1024, 4096):
     k, d = s(f"BM_SgemmKernel/{n}"), s(f"BM_SgemmCblasDirect/{n}")
     gf = 2 * n**3 / 1e9

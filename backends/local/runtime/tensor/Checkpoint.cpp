@@ -52,6 +52,12 @@ void write_atomically(const std::string& dir, const std::string& path, const std
   }
 }
 
+// Fails with "<path>: <what>"; a function of its own, so that loops build no strings.
+[[noreturn]] void malformed(const std::string& path, const std::string& what,
+                            std::string_view kernel) {
+  fail(kernel, path + ": " + what);
+}
+
 bool valid_name(const std::string& name) {
   if (name.empty()) return false;
   for (char c : name)
@@ -69,9 +75,15 @@ void save_checkpoint(const std::string& dir, const Checkpoint& cp, std::string_v
   manifest << kMagic << "\nstep " << cp.step << "\n";
   std::set<std::string> keep = {std::string(kManifest)};
   for (const auto& [name, t] : cp.tensors) {
-    if (!valid_name(name)) fail(kernel, "invalid checkpoint tensor name '" + name + "'");
-    std::string file = name + "." + std::to_string(cp.step) + ".npy";
-    write_npy_tensor(dir + "/" + file, t, kernel);  // atomic and synced itself
+    if (!valid_name(name)) malformed(name, "invalid checkpoint tensor name", kernel);
+    std::string file = name;
+    file += '.';
+    file += std::to_string(cp.step);
+    file += ".npy";
+    std::string path = dir;
+    path += '/';
+    path += file;
+    write_npy_tensor(path, t, kernel);  // atomic and synced itself
     manifest << "tensor " << name << " " << file << "\n";
     keep.insert(file);
   }
@@ -85,11 +97,12 @@ void save_checkpoint(const std::string& dir, const Checkpoint& cp, std::string_v
 
 std::optional<Checkpoint> load_checkpoint(const std::string& dir, std::string_view kernel) {
   if (dir.empty()) return std::nullopt;
-  std::ifstream in(dir + "/" + std::string(kManifest));
+  const std::string manifest = dir + "/" + std::string(kManifest);
+  std::ifstream in(manifest);
   if (!in) return std::nullopt;
   std::string line;
   if (!std::getline(in, line) || line != kMagic)
-    fail(kernel, dir + "/" + std::string(kManifest) + ": not a checkpoint manifest");
+    malformed(manifest, "not a checkpoint manifest", kernel);
   Checkpoint cp;
   bool have_step = false;
   while (std::getline(in, line)) {
@@ -101,13 +114,16 @@ std::optional<Checkpoint> load_checkpoint(const std::string& dir, std::string_vi
     } else if (kind == "tensor") {
       std::string name, file;
       if (!(words >> name >> file) || !valid_name(name) || file.find('/') != std::string::npos)
-        fail(kernel, dir + "/" + std::string(kManifest) + ": malformed line '" + line + "'");
-      cp.tensors[name] = read_npy_tensor(dir + "/" + file, kernel);
+        malformed(manifest, "malformed line", kernel);
+      std::string path = dir;
+      path += '/';
+      path += file;
+      cp.tensors[name] = read_npy_tensor(path, kernel);
     } else if (!kind.empty()) {
-      fail(kernel, dir + "/" + std::string(kManifest) + ": malformed line '" + line + "'");
+      malformed(manifest, "malformed line", kernel);
     }
   }
-  if (!have_step) fail(kernel, dir + "/" + std::string(kManifest) + ": no step");
+  if (!have_step) malformed(manifest, "no step", kernel);
   return cp;
 }
 

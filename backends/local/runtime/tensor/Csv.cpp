@@ -113,9 +113,15 @@ std::vector<KernelValue> load_csv(std::span<const KernelValue> args, KernelConte
         if (field_end == std::string_view::npos) field_end = row.size();
         std::string_view field = row.substr(num_start, field_end - num_start);
         while (!field.empty() && is_space(field.back())) field.remove_suffix(1);
-        fail("load_csv", where(line, num_start) +
-                             (field.empty() ? std::string("empty value")
-                                            : "'" + std::string(field) + "' is not a number"));
+        std::string message = where(line, num_start);
+        if (field.empty()) {
+          message += "empty value";
+        } else {
+          message += '\'';
+          message += field;
+          message += "' is not a number";
+        }
+        fail("load_csv", message);
       }
       ++n;
       if (cols >= 0 && n > cols)

@@ -43,7 +43,7 @@ void gemm_parallel(int threads, int64_t m, int64_t n, int64_t k, T alpha, const 
   // Small products are not worth a thread; otherwise split the longer side of C.
   double flops = 2.0 * static_cast<double>(m) * static_cast<double>(n) * static_cast<double>(k);
   if (flops < 4e6) threads = 1;
-  if (m >= n || m >= 64 * threads) {
+  if (m >= n || m >= 64 * static_cast<int64_t>(threads)) {
     parallel_for(threads, m, 16, [&](int64_t lo, int64_t hi) {
       gemm_block(hi - lo, n, k, alpha, a + lo * lda, lda, b, ldb, beta, c + lo * ldc, ldc);
     });
