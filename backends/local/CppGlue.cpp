@@ -87,7 +87,7 @@ std::string pointer_type(const CppFunction& f) {
     if (i > 0) s += ", ";
     std::string t =
         p.type.kind == CppType::Kind::Context ? "::flyte::Context" : qualified(p.type.spelling);
-    if (p.passing == cpptask::Passing::ConstRef) t = "const " + t + "&";
+    if (p.passing == cpptask::Passing::ConstRef) t = fmt::format("const {}&", t);
     if (p.passing == cpptask::Passing::Ref) t += "&";
     s += t;
   }

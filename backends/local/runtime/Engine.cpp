@@ -385,7 +385,7 @@ struct Engine::Impl {
     return resolved || (target != nullptr && s->mode != Scope::Mode::Full);
   }
 
-  void resolve(TargetResult r) {
+  void resolve(const TargetResult& r) {
     if (resolved) return;
     resolved = true;
     target->hooks->resolved(r);
