@@ -19,7 +19,7 @@ packages=(
   libfmt-dev nlohmann-json3-dev libcli11-dev pkg-config libxxhash-dev
   # the tensor kernels (BLAS, LAPACK) and the NumPy / scikit-learn references of their
   # golden files and benchmarks
-  libopenblas-dev liblapacke-dev python3-numpy python3-sklearn
+  libopenblas-dev liblapacke-dev python3-numpy python3-sklearn shellcheck
   # the scheduler benchmark's comparison (TBB flow_graph)
   libtbb-dev
   # graphs: Graphviz's libraries, and its dot for the tests
