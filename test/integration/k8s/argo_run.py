@@ -24,7 +24,9 @@ failure of its branch).
 Paths: each volumeMount's mountPath is rewritten to a local folder (one per volume: a
 persistentVolumeClaim's folder is shared by every pod, an emptyDir's is per pod), and
 each --map-path CONTAINER=LOCAL rewrites that container path prefix, in command, args,
-env values, workingDir, script source and output parameter paths. A --map-path that
+env values, workingDir, script source and output parameter paths. Each pod's /tmp is a
+folder of its own (--shared-tmp: this machine's), so a path under /tmp given as an input
+does not reach a pod: keep such inputs elsewhere. A --map-path that
 equals a PVC's mountPath makes LOCAL that claim's folder.
 """
 import argparse
@@ -740,10 +742,14 @@ class Workflow:
     # -- pods
 
     def map_path(self, text, maps):
-        for cpath, lpath in maps:
-            pat = re.compile(r"(?<![\w.\-/])" + re.escape(cpath.rstrip("/")) + r"(?=/|$|[^\w.\-])")
-            text = pat.sub(lambda _m, lp=lpath.rstrip("/"): lp, text)
-        return text
+        """Rewrites every container path prefix of maps in text, in one pass (a local path
+        that a rewrite produced is never rewritten again); the longest prefix wins."""
+        if not maps:
+            return text
+        table = {c.rstrip("/") or "/": l.rstrip("/") for c, l in maps}
+        alt = "|".join(re.escape(c) for c in sorted(table, key=len, reverse=True))
+        pat = re.compile(r"(?<![\w.\-/])(" + alt + r")(?=/|$|[^\w.\-])")
+        return pat.sub(lambda m: table[m.group(1)], text)
 
     def pod_maps(self, tmpl, pod_dir):
         """The container path -> local path rewrites of one pod, longest first."""
@@ -754,6 +760,10 @@ class Workflow:
             if kinds != ["emptyDir"]:
                 raise Unsupported(f"template {tmpl['name']}.volumes[{v.get('name')}]: only emptyDir")
             vols[v["name"]] = ("pod", None)
+        if not self.args.shared_tmp and not any(c.rstrip("/") == "/tmp" for c, _ in maps):
+            # Each pod has its own /tmp, as in a cluster.
+            os.makedirs(os.path.join(pod_dir, "tmp"), exist_ok=True)
+            maps.append(("/tmp", os.path.join(pod_dir, "tmp")))
         containers = [tmpl.get("container") or tmpl.get("script")] + list(tmpl.get("initContainers") or [])
         for c in containers:
             for m in c.get("volumeMounts") or []:
@@ -1107,6 +1117,8 @@ def main(argv=None):
                     help="NAME/KEY=VALUE: a key of a Secret")
     ap.add_argument("--pass-env", action="append", default=[], help="an environment variable to pass to every container")
     ap.add_argument("--workdir", help="where pods' folders and unmapped volumes go (default: a temporary folder)")
+    ap.add_argument("--shared-tmp", action="store_true",
+                    help="pods use this machine's /tmp (default: each pod's /tmp is a folder of its own)")
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 2, help="pods at once (default: CPUs)")
     ap.add_argument("--quiet", action="store_true", help="only the first and last lines")
     try:

@@ -29,7 +29,10 @@ ROOT = os.path.normpath(os.path.join(HERE, "..", "..", ".."))
 FIXTURES = os.path.join(HERE, "fixtures")
 GRAPHS = os.path.join(ROOT, "test", "lit", "slurm", "Inputs", "graphs.flyte")
 STORE_MOUNT = "/flyte/store"
-IMAGE_WF = "/opt/flytec/bin/wf"
+IMAGE_WF = "/opt/flytec/bin/wf"  # the compiled executable in the image
+IMAGE_DIR = "/opt/flytec"  # what an init container copies for a task with its own image
+# Pods have a /tmp of their own, so the tests' folders (inputs among them) are elsewhere.
+TMP_BASE = os.environ.get("FLYTEC_K8S_TEST_TMP", "/var/tmp")
 
 
 class Skip(Exception):
@@ -165,8 +168,25 @@ def normalize(value):
     return value
 
 
+BUILDS = {}  # (target, source, workflow) -> output folder, shared by the tests of one run
+
+
+def flytec_build(ctx, target, source, workflow, out):
+    """flytec build, once per target, source and workflow in a run (a copy for each test
+    would be 2 s more each)."""
+    key = (target, source, workflow)
+    if key in BUILDS:
+        return BUILDS[key], None
+    p = run([ctx.flytec, "build", "--target", target, source, "--workflow", workflow, "-o", out], check=False)
+    if p.returncode == 0:
+        BUILDS[key] = out
+    return out, p
+
+
 def k8s_build(ctx, source, workflow, out):
-    p = run([ctx.flytec, "build", "--target", "k8s", source, "--workflow", workflow, "-o", out], check=False)
+    out, p = flytec_build(ctx, "k8s", source, workflow, out)
+    if p is None:
+        return manifests(out)
     if p.returncode != 0 and no_target(p.stderr):
         raise Skip("flytec has no k8s target yet")
     assert p.returncode == 0, f"flytec build --target k8s exited {p.returncode}:\n{p.stderr}"
@@ -200,8 +220,9 @@ def workflow_files(files):
 def run_generated(ctx, source, workflow, inputs, extra=(), expect_rc=0):
     """Builds for k8s, validates, interprets; returns (store of the run, interpreter's
     process, build dir)."""
-    out = os.path.join(ctx.tmp, f"k8s-{workflow}")
+    out = os.path.join(ctx.shared, f"k8s-{os.path.basename(source)}-{workflow}")
     files = k8s_build(ctx, source, workflow, out)
+    out = BUILDS[("k8s", source, workflow)]
     validate(*files)
     store = os.path.join(ctx.tmp, f"store-{workflow}")
     os.makedirs(store)
@@ -210,6 +231,7 @@ def run_generated(ctx, source, workflow, inputs, extra=(), expect_rc=0):
         params += ["-p", f"{name}={value}"]
     p = interp(*workflow_files(files), "--map-path", f"{STORE_MOUNT}={store}",
                "--map-path", f"{IMAGE_WF}={os.path.join(out, 'bin', 'wf')}",
+               "--map-path", f"{IMAGE_DIR}={out}",
                "--workdir", os.path.join(ctx.tmp, f"interp-{workflow}"), *params, *extra)
     assert p.returncode == expect_rc, (f"argo_run.py exited {p.returncode}, expected {expect_rc}\n"
                                        f"{p.stdout[-8000:]}\n{p.stderr[-3000:]}")
@@ -227,8 +249,8 @@ def run_store(store, p):
 
 
 def local_outputs(ctx, source, workflow, inputs):
-    exe = os.path.join(ctx.tmp, f"local-{workflow}")
-    run([ctx.flytec, "build", source, "--workflow", workflow, "-o", exe])
+    exe, p = flytec_build(ctx, "local", source, workflow, os.path.join(ctx.shared, f"local-{workflow}"))
+    assert p is None or p.returncode == 0, f"flytec build exited {p.returncode}:\n{p.stderr}"
     args = []
     for name, value in inputs:
         args += [f"--{name}", str(value)]
@@ -279,7 +301,7 @@ def test_example_variants(ctx):
 def secret_args(ctx, source, workflow):
     """--secret NAME/KEY=VALUE for every secretKeyRef of the generated manifests."""
     import yaml
-    out = os.path.join(ctx.tmp, f"k8s-{workflow}")
+    out = os.path.join(ctx.shared, f"k8s-{os.path.basename(source)}-{workflow}")
     refs = set()
 
     def walk(v):
@@ -291,9 +313,8 @@ def secret_args(ctx, source, workflow):
         elif isinstance(v, list):
             for x in v:
                 walk(x)
-    if not os.path.isdir(out):
-        k8s_build(ctx, source, workflow, out)
-    for f in manifests(out):
+    k8s_build(ctx, source, workflow, out)
+    for f in manifests(BUILDS[("k8s", source, workflow)]):
         with open(f) as fh:
             for d in yaml.safe_load_all(fh):
                 walk(d)
@@ -388,9 +409,10 @@ def schemas(ctx):
 
 
 class Context:
-    def __init__(self, flytec, tmp):
+    def __init__(self, flytec, tmp, shared):
         self.flytec = os.path.abspath(flytec)
         self.tmp = tmp
+        self.shared = shared  # builds kept for the whole run
 
 
 def main():
@@ -411,11 +433,12 @@ def main():
         tests = [(n, f) for n, f in tests if args.only in n]
     failed = []
     start = time.time()
+    shared = tempfile.mkdtemp(prefix="flytec-k8s-builds-", dir=TMP_BASE)
     for name, fn in tests:
-        tmp = tempfile.mkdtemp(prefix=f"flytec-k8s-{name}-", dir="/tmp")
+        tmp = tempfile.mkdtemp(prefix=f"flytec-k8s-{name}-", dir=TMP_BASE)
         t0 = time.time()
         try:
-            fn(Context(args.flytec, tmp))
+            fn(Context(args.flytec, tmp, shared))
             print(f"PASS {name} ({time.time() - t0:.1f} s)", flush=True)
         except Skip as e:
             print(f"SKIP {name}: {e}", flush=True)
@@ -425,6 +448,8 @@ def main():
             continue
         if not args.keep:
             shutil.rmtree(tmp, ignore_errors=True)
+    if not args.keep and not failed:
+        shutil.rmtree(shared, ignore_errors=True)
     print(f"k8s: {len(tests) - len(failed)} of {len(tests)} passed or skipped in {time.time() - start:.1f} s")
     return 1 if failed else 0
 
