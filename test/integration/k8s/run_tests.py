@@ -18,6 +18,7 @@ import glob
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -383,7 +384,9 @@ def schema_sources():
            (os.path.join(EXAMPLES, "mnist.flyte"), "mnist"), (os.path.join(EXAMPLES, "cpp.flyte"), "steps")]
     out += [(GRAPHS, w) for w in ("diamond", "mapped", "branched", "retried", "failing", "requeued")]
     for f in sorted(glob.glob(os.path.join(ROOT, "test", "lit", "k8s", "**", "*.flyte"), recursive=True)):
-        out.append((f, None))
+        with open(f) as fh:
+            names = re.findall(r"^\s*workflow\s+(\w+)", fh.read(), re.M)
+        out += [(f, w) for w in names] or [(f, None)]
     return out
 
 
