@@ -148,6 +148,19 @@ def test_interp_refuses_unsupported(ctx):
     assert "main.suspend" in p.stderr, p.stderr
 
 
+def test_interp_node_mode(ctx):
+    """A hand-written manifest in a generated build's shape (init, node-mode pods, a map's
+    launch, fan-out and gather) runs the real executable's node mode; --collect prints
+    the map's total."""
+    out = os.path.join(ctx.tmp, "slurm-mapped")
+    run([ctx.flytec, "build", "--target", "slurm", GRAPHS, "--workflow", "mapped", "-o", out])
+    store = os.path.join(ctx.tmp, "store")
+    p = interp(os.path.join(FIXTURES, "node-mode.yaml"), "--map-path", f"{STORE_MOUNT}={store}",
+               "--map-path", f"{IMAGE_WF}={os.path.join(out, 'bin', 'wf')}", "-p", "n=20", expect_rc=0)
+    got = run([os.path.join(out, "bin", "wf"), "--store", run_store(store, p), "--collect"])
+    assert json.loads(got.stdout) in ({"o": 380}, 380), got.stdout
+
+
 # --- generated manifests ---------------------------------------------------------------
 
 def file_digest(path):
