@@ -18,6 +18,7 @@ import glob
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -145,6 +146,19 @@ def test_interp_refuses_unsupported(ctx):
     """A template kind it does not implement (suspend) is refused with exit 2, naming it."""
     p = interp(os.path.join(FIXTURES, "unsupported.yaml"), expect_rc=2)
     assert "main.suspend" in p.stderr, p.stderr
+
+
+def test_interp_node_mode(ctx):
+    """A hand-written manifest in a generated build's shape (init, node-mode pods, a map's
+    launch, fan-out and gather) runs the real executable's node mode; --collect prints
+    the map's total."""
+    out = os.path.join(ctx.tmp, "slurm-mapped")
+    run([ctx.flytec, "build", "--target", "slurm", GRAPHS, "--workflow", "mapped", "-o", out])
+    store = os.path.join(ctx.tmp, "store")
+    p = interp(os.path.join(FIXTURES, "node-mode.yaml"), "--map-path", f"{STORE_MOUNT}={store}",
+               "--map-path", f"{IMAGE_WF}={os.path.join(out, 'bin', 'wf')}", "-p", "n=20", expect_rc=0)
+    got = run([os.path.join(out, "bin", "wf"), "--store", run_store(store, p), "--collect"])
+    assert json.loads(got.stdout) in ({"o": 380}, 380), got.stdout
 
 
 # --- generated manifests ---------------------------------------------------------------
@@ -383,7 +397,9 @@ def schema_sources():
            (os.path.join(EXAMPLES, "mnist.flyte"), "mnist"), (os.path.join(EXAMPLES, "cpp.flyte"), "steps")]
     out += [(GRAPHS, w) for w in ("diamond", "mapped", "branched", "retried", "failing", "requeued")]
     for f in sorted(glob.glob(os.path.join(ROOT, "test", "lit", "k8s", "**", "*.flyte"), recursive=True)):
-        out.append((f, None))
+        with open(f) as fh:
+            names = re.findall(r"^\s*workflow\s+(\w+)", fh.read(), re.M)
+        out += [(f, w) for w in names] or [(f, None)]
     return out
 
 
