@@ -97,7 +97,7 @@ std::vector<Manifest> build_manifests(const ir::Module& m, uint32_t wi, const Ma
     cw["metadata"]["labels"] = labels(w);
     cw["metadata"]["labels"]["flytec.io/launch"] = label_value(l.name);
     Yaml& cs = cw["spec"];
-    cs["schedule"] = l.schedule;
+    cs["schedules"].push(l.schedule);
     cs["concurrencyPolicy"] = "Forbid";
     cs["workflowSpec"]["workflowTemplateRef"]["name"] = name;
     cs["workflowSpec"]["arguments"]["parameters"] = parameters(m, w, &l);

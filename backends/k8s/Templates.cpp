@@ -78,6 +78,7 @@ std::string TemplateBuilder::add(std::string name, Yaml t) {
 Yaml TemplateBuilder::defaults() const {
   Yaml d = Yaml::map();
   Yaml& c = d["container"];
+  c["name"] = "main";
   c["image"] = o_.image;
   c["imagePullPolicy"] = "IfNotPresent";
   c["volumeMounts"].push(store_mount());
@@ -87,6 +88,7 @@ Yaml TemplateBuilder::defaults() const {
 
 Yaml TemplateBuilder::container(const PodRunner& run, const Yaml& args) const {
   Yaml c = Yaml::map();
+  c["name"] = "main";  // what Argo calls a template's container
   c["image"] = run.image.empty() ? o_.image : run.image;
   c["command"].push(kExecutable);
   c["args"] = args;
@@ -170,6 +172,7 @@ std::string TemplateBuilder::launch_template() {
   t["metadata"]["labels"]["flytec.io/task"] = "map-launch";
   t["inputs"]["parameters"].push(param("node"));
   Yaml c = Yaml::map();
+  c["name"] = "main";
   c["image"] = o_.image;
   c["command"].push("/bin/sh");
   c["command"].push("-c");
