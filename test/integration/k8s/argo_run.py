@@ -262,6 +262,127 @@ def eval_depends(text, result_of):
     return Parser(toks, atom, text).parse()
 
 
+EXPR_TOKEN = re.compile(r"""\s*(?:(?P<num>\d+(?:\.\d+)?)|(?P<str>'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")|"""
+                        r"""(?P<op>==|!=|<=|>=|&&|\|\||[<>!(),+-])|(?P<word>[A-Za-z_][\w.]*))""")
+EXPR_FUNCS = {"asInt": lambda v: int(float(v)), "asFloat": float, "int": lambda v: int(float(v)),
+              "float": float, "string": fmt, "len": len}
+
+
+def eval_expr(text, env):
+    """A subset of expr-lang, as Argo evaluates retryStrategy.expression: strings, numbers,
+    variables from env, asInt/asFloat/string/len, == != < > <= >=, matches, contains,
+    startsWith, endsWith, + -, and/&&, or/||, not/!, parentheses."""
+    toks, pos, body = [], 0, text.strip()
+    while pos < len(body):
+        m = EXPR_TOKEN.match(body, pos)
+        if not m or m.end() == pos:
+            raise Unsupported(f"expression {text!r}: cannot parse at {body[pos:]!r}")
+        pos = m.end()
+        if m.group("num") is not None:
+            toks.append(("val", float(m.group("num"))))
+        elif m.group("str") is not None:
+            toks.append(("val", json.loads('"' + m.group("str")[1:-1].replace('"', '\\"') + '"')))
+        elif m.group("op") is not None:
+            toks.append(("op", m.group("op")))
+        else:
+            w = m.group("word")
+            alias = {"and": "&&", "or": "||", "not": "!"}
+            if w in alias:
+                toks.append(("op", alias[w]))
+            elif w in ("matches", "contains", "startsWith", "endsWith", "in"):
+                toks.append(("op", w))
+            elif w in ("true", "false"):
+                toks.append(("val", w == "true"))
+            else:
+                toks.append(("word", w))
+    i = 0
+
+    def peek():
+        return toks[i] if i < len(toks) else (None, None)
+
+    def take():
+        nonlocal i
+        i += 1
+        return toks[i - 1] if i <= len(toks) else (None, None)
+
+    def or_():
+        v = and_()
+        while peek() == ("op", "||"):
+            take()
+            r = and_()
+            v = bool(v) or bool(r)
+        return v
+
+    def and_():
+        v = cmp()
+        while peek() == ("op", "&&"):
+            take()
+            r = cmp()
+            v = bool(v) and bool(r)
+        return v
+
+    def cmp():
+        a = add()
+        kind, op = peek()
+        if kind == "op" and op in ("==", "!=", "<", ">", "<=", ">=", "matches", "contains",
+                                   "startsWith", "endsWith"):
+            take()
+            b = add()
+            if op == "==":
+                return a == b
+            if op == "!=":
+                return a != b
+            if op in ("<", ">", "<=", ">="):
+                if isinstance(a, str) != isinstance(b, str):
+                    raise Unsupported(f"expression {text!r}: cannot compare {a!r} {op} {b!r}")
+                return {"<": a < b, ">": a > b, "<=": a <= b, ">=": a >= b}[op]
+            if not isinstance(a, str) or not isinstance(b, str):
+                raise Unsupported(f"expression {text!r}: {op} needs strings")
+            return {"matches": lambda: re.search(b, a) is not None, "contains": lambda: b in a,
+                    "startsWith": lambda: a.startswith(b), "endsWith": lambda: a.endswith(b)}[op]()
+        return a
+
+    def add():
+        v = unary()
+        while peek() in (("op", "+"), ("op", "-")):
+            op = take()[1]
+            r = unary()
+            v = v + r if op == "+" else v - r
+        return v
+
+    def unary():
+        kind, tok = take()
+        if (kind, tok) == ("op", "!"):
+            return not unary()
+        if (kind, tok) == ("op", "-"):
+            return -unary()
+        if (kind, tok) == ("op", "("):
+            v = or_()
+            if take() != ("op", ")"):
+                raise Unsupported(f"expression {text!r}: missing )")
+            return v
+        if kind == "val":
+            return tok
+        if kind == "word":
+            if peek() == ("op", "("):
+                take()
+                if tok not in EXPR_FUNCS:
+                    raise Unsupported(f"expression {text!r}: function {tok} not supported")
+                arg = or_()
+                if take() != ("op", ")"):
+                    raise Unsupported(f"expression {text!r}: {tok}( takes one argument")
+                return EXPR_FUNCS[tok](arg)
+            if tok not in env:
+                raise Unsupported(f"expression {text!r}: unknown variable {tok}")
+            return env[tok]
+        raise Unsupported(f"expression {text!r}: unexpected {tok!r}")
+
+    v = or_()
+    if i != len(toks):
+        raise Unsupported(f"expression {text!r}: unexpected {peek()[1]!r}")
+    return v
+
+
 # --- nodes ----------------------------------------------------------------------------
 
 class Node:
@@ -269,6 +390,7 @@ class Node:
         self.name, self.phase, self.message = name, phase, message
         self.outputs = outputs or {"parameters": {}, "result": None, "exitCode": None}
         self.children = []  # expanded children, for a task group
+        self.seconds = 0.0
 
     def failed(self):
         return self.phase in ("Failed", "Error")
@@ -908,7 +1030,7 @@ class Workflow:
                 self.report(node)
                 return node
         rs = body.get("retryStrategy") or {}
-        check_fields(rs, {"limit", "retryPolicy", "backoff", "affinity"}, f"{where}.retryStrategy")
+        check_fields(rs, {"limit", "retryPolicy", "backoff", "affinity", "expression"}, f"{where}.retryStrategy")
         limit = as_int(rs.get("limit", 0), f"{where}.retryStrategy.limit") if rs else 0
         policy = rs.get("retryPolicy", "OnFailure")
         if policy not in ("Always", "OnFailure", "OnError", "OnTransientError"):
@@ -937,6 +1059,12 @@ class Workflow:
                 break
             retry = {"Always": True, "OnFailure": node.phase == "Failed", "OnError": node.phase == "Error",
                      "OnTransientError": False}[policy]
+            if retry and rs.get("expression"):
+                # Both the policy and the expression must allow the retry (Argo's rule).
+                env = {"retries": str(attempt), "lastRetry.status": node.phase,
+                       "lastRetry.exitCode": node.outputs.get("exitCode") or "-1",
+                       "lastRetry.message": node.message, "lastRetry.duration": str(int(node.seconds))}
+                retry = bool(eval_expr(rs["expression"], env))
             if not retry or (self.deadline and time.time() > self.deadline):
                 break
         if limit:
@@ -979,7 +1107,12 @@ class Workflow:
                 if rc == 0:
                     rc, stdout = self.run_container(c, t, maps, pod_dir, scope["pod.name"], where,
                                                     self.remaining(timeout, start), log)
-            if rc is None:
+                elif rc is not None:
+                    # A failed init container is an error of the pod, not of its program.
+                    node.phase, node.message = "Error", f"init container {i} failed (exit code {rc})"
+            if node.phase == "Error":
+                pass
+            elif rc is None:
                 node.phase, node.message = "Failed", "Pod was active on the node longer than the specified deadline"
             elif rc != 0:
                 node.phase, node.message = "Failed", f"Error (exit code {rc})"
@@ -997,6 +1130,7 @@ class Workflow:
             return node
         finally:
             self.pods.release()
+            node.seconds = time.time() - start
             if node.phase != "Running":
                 self.report(node, time.time() - start)
 
