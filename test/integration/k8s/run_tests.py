@@ -23,7 +23,9 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, "..", "..", ".."))
@@ -187,18 +189,35 @@ def normalize(value):
 
 
 BUILDS = {}  # (target, source, workflow) -> output folder, shared by the tests of one run
+BUILD_LOCKS = {}
+LOCK = threading.Lock()
 
 
 def flytec_build(ctx, target, source, workflow, out):
     """flytec build, once per target, source and workflow in a run (a copy for each test
     would be 2 s more each)."""
     key = (target, source, workflow)
-    if key in BUILDS:
-        return BUILDS[key], None
-    p = run([ctx.flytec, "build", "--target", target, source, "--workflow", workflow, "-o", out], check=False)
-    if p.returncode == 0:
-        BUILDS[key] = out
-    return out, p
+    with LOCK:
+        lock = BUILD_LOCKS.setdefault(key, threading.Lock())
+    with lock:
+        if key in BUILDS:
+            return BUILDS[key], None
+        p = run([ctx.flytec, "build", "--target", target, source, "--workflow", workflow, "-o", out],
+                check=False)
+        if p.returncode == 0:
+            BUILDS[key] = out
+        return out, p
+
+
+def generated_manifests_valid(ctx):
+    """Every manifest the data-flow tests built is valid (one run of the validator)."""
+    files = []
+    for (target, _, _), out in sorted(BUILDS.items()):
+        if target == "k8s":
+            files += manifests(out)
+    if not files:
+        raise Skip("no k8s build")
+    validate(*files)
 
 
 def k8s_build(ctx, source, workflow, out):
@@ -241,10 +260,7 @@ def run_generated(ctx, source, workflow, inputs, extra=(), expect_rc=0):
     out = os.path.join(ctx.shared, f"k8s-{os.path.basename(source)}-{workflow}")
     files = k8s_build(ctx, source, workflow, out)
     out = BUILDS[("k8s", source, workflow)]
-    try:
-        validate(*files)
-    except AssertionError as e:  # reported at the end of the test: the data flow runs too
-        ctx.later.append(str(e))
+    # Validated all at once by generated_manifests_valid, after the data-flow tests.
     store = os.path.join(ctx.tmp, f"store-{workflow}")
     os.makedirs(store)
     params = []
@@ -459,6 +475,7 @@ def main():
     ap.add_argument("-k", dest="only", default="")
     ap.add_argument("--schemas", action="store_true", help="validate every generated manifest")
     ap.add_argument("--keep", action="store_true", help="keep the temporary folders")
+    ap.add_argument("--jobs", type=int, default=2, help="tests at once (default 2)")
     args = ap.parse_args()
     if not shutil.which("node") or not os.path.isdir(os.path.join(HERE, "node_modules", "kubernetes-models")):
         print("run_tests.py: needs node and test/integration/k8s/node_modules "
@@ -472,7 +489,8 @@ def main():
     failed = []
     start = time.time()
     shared = tempfile.mkdtemp(prefix="flytec-k8s-builds-", dir=TMP_BASE)
-    for name, fn in tests:
+
+    def one(name, fn):
         tmp = tempfile.mkdtemp(prefix=f"flytec-k8s-{name}-", dir=TMP_BASE)
         t0 = time.time()
         try:
@@ -480,15 +498,26 @@ def main():
             fn(ctx)
             if ctx.later:
                 raise AssertionError("the data flow passed, but:\n" + "\n".join(ctx.later))
-            print(f"PASS {name} ({time.time() - t0:.1f} s)", flush=True)
+            line = f"PASS {name} ({time.time() - t0:.1f} s)"
         except Skip as e:
-            print(f"SKIP {name}: {e}", flush=True)
+            line = f"SKIP {name}: {e}"
         except Exception as e:  # noqa: BLE001 - report every failure and go on
-            failed.append(name)
-            print(f"FAIL {name} ({time.time() - t0:.1f} s): {e}\n(kept {tmp})", flush=True)
-            continue
-        if not args.keep:
+            with LOCK:
+                failed.append(name)
+            line = f"FAIL {name} ({time.time() - t0:.1f} s): {e}\n(kept {tmp})"
+            tmp = None
+        if tmp and not args.keep:
             shutil.rmtree(tmp, ignore_errors=True)
+        with LOCK:
+            print(line, flush=True)
+
+    # The tests wait on processes most of the time: a few at once.
+    with ThreadPoolExecutor(max_workers=args.jobs) as pool:
+        for f in [pool.submit(one, n, fn) for n, fn in tests]:
+            f.result()
+    if not args.schemas and not args.only:
+        one("generated_manifests_valid", generated_manifests_valid)
+        tests.append(("generated_manifests_valid", None))
     if not args.keep and not failed:
         shutil.rmtree(shared, ignore_errors=True)
     print(f"k8s: {len(tests) - len(failed)} of {len(tests)} passed or skipped in {time.time() - start:.1f} s")
