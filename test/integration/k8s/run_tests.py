@@ -9,6 +9,7 @@ manifests (fixtures/).
 
     run_tests.py --flytec build/bin/flytec [-k NAME]      the data-flow tests
     run_tests.py --flytec build/bin/flytec --schemas      validate every generated manifest
+    run_tests.py --flytec build/bin/flytec --schemas-big  the same for a 300-node workflow
 
 Needs node with test/integration/k8s/node_modules (`npm ci` there; scripts/setup.sh
 does it) and python3-yaml. Exit 0 when every test passed or was skipped, 1 otherwise.
@@ -426,21 +427,34 @@ def schema_sources():
     return out
 
 
-def schemas(ctx):
+def schemas_big(ctx):
+    """A workflow of 300 task nodes (bench/gen_nodes.py): the Argo schema caps a DAG's
+    tasks and a spec's templates at 200 each."""
+    probe_k8s(ctx)
+    big = os.path.join(ctx.tmp, "big.flyte")
+    with open(big, "w") as f:
+        f.write(run([sys.executable, os.path.join(ROOT, "bench", "gen_nodes.py"), "300"]).stdout)
+    out = os.path.join(ctx.tmp, "big")
+    run([ctx.flytec, "build", "--target", "k8s", big, "-o", out, "--no-executable"])
+    validate(*manifests(out))
+
+
+def probe_k8s(ctx):
     probe = run([ctx.flytec, "build", "--target", "k8s", os.path.join(ctx.tmp, "none.flyte"), "-o",
                  os.path.join(ctx.tmp, "none")], check=False)
     if no_target(probe.stderr):
         raise Skip("flytec has no k8s target yet")
+
+
+def schemas(ctx):
+    """Every generated manifest of the examples and test inputs, with and without flags."""
+    probe_k8s(ctx)
     files, skipped = [], []
     builds = [(src, wf, []) for src, wf in schema_sources()]
     # The same workflows with the flags that change the manifests' text.
     builds += [(src, wf, ["--image", "ubuntu:24.04", "--image-name", "registry.example.com/flows/x:v1",
                           "--gpu-label", "example.com/gpu", "--spot-taint", "example.com/spot"])
                for src, wf in schema_sources() if os.path.join("lit", "k8s") in src]
-    big = os.path.join(ctx.tmp, "big.flyte")
-    with open(big, "w") as f:
-        f.write(run([sys.executable, os.path.join(ROOT, "bench", "gen_nodes.py"), "300"]).stdout)
-    builds.append((big, None, []))
     for source, workflow, flags in builds:
         out = os.path.join(ctx.tmp, f"{len(files)}-{os.path.basename(source)}-{workflow or 'default'}")
         cmd = [ctx.flytec, "build", "--target", "k8s", source, "-o", out, "--no-executable", *flags]
@@ -474,6 +488,7 @@ def main():
     ap.add_argument("--flytec", default=os.path.join(ROOT, "build", "bin", "flytec"))
     ap.add_argument("-k", dest="only", default="")
     ap.add_argument("--schemas", action="store_true", help="validate every generated manifest")
+    ap.add_argument("--schemas-big", action="store_true", help="validate a 300-node workflow's manifests")
     ap.add_argument("--keep", action="store_true", help="keep the temporary folders")
     ap.add_argument("--jobs", type=int, default=2, help="tests at once (default 2)")
     args = ap.parse_args()
@@ -481,7 +496,9 @@ def main():
         print("run_tests.py: needs node and test/integration/k8s/node_modules "
               "(cd test/integration/k8s && npm ci; scripts/setup.sh does it)", file=sys.stderr)
         return 1
-    if args.schemas:
+    if args.schemas_big:
+        tests = [("schemas_big", schemas_big)]
+    elif args.schemas:
         tests = [("schemas", schemas)]
     else:
         tests = [(n, f) for n, f in sorted(globals().items()) if n.startswith("test_") and callable(f)]
@@ -515,7 +532,7 @@ def main():
     with ThreadPoolExecutor(max_workers=args.jobs) as pool:
         for f in [pool.submit(one, n, fn) for n, fn in tests]:
             f.result()
-    if not args.schemas and not args.only:
+    if not args.schemas and not args.schemas_big and not args.only:
         one("generated_manifests_valid", generated_manifests_valid)
         tests.append(("generated_manifests_valid", None))
     if not args.keep and not failed:
