@@ -9,6 +9,7 @@ manifests (fixtures/).
 
     run_tests.py --flytec build/bin/flytec [-k NAME]      the data-flow tests
     run_tests.py --flytec build/bin/flytec --schemas      validate every generated manifest
+    run_tests.py --flytec build/bin/flytec --schemas-big  the same for a 300-node workflow
 
 Needs node with test/integration/k8s/node_modules (`npm ci` there; scripts/setup.sh
 does it) and python3-yaml. Exit 0 when every test passed or was skipped, 1 otherwise.
@@ -23,7 +24,9 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, "..", "..", ".."))
@@ -187,18 +190,35 @@ def normalize(value):
 
 
 BUILDS = {}  # (target, source, workflow) -> output folder, shared by the tests of one run
+BUILD_LOCKS = {}
+LOCK = threading.Lock()
 
 
 def flytec_build(ctx, target, source, workflow, out):
     """flytec build, once per target, source and workflow in a run (a copy for each test
     would be 2 s more each)."""
     key = (target, source, workflow)
-    if key in BUILDS:
-        return BUILDS[key], None
-    p = run([ctx.flytec, "build", "--target", target, source, "--workflow", workflow, "-o", out], check=False)
-    if p.returncode == 0:
-        BUILDS[key] = out
-    return out, p
+    with LOCK:
+        lock = BUILD_LOCKS.setdefault(key, threading.Lock())
+    with lock:
+        if key in BUILDS:
+            return BUILDS[key], None
+        p = run([ctx.flytec, "build", "--target", target, source, "--workflow", workflow, "-o", out],
+                check=False)
+        if p.returncode == 0:
+            BUILDS[key] = out
+        return out, p
+
+
+def generated_manifests_valid(ctx):
+    """Every manifest the data-flow tests built is valid (one run of the validator)."""
+    files = []
+    for (target, _, _), out in sorted(BUILDS.items()):
+        if target == "k8s":
+            files += manifests(out)
+    if not files:
+        raise Skip("no k8s build")
+    validate(*files)
 
 
 def k8s_build(ctx, source, workflow, out):
@@ -241,10 +261,7 @@ def run_generated(ctx, source, workflow, inputs, extra=(), expect_rc=0):
     out = os.path.join(ctx.shared, f"k8s-{os.path.basename(source)}-{workflow}")
     files = k8s_build(ctx, source, workflow, out)
     out = BUILDS[("k8s", source, workflow)]
-    try:
-        validate(*files)
-    except AssertionError as e:  # reported at the end of the test: the data flow runs too
-        ctx.later.append(str(e))
+    # Validated all at once by generated_manifests_valid, after the data-flow tests.
     store = os.path.join(ctx.tmp, f"store-{workflow}")
     os.makedirs(store)
     params = []
@@ -410,21 +427,34 @@ def schema_sources():
     return out
 
 
-def schemas(ctx):
+def schemas_big(ctx):
+    """A workflow of 300 task nodes (bench/gen_nodes.py): the Argo schema caps a DAG's
+    tasks and a spec's templates at 200 each."""
+    probe_k8s(ctx)
+    big = os.path.join(ctx.tmp, "big.flyte")
+    with open(big, "w") as f:
+        f.write(run([sys.executable, os.path.join(ROOT, "bench", "gen_nodes.py"), "300"]).stdout)
+    out = os.path.join(ctx.tmp, "big")
+    run([ctx.flytec, "build", "--target", "k8s", big, "-o", out, "--no-executable"])
+    validate(*manifests(out))
+
+
+def probe_k8s(ctx):
     probe = run([ctx.flytec, "build", "--target", "k8s", os.path.join(ctx.tmp, "none.flyte"), "-o",
                  os.path.join(ctx.tmp, "none")], check=False)
     if no_target(probe.stderr):
         raise Skip("flytec has no k8s target yet")
+
+
+def schemas(ctx):
+    """Every generated manifest of the examples and test inputs, with and without flags."""
+    probe_k8s(ctx)
     files, skipped = [], []
     builds = [(src, wf, []) for src, wf in schema_sources()]
     # The same workflows with the flags that change the manifests' text.
     builds += [(src, wf, ["--image", "ubuntu:24.04", "--image-name", "registry.example.com/flows/x:v1",
                           "--gpu-label", "example.com/gpu", "--spot-taint", "example.com/spot"])
                for src, wf in schema_sources() if os.path.join("lit", "k8s") in src]
-    big = os.path.join(ctx.tmp, "big.flyte")
-    with open(big, "w") as f:
-        f.write(run([sys.executable, os.path.join(ROOT, "bench", "gen_nodes.py"), "300"]).stdout)
-    builds.append((big, None, []))
     for source, workflow, flags in builds:
         out = os.path.join(ctx.tmp, f"{len(files)}-{os.path.basename(source)}-{workflow or 'default'}")
         cmd = [ctx.flytec, "build", "--target", "k8s", source, "-o", out, "--no-executable", *flags]
@@ -458,13 +488,17 @@ def main():
     ap.add_argument("--flytec", default=os.path.join(ROOT, "build", "bin", "flytec"))
     ap.add_argument("-k", dest="only", default="")
     ap.add_argument("--schemas", action="store_true", help="validate every generated manifest")
+    ap.add_argument("--schemas-big", action="store_true", help="validate a 300-node workflow's manifests")
     ap.add_argument("--keep", action="store_true", help="keep the temporary folders")
+    ap.add_argument("--jobs", type=int, default=2, help="tests at once (default 2)")
     args = ap.parse_args()
     if not shutil.which("node") or not os.path.isdir(os.path.join(HERE, "node_modules", "kubernetes-models")):
         print("run_tests.py: needs node and test/integration/k8s/node_modules "
               "(cd test/integration/k8s && npm ci; scripts/setup.sh does it)", file=sys.stderr)
         return 1
-    if args.schemas:
+    if args.schemas_big:
+        tests = [("schemas_big", schemas_big)]
+    elif args.schemas:
         tests = [("schemas", schemas)]
     else:
         tests = [(n, f) for n, f in sorted(globals().items()) if n.startswith("test_") and callable(f)]
@@ -472,7 +506,8 @@ def main():
     failed = []
     start = time.time()
     shared = tempfile.mkdtemp(prefix="flytec-k8s-builds-", dir=TMP_BASE)
-    for name, fn in tests:
+
+    def one(name, fn):
         tmp = tempfile.mkdtemp(prefix=f"flytec-k8s-{name}-", dir=TMP_BASE)
         t0 = time.time()
         try:
@@ -480,15 +515,26 @@ def main():
             fn(ctx)
             if ctx.later:
                 raise AssertionError("the data flow passed, but:\n" + "\n".join(ctx.later))
-            print(f"PASS {name} ({time.time() - t0:.1f} s)", flush=True)
+            line = f"PASS {name} ({time.time() - t0:.1f} s)"
         except Skip as e:
-            print(f"SKIP {name}: {e}", flush=True)
+            line = f"SKIP {name}: {e}"
         except Exception as e:  # noqa: BLE001 - report every failure and go on
-            failed.append(name)
-            print(f"FAIL {name} ({time.time() - t0:.1f} s): {e}\n(kept {tmp})", flush=True)
-            continue
-        if not args.keep:
+            with LOCK:
+                failed.append(name)
+            line = f"FAIL {name} ({time.time() - t0:.1f} s): {e}\n(kept {tmp})"
+            tmp = None
+        if tmp and not args.keep:
             shutil.rmtree(tmp, ignore_errors=True)
+        with LOCK:
+            print(line, flush=True)
+
+    # The tests wait on processes most of the time: a few at once.
+    with ThreadPoolExecutor(max_workers=args.jobs) as pool:
+        for f in [pool.submit(one, n, fn) for n, fn in tests]:
+            f.result()
+    if not args.schemas and not args.schemas_big and not args.only:
+        one("generated_manifests_valid", generated_manifests_valid)
+        tests.append(("generated_manifests_valid", None))
     if not args.keep and not failed:
         shutil.rmtree(shared, ignore_errors=True)
     print(f"k8s: {len(tests) - len(failed)} of {len(tests)} passed or skipped in {time.time() - start:.1f} s")
