@@ -141,6 +141,22 @@ def test_interp_secret_initcontainer_workingdir(ctx):
         assert fh.read().strip() == "s3cret init"
 
 
+def test_interp_semantics(ctx):
+    """memoize, withSequence, continueOn with .AnySucceeded, a retry expression that
+    refuses a retry; an unquoted word in a `when` is refused (exit 2)."""
+    store = os.path.join(ctx.tmp, "store")
+    p = interp(os.path.join(FIXTURES, "semantics.yaml"), "--map-path", f"{STORE_MOUNT}={store}", expect_rc=0)
+    assert "memoized" in p.stdout and "Failed     semantics.seq(1:2)" in p.stdout, p.stdout
+    with open(os.path.join(store, "memo")) as f:
+        assert f.read().split() == ["run"]
+    with open(os.path.join(store, "note")) as f:
+        assert f.read().strip() == 'any [1,3]'  # the JSON list ["1","3"] through sh's quotes
+    with open(os.path.join(store, "no-retry")) as f:
+        assert f.read().split() == ["x"]
+    p = interp(os.path.join(FIXTURES, "invalid-when.yaml"), expect_rc=2)
+    assert "unquoted word 'invalid-when'" in p.stderr, p.stderr
+
+
 def test_interp_deadline(ctx):
     """A container past its activeDeadlineSeconds is killed and the workflow fails."""
     t0 = time.time()
