@@ -107,7 +107,7 @@ void TemplateBuilder::pass_records(Yaml& task, const std::vector<uint32_t>& jobs
 TemplateBuilder::TemplateBuilder(const ir::Module& m, uint32_t workflow, TemplateOptions o)
     : m_(m), workflow_(workflow), o_(std::move(o)) {}
 
-std::string TemplateBuilder::add(std::string name, Yaml t) {
+std::string TemplateBuilder::add(std::string name, const Yaml& t) {
   int& uses = names_[name];
   ++uses;
   if (uses > 1) name = fmt::format("{}-{}", name, uses);
@@ -413,9 +413,10 @@ Yaml TemplateBuilder::lay_out(std::vector<DagEntry> tasks, const std::string& in
     t["name"] = fmt::format("part{}", p + 1);
     t["template"] = name;
     std::vector<std::string> names;
+    names.reserve(after.size());
     for (size_t a : after) names.push_back(fmt::format("part{}", a + 1));
     std::string depends = depends_on(names, policy);
-    if (!init.empty()) depends = depends.empty() ? "init" : "init && " + depends;
+    if (!init.empty()) depends = depends.empty() ? "init" : fmt::format("init && {}", depends);
     if (!depends.empty()) t["depends"] = depends;
     if (!entry) t["arguments"]["parameters"].push(param("prefix", "{{inputs.parameters.prefix}}"));
     list.push(std::move(t));

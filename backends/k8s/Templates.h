@@ -77,7 +77,7 @@ class TemplateBuilder {
   std::string gather_template();
   std::string fanout_template(const std::string& item, const Job& job);
   Yaml container(const PodRunner& run, const Yaml& args) const;
-  std::string add(std::string name, Yaml t);
+  std::string add(std::string name, const Yaml& t);
 
   const ir::Module& m_;
   uint32_t workflow_;
