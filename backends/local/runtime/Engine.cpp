@@ -155,14 +155,18 @@ struct Engine::Impl {
     if (target != nullptr) return;
     const char* env = std::getenv("FLYTEC_STAGE_DEVICE");
     std::string want = env != nullptr ? env : "";
-    if (want == "host") {
+    if (want == "none" || (want != "host" && gpu::device_mode() != gpu::DeviceMode::Auto)) return;
+    bool any = false;
+    for (const auto& wf : index) {
+      StageIndex& ix = stage_index.emplace(wf.get(), build_stage_index(m, *wf)).first->second;
+      any = any || !ix.stages.empty();
+    }
+    // The plugin is loaded only for a plan that has a stage to fuse.
+    if (any && want == "host") {
       stage_device = std::make_unique<gpu::HostDevice>();
-    } else if (want != "none" && gpu::device_mode() == gpu::DeviceMode::Auto &&
-               gpu::gpu_available()) {
+    } else if (any && gpu::gpu_available()) {
       stage_device = gpu::cuda_device();
     }
-    if (stage_device == nullptr) return;
-    for (const auto& wf : index) stage_index.emplace(wf.get(), build_stage_index(m, *wf));
   }
 
   /// The fused stage (an index into its workflow's stages) node `node` of `s` runs in,

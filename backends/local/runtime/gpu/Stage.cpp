@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include <csignal>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -210,6 +212,10 @@ StageOutputs run_stage(const Stage& stage, Device& device, const std::string& di
       throw StageError(where(i) + ": " + e.what(), n.key);
     }
     args.clear();
+    // A test hook (docs/runtime.md): die mid-stage, as kill -9 would.
+    if (const char* crash = std::getenv("FLYTE_TEST_CRASH_IN_STAGE");
+        crash != nullptr && n.key == crash)
+      std::raise(SIGKILL);
     if (results.size() != n.outputs.size())
       throw StageError(fmt::format("{}: the kernel returned {} values for {} outputs", where(i),
                                    results.size(), n.outputs.size()),
