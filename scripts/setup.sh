@@ -17,7 +17,7 @@ packages=(
   # libraries
   # C++ tasks: Clang's libTooling (libclang-cpp) and LLVM's headers
   libclang-14-dev libclang-cpp14 llvm-14-dev
-  libfmt-dev nlohmann-json3-dev libcli11-dev pkg-config libxxhash-dev
+  libfmt-dev nlohmann-json3-dev libcli11-dev pkg-config libxxhash-dev libyaml-cpp-dev
   # the tensor kernels (BLAS, LAPACK) and the NumPy / scikit-learn references of their
   # golden files and benchmarks
   libopenblas-dev liblapacke-dev python3-numpy python3-sklearn shellcheck

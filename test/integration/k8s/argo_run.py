@@ -24,7 +24,9 @@ failure of its branch).
 Paths: each volumeMount's mountPath is rewritten to a local folder (one per volume: a
 persistentVolumeClaim's folder is shared by every pod, an emptyDir's is per pod), and
 each --map-path CONTAINER=LOCAL rewrites that container path prefix, in command, args,
-env values, workingDir, script source and output parameter paths. A --map-path that
+env values, workingDir, script source and output parameter paths. Each pod's /tmp is a
+folder of its own (--shared-tmp: this machine's), so a path under /tmp given as an input
+does not reach a pod: keep such inputs elsewhere. A --map-path that
 equals a PVC's mountPath makes LOCAL that claim's folder.
 """
 import argparse
@@ -260,6 +262,127 @@ def eval_depends(text, result_of):
     return Parser(toks, atom, text).parse()
 
 
+EXPR_TOKEN = re.compile(r"""\s*(?:(?P<num>\d+(?:\.\d+)?)|(?P<str>'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")|"""
+                        r"""(?P<op>==|!=|<=|>=|&&|\|\||[<>!(),+-])|(?P<word>[A-Za-z_][\w.]*))""")
+EXPR_FUNCS = {"asInt": lambda v: int(float(v)), "asFloat": float, "int": lambda v: int(float(v)),
+              "float": float, "string": fmt, "len": len}
+
+
+def eval_expr(text, env):
+    """A subset of expr-lang, as Argo evaluates retryStrategy.expression: strings, numbers,
+    variables from env, asInt/asFloat/string/len, == != < > <= >=, matches, contains,
+    startsWith, endsWith, + -, and/&&, or/||, not/!, parentheses."""
+    toks, pos, body = [], 0, text.strip()
+    while pos < len(body):
+        m = EXPR_TOKEN.match(body, pos)
+        if not m or m.end() == pos:
+            raise Unsupported(f"expression {text!r}: cannot parse at {body[pos:]!r}")
+        pos = m.end()
+        if m.group("num") is not None:
+            toks.append(("val", float(m.group("num"))))
+        elif m.group("str") is not None:
+            toks.append(("val", json.loads('"' + m.group("str")[1:-1].replace('"', '\\"') + '"')))
+        elif m.group("op") is not None:
+            toks.append(("op", m.group("op")))
+        else:
+            w = m.group("word")
+            alias = {"and": "&&", "or": "||", "not": "!"}
+            if w in alias:
+                toks.append(("op", alias[w]))
+            elif w in ("matches", "contains", "startsWith", "endsWith", "in"):
+                toks.append(("op", w))
+            elif w in ("true", "false"):
+                toks.append(("val", w == "true"))
+            else:
+                toks.append(("word", w))
+    i = 0
+
+    def peek():
+        return toks[i] if i < len(toks) else (None, None)
+
+    def take():
+        nonlocal i
+        i += 1
+        return toks[i - 1] if i <= len(toks) else (None, None)
+
+    def or_():
+        v = and_()
+        while peek() == ("op", "||"):
+            take()
+            r = and_()
+            v = bool(v) or bool(r)
+        return v
+
+    def and_():
+        v = cmp()
+        while peek() == ("op", "&&"):
+            take()
+            r = cmp()
+            v = bool(v) and bool(r)
+        return v
+
+    def cmp():
+        a = add()
+        kind, op = peek()
+        if kind == "op" and op in ("==", "!=", "<", ">", "<=", ">=", "matches", "contains",
+                                   "startsWith", "endsWith"):
+            take()
+            b = add()
+            if op == "==":
+                return a == b
+            if op == "!=":
+                return a != b
+            if op in ("<", ">", "<=", ">="):
+                if isinstance(a, str) != isinstance(b, str):
+                    raise Unsupported(f"expression {text!r}: cannot compare {a!r} {op} {b!r}")
+                return {"<": a < b, ">": a > b, "<=": a <= b, ">=": a >= b}[op]
+            if not isinstance(a, str) or not isinstance(b, str):
+                raise Unsupported(f"expression {text!r}: {op} needs strings")
+            return {"matches": lambda: re.search(b, a) is not None, "contains": lambda: b in a,
+                    "startsWith": lambda: a.startswith(b), "endsWith": lambda: a.endswith(b)}[op]()
+        return a
+
+    def add():
+        v = unary()
+        while peek() in (("op", "+"), ("op", "-")):
+            op = take()[1]
+            r = unary()
+            v = v + r if op == "+" else v - r
+        return v
+
+    def unary():
+        kind, tok = take()
+        if (kind, tok) == ("op", "!"):
+            return not unary()
+        if (kind, tok) == ("op", "-"):
+            return -unary()
+        if (kind, tok) == ("op", "("):
+            v = or_()
+            if take() != ("op", ")"):
+                raise Unsupported(f"expression {text!r}: missing )")
+            return v
+        if kind == "val":
+            return tok
+        if kind == "word":
+            if peek() == ("op", "("):
+                take()
+                if tok not in EXPR_FUNCS:
+                    raise Unsupported(f"expression {text!r}: function {tok} not supported")
+                arg = or_()
+                if take() != ("op", ")"):
+                    raise Unsupported(f"expression {text!r}: {tok}( takes one argument")
+                return EXPR_FUNCS[tok](arg)
+            if tok not in env:
+                raise Unsupported(f"expression {text!r}: unknown variable {tok}")
+            return env[tok]
+        raise Unsupported(f"expression {text!r}: unexpected {tok!r}")
+
+    v = or_()
+    if i != len(toks):
+        raise Unsupported(f"expression {text!r}: unexpected {peek()[1]!r}")
+    return v
+
+
 # --- nodes ----------------------------------------------------------------------------
 
 class Node:
@@ -267,6 +390,7 @@ class Node:
         self.name, self.phase, self.message = name, phase, message
         self.outputs = outputs or {"parameters": {}, "result": None, "exitCode": None}
         self.children = []  # expanded children, for a task group
+        self.seconds = 0.0
 
     def failed(self):
         return self.phase in ("Failed", "Error")
@@ -740,10 +864,14 @@ class Workflow:
     # -- pods
 
     def map_path(self, text, maps):
-        for cpath, lpath in maps:
-            pat = re.compile(r"(?<![\w.\-/])" + re.escape(cpath.rstrip("/")) + r"(?=/|$|[^\w.\-])")
-            text = pat.sub(lambda _m, lp=lpath.rstrip("/"): lp, text)
-        return text
+        """Rewrites every container path prefix of maps in text, in one pass (a local path
+        that a rewrite produced is never rewritten again); the longest prefix wins."""
+        if not maps:
+            return text
+        table = {c.rstrip("/") or "/": l.rstrip("/") for c, l in maps}
+        alt = "|".join(re.escape(c) for c in sorted(table, key=len, reverse=True))
+        pat = re.compile(r"(?<![\w.\-/])(" + alt + r")(?=/|$|[^\w.\-])")
+        return pat.sub(lambda m: table[m.group(1)], text)
 
     def pod_maps(self, tmpl, pod_dir):
         """The container path -> local path rewrites of one pod, longest first."""
@@ -754,6 +882,10 @@ class Workflow:
             if kinds != ["emptyDir"]:
                 raise Unsupported(f"template {tmpl['name']}.volumes[{v.get('name')}]: only emptyDir")
             vols[v["name"]] = ("pod", None)
+        if not self.args.shared_tmp and not any(c.rstrip("/") == "/tmp" for c, _ in maps):
+            # Each pod has its own /tmp, as in a cluster.
+            os.makedirs(os.path.join(pod_dir, "tmp"), exist_ok=True)
+            maps.append(("/tmp", os.path.join(pod_dir, "tmp")))
         containers = [tmpl.get("container") or tmpl.get("script")] + list(tmpl.get("initContainers") or [])
         for c in containers:
             for m in c.get("volumeMounts") or []:
@@ -898,7 +1030,7 @@ class Workflow:
                 self.report(node)
                 return node
         rs = body.get("retryStrategy") or {}
-        check_fields(rs, {"limit", "retryPolicy", "backoff", "affinity"}, f"{where}.retryStrategy")
+        check_fields(rs, {"limit", "retryPolicy", "backoff", "affinity", "expression"}, f"{where}.retryStrategy")
         limit = as_int(rs.get("limit", 0), f"{where}.retryStrategy.limit") if rs else 0
         policy = rs.get("retryPolicy", "OnFailure")
         if policy not in ("Always", "OnFailure", "OnError", "OnTransientError"):
@@ -927,6 +1059,12 @@ class Workflow:
                 break
             retry = {"Always": True, "OnFailure": node.phase == "Failed", "OnError": node.phase == "Error",
                      "OnTransientError": False}[policy]
+            if retry and rs.get("expression"):
+                # Both the policy and the expression must allow the retry (Argo's rule).
+                env = {"retries": str(attempt), "lastRetry.status": node.phase,
+                       "lastRetry.exitCode": node.outputs.get("exitCode") or "-1",
+                       "lastRetry.message": node.message, "lastRetry.duration": str(int(node.seconds))}
+                retry = bool(eval_expr(rs["expression"], env))
             if not retry or (self.deadline and time.time() > self.deadline):
                 break
         if limit:
@@ -969,7 +1107,12 @@ class Workflow:
                 if rc == 0:
                     rc, stdout = self.run_container(c, t, maps, pod_dir, scope["pod.name"], where,
                                                     self.remaining(timeout, start), log)
-            if rc is None:
+                elif rc is not None:
+                    # A failed init container is an error of the pod, not of its program.
+                    node.phase, node.message = "Error", f"init container {i} failed (exit code {rc})"
+            if node.phase == "Error":
+                pass
+            elif rc is None:
                 node.phase, node.message = "Failed", "Pod was active on the node longer than the specified deadline"
             elif rc != 0:
                 node.phase, node.message = "Failed", f"Error (exit code {rc})"
@@ -987,6 +1130,7 @@ class Workflow:
             return node
         finally:
             self.pods.release()
+            node.seconds = time.time() - start
             if node.phase != "Running":
                 self.report(node, time.time() - start)
 
@@ -1107,6 +1251,8 @@ def main(argv=None):
                     help="NAME/KEY=VALUE: a key of a Secret")
     ap.add_argument("--pass-env", action="append", default=[], help="an environment variable to pass to every container")
     ap.add_argument("--workdir", help="where pods' folders and unmapped volumes go (default: a temporary folder)")
+    ap.add_argument("--shared-tmp", action="store_true",
+                    help="pods use this machine's /tmp (default: each pod's /tmp is a folder of its own)")
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 2, help="pods at once (default: CPUs)")
     ap.add_argument("--quiet", action="store_true", help="only the first and last lines")
     try:

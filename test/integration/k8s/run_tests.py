@@ -9,6 +9,7 @@ manifests (fixtures/).
 
     run_tests.py --flytec build/bin/flytec [-k NAME]      the data-flow tests
     run_tests.py --flytec build/bin/flytec --schemas      validate every generated manifest
+    run_tests.py --flytec build/bin/flytec --schemas-big  the same for a 300-node workflow
 
 Needs node with test/integration/k8s/node_modules (`npm ci` there; scripts/setup.sh
 does it) and python3-yaml. Exit 0 when every test passed or was skipped, 1 otherwise.
@@ -18,18 +19,24 @@ import glob
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, "..", "..", ".."))
 FIXTURES = os.path.join(HERE, "fixtures")
 GRAPHS = os.path.join(ROOT, "test", "lit", "slurm", "Inputs", "graphs.flyte")
 STORE_MOUNT = "/flyte/store"
-IMAGE_WF = "/opt/flytec/bin/wf"
+IMAGE_WF = "/opt/flytec/bin/wf"  # the compiled executable in the image
+IMAGE_DIR = "/opt/flytec"  # what an init container copies for a task with its own image
+# Pods have a /tmp of their own, so the tests' folders (inputs among them) are elsewhere.
+TMP_BASE = os.environ.get("FLYTEC_K8S_TEST_TMP", "/var/tmp")
 
 
 class Skip(Exception):
@@ -45,9 +52,13 @@ def run(cmd, check=True, timeout=180, **kw):
 
 
 def validate(*files, expect_rc=0):
-    p = run(["node", os.path.join(HERE, "validate.mjs"), *files], check=False, timeout=60)
-    assert p.returncode == expect_rc, (f"validate.mjs exited {p.returncode}, expected {expect_rc}\n"
-                                       f"{p.stdout[-6000:]}{p.stderr[-2000:]}")
+    p = run(["node", os.path.join(HERE, "validate.mjs"), *files], check=False, timeout=120)
+    if p.returncode != expect_rc:
+        # Each invalid document's name and errors, without the documents themselves.
+        lines = [x for x in p.stdout.splitlines() if x.startswith(("  at ", "/")) or "invalid" in x]
+        shown = "\n".join(lines[:300]) + (f"\n... {len(lines) - 300} more lines" if len(lines) > 300 else "")
+        raise AssertionError(f"validate.mjs exited {p.returncode}, expected {expect_rc}\n{shown}\n"
+                             f"{(p.stdout.strip().splitlines() or [''])[-1]}\n{p.stderr[-2000:]}")
     return p
 
 
@@ -144,6 +155,19 @@ def test_interp_refuses_unsupported(ctx):
     assert "main.suspend" in p.stderr, p.stderr
 
 
+def test_interp_node_mode(ctx):
+    """A hand-written manifest in a generated build's shape (init, node-mode pods, a map's
+    launch, fan-out and gather) runs the real executable's node mode; --collect prints
+    the map's total."""
+    out = os.path.join(ctx.tmp, "slurm-mapped")
+    run([ctx.flytec, "build", "--target", "slurm", GRAPHS, "--workflow", "mapped", "-o", out])
+    store = os.path.join(ctx.tmp, "store")
+    p = interp(os.path.join(FIXTURES, "node-mode.yaml"), "--map-path", f"{STORE_MOUNT}={store}",
+               "--map-path", f"{IMAGE_WF}={os.path.join(out, 'bin', 'wf')}", "-p", "n=20", expect_rc=0)
+    got = run([os.path.join(out, "bin", "wf"), "--store", run_store(store, p), "--collect"])
+    assert json.loads(got.stdout) in ({"o": 380}, 380), got.stdout
+
+
 # --- generated manifests ---------------------------------------------------------------
 
 def file_digest(path):
@@ -165,8 +189,42 @@ def normalize(value):
     return value
 
 
+BUILDS = {}  # (target, source, workflow) -> output folder, shared by the tests of one run
+BUILD_LOCKS = {}
+LOCK = threading.Lock()
+
+
+def flytec_build(ctx, target, source, workflow, out):
+    """flytec build, once per target, source and workflow in a run (a copy for each test
+    would be 2 s more each)."""
+    key = (target, source, workflow)
+    with LOCK:
+        lock = BUILD_LOCKS.setdefault(key, threading.Lock())
+    with lock:
+        if key in BUILDS:
+            return BUILDS[key], None
+        p = run([ctx.flytec, "build", "--target", target, source, "--workflow", workflow, "-o", out],
+                check=False)
+        if p.returncode == 0:
+            BUILDS[key] = out
+        return out, p
+
+
+def generated_manifests_valid(ctx):
+    """Every manifest the data-flow tests built is valid (one run of the validator)."""
+    files = []
+    for (target, _, _), out in sorted(BUILDS.items()):
+        if target == "k8s":
+            files += manifests(out)
+    if not files:
+        raise Skip("no k8s build")
+    validate(*files)
+
+
 def k8s_build(ctx, source, workflow, out):
-    p = run([ctx.flytec, "build", "--target", "k8s", source, "--workflow", workflow, "-o", out], check=False)
+    out, p = flytec_build(ctx, "k8s", source, workflow, out)
+    if p is None:
+        return manifests(out)
     if p.returncode != 0 and no_target(p.stderr):
         raise Skip("flytec has no k8s target yet")
     assert p.returncode == 0, f"flytec build --target k8s exited {p.returncode}:\n{p.stderr}"
@@ -200,9 +258,10 @@ def workflow_files(files):
 def run_generated(ctx, source, workflow, inputs, extra=(), expect_rc=0):
     """Builds for k8s, validates, interprets; returns (store of the run, interpreter's
     process, build dir)."""
-    out = os.path.join(ctx.tmp, f"k8s-{workflow}")
+    out = os.path.join(ctx.shared, f"k8s-{os.path.basename(source)}-{workflow}")
     files = k8s_build(ctx, source, workflow, out)
-    validate(*files)
+    out = BUILDS[("k8s", source, workflow)]
+    # Validated all at once by generated_manifests_valid, after the data-flow tests.
     store = os.path.join(ctx.tmp, f"store-{workflow}")
     os.makedirs(store)
     params = []
@@ -210,6 +269,7 @@ def run_generated(ctx, source, workflow, inputs, extra=(), expect_rc=0):
         params += ["-p", f"{name}={value}"]
     p = interp(*workflow_files(files), "--map-path", f"{STORE_MOUNT}={store}",
                "--map-path", f"{IMAGE_WF}={os.path.join(out, 'bin', 'wf')}",
+               "--map-path", f"{IMAGE_DIR}={out}",
                "--workdir", os.path.join(ctx.tmp, f"interp-{workflow}"), *params, *extra)
     assert p.returncode == expect_rc, (f"argo_run.py exited {p.returncode}, expected {expect_rc}\n"
                                        f"{p.stdout[-8000:]}\n{p.stderr[-3000:]}")
@@ -227,8 +287,8 @@ def run_store(store, p):
 
 
 def local_outputs(ctx, source, workflow, inputs):
-    exe = os.path.join(ctx.tmp, f"local-{workflow}")
-    run([ctx.flytec, "build", source, "--workflow", workflow, "-o", exe])
+    exe, p = flytec_build(ctx, "local", source, workflow, os.path.join(ctx.shared, f"local-{workflow}"))
+    assert p is None or p.returncode == 0, f"flytec build exited {p.returncode}:\n{p.stderr}"
     args = []
     for name, value in inputs:
         args += [f"--{name}", str(value)]
@@ -279,7 +339,7 @@ def test_example_variants(ctx):
 def secret_args(ctx, source, workflow):
     """--secret NAME/KEY=VALUE for every secretKeyRef of the generated manifests."""
     import yaml
-    out = os.path.join(ctx.tmp, f"k8s-{workflow}")
+    out = os.path.join(ctx.shared, f"k8s-{os.path.basename(source)}-{workflow}")
     refs = set()
 
     def walk(v):
@@ -291,9 +351,8 @@ def secret_args(ctx, source, workflow):
         elif isinstance(v, list):
             for x in v:
                 walk(x)
-    if not os.path.isdir(out):
-        k8s_build(ctx, source, workflow, out)
-    for f in manifests(out):
+    k8s_build(ctx, source, workflow, out)
+    for f in manifests(BUILDS[("k8s", source, workflow)]):
         with open(f) as fh:
             for d in yaml.safe_load_all(fh):
                 walk(d)
@@ -362,22 +421,51 @@ def schema_sources():
            (os.path.join(EXAMPLES, "mnist.flyte"), "mnist"), (os.path.join(EXAMPLES, "cpp.flyte"), "steps")]
     out += [(GRAPHS, w) for w in ("diamond", "mapped", "branched", "retried", "failing", "requeued")]
     for f in sorted(glob.glob(os.path.join(ROOT, "test", "lit", "k8s", "**", "*.flyte"), recursive=True)):
-        out.append((f, None))
+        with open(f) as fh:
+            names = re.findall(r"^\s*workflow\s+(\w+)", fh.read(), re.M)
+        out += [(f, w) for w in names] or [(f, None)]
     return out
 
 
+def schemas_big(ctx):
+    """A workflow of 300 task nodes (bench/gen_nodes.py): the Argo schema caps a DAG's
+    tasks and a spec's templates at 200 each."""
+    probe_k8s(ctx)
+    big = os.path.join(ctx.tmp, "big.flyte")
+    with open(big, "w") as f:
+        f.write(run([sys.executable, os.path.join(ROOT, "bench", "gen_nodes.py"), "300"]).stdout)
+    out = os.path.join(ctx.tmp, "big")
+    run([ctx.flytec, "build", "--target", "k8s", big, "-o", out, "--no-executable"])
+    validate(*manifests(out))
+
+
+def probe_k8s(ctx):
+    probe = run([ctx.flytec, "build", "--target", "k8s", os.path.join(ctx.tmp, "none.flyte"), "-o",
+                 os.path.join(ctx.tmp, "none")], check=False)
+    if no_target(probe.stderr):
+        raise Skip("flytec has no k8s target yet")
+
+
 def schemas(ctx):
+    """Every generated manifest of the examples and test inputs, with and without flags."""
+    probe_k8s(ctx)
     files, skipped = [], []
-    for source, workflow in schema_sources():
+    builds = [(src, wf, []) for src, wf in schema_sources()]
+    # The same workflows with the flags that change the manifests' text.
+    builds += [(src, wf, ["--image", "ubuntu:24.04", "--image-name", "registry.example.com/flows/x:v1",
+                          "--gpu-label", "example.com/gpu", "--spot-taint", "example.com/spot"])
+               for src, wf in schema_sources() if os.path.join("lit", "k8s") in src]
+    for source, workflow, flags in builds:
         out = os.path.join(ctx.tmp, f"{len(files)}-{os.path.basename(source)}-{workflow or 'default'}")
-        cmd = [ctx.flytec, "build", "--target", "k8s", source, "-o", out]
+        cmd = [ctx.flytec, "build", "--target", "k8s", source, "-o", out, "--no-executable", *flags]
         if workflow:
             cmd[4:4] = ["--workflow", workflow]
         p = run(cmd, check=False)
         if p.returncode != 0:
             if no_target(p.stderr):
                 raise Skip("flytec has no k8s target yet")
-            skipped.append(f"{os.path.relpath(source, ROOT)}:{workflow}: {p.stderr.strip().splitlines()[-1:]}")
+            skipped.append(f"{os.path.relpath(source, ROOT)}:{workflow} {' '.join(flags)}: "
+                           f"{p.stderr.strip().splitlines()[-1:]}")
             continue
         files += manifests(out)
     for s in skipped:
@@ -388,9 +476,11 @@ def schemas(ctx):
 
 
 class Context:
-    def __init__(self, flytec, tmp):
+    def __init__(self, flytec, tmp, shared):
         self.flytec = os.path.abspath(flytec)
         self.tmp = tmp
+        self.shared = shared  # builds kept for the whole run
+        self.later = []  # failures that do not stop a test (invalid manifests)
 
 
 def main():
@@ -398,33 +488,55 @@ def main():
     ap.add_argument("--flytec", default=os.path.join(ROOT, "build", "bin", "flytec"))
     ap.add_argument("-k", dest="only", default="")
     ap.add_argument("--schemas", action="store_true", help="validate every generated manifest")
+    ap.add_argument("--schemas-big", action="store_true", help="validate a 300-node workflow's manifests")
     ap.add_argument("--keep", action="store_true", help="keep the temporary folders")
+    ap.add_argument("--jobs", type=int, default=2, help="tests at once (default 2)")
     args = ap.parse_args()
     if not shutil.which("node") or not os.path.isdir(os.path.join(HERE, "node_modules", "kubernetes-models")):
         print("run_tests.py: needs node and test/integration/k8s/node_modules "
               "(cd test/integration/k8s && npm ci; scripts/setup.sh does it)", file=sys.stderr)
         return 1
-    if args.schemas:
+    if args.schemas_big:
+        tests = [("schemas_big", schemas_big)]
+    elif args.schemas:
         tests = [("schemas", schemas)]
     else:
         tests = [(n, f) for n, f in sorted(globals().items()) if n.startswith("test_") and callable(f)]
         tests = [(n, f) for n, f in tests if args.only in n]
     failed = []
     start = time.time()
-    for name, fn in tests:
-        tmp = tempfile.mkdtemp(prefix=f"flytec-k8s-{name}-", dir="/tmp")
+    shared = tempfile.mkdtemp(prefix="flytec-k8s-builds-", dir=TMP_BASE)
+
+    def one(name, fn):
+        tmp = tempfile.mkdtemp(prefix=f"flytec-k8s-{name}-", dir=TMP_BASE)
         t0 = time.time()
         try:
-            fn(Context(args.flytec, tmp))
-            print(f"PASS {name} ({time.time() - t0:.1f} s)", flush=True)
+            ctx = Context(args.flytec, tmp, shared)
+            fn(ctx)
+            if ctx.later:
+                raise AssertionError("the data flow passed, but:\n" + "\n".join(ctx.later))
+            line = f"PASS {name} ({time.time() - t0:.1f} s)"
         except Skip as e:
-            print(f"SKIP {name}: {e}", flush=True)
+            line = f"SKIP {name}: {e}"
         except Exception as e:  # noqa: BLE001 - report every failure and go on
-            failed.append(name)
-            print(f"FAIL {name} ({time.time() - t0:.1f} s): {e}\n(kept {tmp})", flush=True)
-            continue
-        if not args.keep:
+            with LOCK:
+                failed.append(name)
+            line = f"FAIL {name} ({time.time() - t0:.1f} s): {e}\n(kept {tmp})"
+            tmp = None
+        if tmp and not args.keep:
             shutil.rmtree(tmp, ignore_errors=True)
+        with LOCK:
+            print(line, flush=True)
+
+    # The tests wait on processes most of the time: a few at once.
+    with ThreadPoolExecutor(max_workers=args.jobs) as pool:
+        for f in [pool.submit(one, n, fn) for n, fn in tests]:
+            f.result()
+    if not args.schemas and not args.schemas_big and not args.only:
+        one("generated_manifests_valid", generated_manifests_valid)
+        tests.append(("generated_manifests_valid", None))
+    if not args.keep and not failed:
+        shutil.rmtree(shared, ignore_errors=True)
     print(f"k8s: {len(tests) - len(failed)} of {len(tests)} passed or skipped in {time.time() - start:.1f} s")
     return 1 if failed else 0
 
