@@ -4,6 +4,7 @@
 // and a kernel the plugin lacks for some arguments runs on the CPU on copies.
 #include <iostream>
 #include <memory>
+#include <utility>
 
 #include "backends/local/runtime/gpu/Gpu.h"
 #include "backends/local/runtime/gpu/GpuML.h"
@@ -46,8 +47,8 @@ class CudaDevice final : public Device {
     if (!name.starts_with("ml.")) {
       int status = 0;
       auto out = dispatch(
-          api_, name, args, status, [this](DType t, std::vector<int64_t> s) { return make(t, s); },
-          true);
+          api_, name, args, status,
+          [this](DType t, std::vector<int64_t> s) { return make(t, std::move(s)); }, true);
       if (out && status == 0) return std::move(*out);
       if (out)
         std::cerr << "flytec: " << name << " failed on the GPU (" << api_.last_error()
