@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Sets up, builds and runs every test: GoogleTest units, lit tests and the mutation test
-# (ctest), then the Slurm backend's tests on a one-node cluster (as root), then the style
-# checks (scripts/lint.sh: clang-format and clang-tidy), then,
+# Sets up, builds and runs every test: GoogleTest units, lit tests, the mutation test and
+# the Kubernetes manifests' schema and data-flow tests (ctest), then the Slurm backend's
+# tests on a one-node cluster (as root), then the style checks (scripts/lint.sh:
+# clang-format and clang-tidy), then,
 # against a build with AddressSanitizer and UndefinedBehaviorSanitizer, the mutation test,
 # the runtime's and the tensor kernels' unit tests and the local backend's lit tests; then those units and lit
 # tests against a build with ThreadSanitizer.

@@ -2,6 +2,8 @@
 // workflow and hand it to the backend registered for the target; run builds and runs in
 // one step.
 #include <iostream>
+#include <map>
+#include <utility>
 
 #include "driver/Backend.h"
 #include "driver/Compile.h"
@@ -17,10 +19,12 @@ struct BuildOptions {
   std::string output;
   std::vector<std::string> include_dirs;
   std::vector<std::string> cpp_args;
-  std::vector<std::string> args;  // run: the executable's arguments
-  std::string partition;          // slurm: --partition
-  std::string account;            // slurm: --account
-  bool mem_per_cpu = false;       // slurm: memory as --mem-per-cpu
+  std::vector<std::string> args;           // run: the executable's arguments
+  std::string partition;                   // slurm: --partition
+  std::string account;                     // slurm: --account
+  bool mem_per_cpu = false;                // slurm: memory as --mem-per-cpu
+  std::map<std::string, std::string> k8s;  // k8s: --image, --storage, ... by name
+  bool no_executable = false;              // k8s: manifests only, no bin/wf
   bool verbose = false;
   size_t error_limit = kDefaultErrorLimit;
 };
@@ -51,6 +55,8 @@ int prepare(const BuildOptions& opts, Prepared& p) {
   if (!opts.partition.empty()) p.request.target_options["partition"] = opts.partition;
   if (!opts.account.empty()) p.request.target_options["account"] = opts.account;
   if (opts.mem_per_cpu) p.request.target_options["mem-per-cpu"] = "1";
+  for (const auto& [name, value] : opts.k8s) p.request.target_options[name] = value;
+  if (opts.no_executable) p.request.target_options["no-executable"] = "1";
   return kOk;
 }
 
@@ -97,11 +103,27 @@ Runner add_build_command(CLI::App& app) {
   add_common(cmd, *opts);
   cmd->add_option("--target", opts->target, "What to build for (a registered target)")
       ->capture_default_str();
-  cmd->add_option("-o,--output", opts->output, "The executable (or, for slurm, folder) to write")
+  cmd->add_option("-o,--output", opts->output,
+                  "The executable (or, for slurm and k8s, folder) to write")
       ->required();
   cmd->add_option("--partition", opts->partition, "slurm: the partition jobs are submitted to");
   cmd->add_option("--account", opts->account, "slurm: the account jobs are charged to");
   cmd->add_flag("--mem-per-cpu", opts->mem_per_cpu, "slurm: ask memory per CPU, not per job");
+  const std::pair<const char*, const char*> k8s_options[] = {
+      {"--image", "k8s: the Dockerfile's base image (default debian:bookworm-slim)"},
+      {"--image-name", "k8s: the image the pods run (default flytec-WORKFLOW:latest)"},
+      {"--storage", "k8s: the store: pvc (default), pvc:NAME or artifacts"},
+      {"--gpu-label", "k8s: the node label of the GPU model (default nvidia.com/gpu.product)"},
+      {"--spot-taint", "k8s: the taint key of spot node pools (default flytec.io/spot)"},
+      {"--manifest-budget", "k8s: the largest manifest, in bytes (default 1000000)"},
+  };
+  for (const auto& [flag, help] : k8s_options) {
+    std::string name = std::string(flag).substr(2);
+    cmd->add_option_function<std::string>(
+        flag, [opts, name](const std::string& v) { opts->k8s[name] = v; }, help);
+  }
+  cmd->add_flag("--no-executable", opts->no_executable,
+                "k8s: write the manifests and Dockerfile only, not bin/wf");
   return [opts] { return run_build(*opts); };
 }
 

@@ -70,6 +70,65 @@ TEST(SoftmaxRegression, LearnsBlobs) {
             "softmax_regression: row 2 has label 2, outside [0, 2)");
 }
 
+// The weights after `epochs` steps of full-batch gradient descent, by a plain loop in
+// double: logits = x w[:d] + w[d], P = softmax(logits), w -= lr / n * [x | 1]^T (P - Y).
+std::vector<double> reference_softmax_regression(const std::vector<float>& x,
+                                                 const std::vector<int64_t>& y, int64_t d,
+                                                 int64_t c, int64_t epochs, double lr) {
+  const auto n = static_cast<int64_t>(y.size());
+  std::vector<double> w(static_cast<size_t>((d + 1) * c));
+  auto at = [](auto& v, int64_t i) -> auto& { return v[static_cast<size_t>(i)]; };
+  for (int64_t e = 0; e < epochs; ++e) {
+    std::vector<double> g(w.size());
+    for (int64_t i = 0; i < n; ++i) {
+      std::vector<double> p(static_cast<size_t>(c));
+      double m = -1e300, s = 0;
+      for (int64_t j = 0; j < c; ++j) {
+        double l = at(w, d * c + j);
+        for (int64_t k = 0; k < d; ++k) l += at(x, i * d + k) * at(w, k * c + j);
+        at(p, j) = l;
+        m = std::max(m, l);
+      }
+      for (double& v : p) s += v = std::exp(v - m);
+      for (double& v : p) v /= s;
+      at(p, at(y, i)) -= 1;
+      for (int64_t j = 0; j < c; ++j) {
+        for (int64_t k = 0; k < d; ++k) at(g, k * c + j) += at(x, i * d + k) * at(p, j);
+        at(g, d * c + j) += at(p, j);
+      }
+    }
+    for (size_t i = 0; i < w.size(); ++i) w[i] -= lr / static_cast<double>(n) * g[i];
+  }
+  return w;
+}
+
+TEST(SoftmaxRegression, MatchesAPlainLoop) {
+  struct Case {
+    int64_t n, d, c, threads;
+  };
+  // Row counts that are and are not a multiple of the kernel's row blocks, a single row,
+  // D below, at and above a multiple of the 16-lane vectors, and class counts that
+  // exercise every group size (8, 4, 2, 1).
+  for (Case cs : {Case{1, 5, 3, 1}, Case{1, 40, 10, 2}, Case{64, 16, 2, 1}, Case{131, 37, 10, 2},
+                  Case{300, 33, 15, 2}, Case{257, 784, 10, 2}, Case{50, 3, 1, 1}}) {
+    SCOPED_TRACE("n=" + std::to_string(cs.n) + " d=" + std::to_string(cs.d) +
+                 " c=" + std::to_string(cs.c) + " threads=" + std::to_string(cs.threads));
+    auto x = values<float>(call1(
+        "tensor.random", {std::vector<int64_t>{cs.n, cs.d}, cs.n + cs.d, std::string("normal")}));
+    std::vector<int64_t> y(static_cast<size_t>(cs.n));
+    for (int64_t i = 0; i < cs.n; ++i) y[static_cast<size_t>(i)] = (i * 7 + i / 3) % cs.c;
+    KernelContext ctx;
+    ctx.threads = static_cast<int>(cs.threads);
+    auto w =
+        values<float>(call1("ml.softmax_regression",
+                            {f32({cs.n, cs.d}, x), i64({cs.n}, y), cs.c, int64_t{3}, 0.5}, ctx));
+    auto want = reference_softmax_regression(x, y, cs.d, cs.c, 3, 0.5);
+    ASSERT_EQ(w.size(), want.size());
+    for (size_t i = 0; i < w.size(); ++i)
+      EXPECT_NEAR(w[i], want[i], 1e-5 + 1e-4 * std::abs(want[i])) << i;
+  }
+}
+
 TEST(SoftmaxRegression, ResumingFromACheckpointGivesTheSameWeights) {
   auto [x, y] = blobs(777, 4, 3, 1, 2.0);
   KernelContext straight;

@@ -1,0 +1,102 @@
+// Turns a pod's resources into template fields (see Resources.h).
+#include "backends/k8s/Resources.h"
+
+#include <fmt/format.h>
+
+#include <cmath>
+
+#include "backends/k8s/Names.h"
+
+namespace flyte::k8s {
+
+std::string cpu_quantity(double cpu) {
+  auto milli = static_cast<int64_t>(std::ceil(cpu * 1000.0 - 1e-9));
+  if (milli < 1) milli = 1;
+  if (milli % 1000 == 0) return std::to_string(milli / 1000);
+  return fmt::format("{}m", milli);
+}
+
+std::string mem_quantity(int64_t bytes) {
+  constexpr int64_t kMiB = int64_t{1024} * 1024;
+  int64_t mib = (bytes + kMiB - 1) / kMiB;
+  return fmt::format("{}Mi", mib < 1 ? 1 : mib);
+}
+
+Yaml container_resources(const PodResources& r) {
+  Yaml res = Yaml::map();
+  Yaml& requests = res["requests"];
+  requests["cpu"] = cpu_quantity(r.cpu);
+  if (r.mem_bytes > 0) requests["memory"] = mem_quantity(r.mem_bytes);
+  if (r.disk_bytes > 0) requests["ephemeral-storage"] = mem_quantity(r.disk_bytes);
+  if (r.gpus > 0) requests["nvidia.com/gpu"] = std::to_string(r.gpus);
+  if (r.mem_bytes > 0 || r.gpus > 0) {
+    Yaml& limits = res["limits"];
+    // Memory beyond the request is what gets a pod killed; GPUs are limits only.
+    if (r.mem_bytes > 0) limits["memory"] = mem_quantity(r.mem_bytes);
+    if (r.gpus > 0) limits["nvidia.com/gpu"] = std::to_string(r.gpus);
+  }
+  return res;
+}
+
+void add_scheduling(const PodResources& r, const ClusterOptions& c, Yaml& t) {
+  if (r.gpus > 0 && !r.gpu_model.empty()) {
+    t["nodeSelector"][c.gpu_label] = label_value(r.gpu_model);
+  }
+  if (r.gpus > 0 || r.interruptible) {
+    Yaml& tol = t["tolerations"];
+    if (r.gpus > 0) {
+      Yaml g = Yaml::map();
+      g["key"] = "nvidia.com/gpu";
+      g["operator"] = "Exists";
+      g["effect"] = "NoSchedule";
+      tol.push(std::move(g));
+    }
+    if (r.interruptible) {
+      Yaml s = Yaml::map();
+      s["key"] = c.spot_taint;
+      s["operator"] = "Exists";
+      s["effect"] = "NoSchedule";
+      tol.push(std::move(s));
+    }
+  }
+  if (r.retries > 0 || r.interruptible) {
+    Yaml& rs = t["retryStrategy"];
+    if (r.interruptible) {
+      // Preemptions come from their own budget: a retry is allowed while user failures
+      // are within @retries, or whenever the last attempt was preempted.
+      rs["limit"] = std::to_string(r.retries + kPreemptionRetries);
+      rs["retryPolicy"] = "Always";
+      rs["expression"] = fmt::format("lastRetry.message matches '{}' || asInt(retries) < {}",
+                                     kPreemptionMessages, r.retries);
+    } else {
+      // A failed attempt is retried in the pod by the node mode (@retries); Argo retries
+      // what kills the pod itself (eviction, node loss).
+      rs["limit"] = std::to_string(r.retries);
+      rs["retryPolicy"] = "OnError";
+    }
+    Yaml& b = rs["backoff"];
+    b["duration"] = "10s";
+    b["factor"] = "2";
+    b["maxDuration"] = "10m";
+  }
+  if (r.timeout_s) {
+    // Every attempt's timeout (the node mode enforces each), plus a minute to start.
+    double total = *r.timeout_s * static_cast<double>(r.retries + 1) + 60.0;
+    t["activeDeadlineSeconds"] = static_cast<int64_t>(std::ceil(total));
+  }
+}
+
+Yaml secret_env_entries(const PodResources& r) {
+  Yaml env = Yaml::seq();
+  for (const std::string& s : r.secrets) {
+    Yaml e = Yaml::map();
+    e["name"] = secret_env(s);
+    Yaml& ref = e["valueFrom"]["secretKeyRef"];
+    ref["name"] = dns_name(s, 253);
+    ref["key"] = s;
+    env.push(std::move(e));
+  }
+  return env;
+}
+
+}  // namespace flyte::k8s

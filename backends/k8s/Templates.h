@@ -1,0 +1,65 @@
+// The Argo templates of a build: one per task (shared by all its calls with the same
+// resources), one per map item kind, the init step, the map launcher and gather, one
+// nested DAG per called workflow and per map fan-out, and the entry DAG. Every pod runs
+// the executable's node mode against the store (`/flyte/store/{{workflow.name}}`); a
+// shell task with an `@image` runs in that image, the executable copied into the pod by
+// an init container, so its outputs reach the store exactly as the node mode puts them.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "backends/k8s/Jobs.h"
+#include "backends/k8s/Resources.h"
+#include "backends/k8s/Storage.h"
+#include "backends/k8s/Yaml.h"
+#include "ir/Ir.h"
+
+namespace flyte::k8s {
+
+/// Where the executable is in the flytec image (and, copied, in a shell task's pod).
+inline constexpr const char* kExecutable = "/opt/flytec/bin/wf";
+inline constexpr const char* kInstallDir = "/opt/flytec";
+/// The run's store: one folder per Workflow on the shared volume.
+inline constexpr const char* kStoreDir = "/flyte/store/{{workflow.name}}";
+/// The node mode's cache of `@cache` tasks, shared by every run on the volume.
+inline constexpr const char* kCacheDir = "/flyte/store/.flytec-cache";
+/// The entry DAG's name.
+inline constexpr const char* kEntry = "main";
+
+struct TemplateOptions {
+  std::string image;  // the flytec image (the Dockerfile's), such as `flytec-etl:latest`
+  ClusterOptions cluster;
+  Storage storage;
+};
+
+class TemplateBuilder {
+ public:
+  TemplateBuilder(const ir::Module& m, uint32_t workflow, TemplateOptions o);
+
+  /// Every template, the entry DAG first.
+  Yaml templates();
+  /// The fields every container shares (`templateDefaults`).
+  Yaml defaults() const;
+
+ private:
+  std::string dag_template(uint32_t wi, bool entry);
+  std::string pod_template(const std::string& base, const PodResources& r, const PodRunner& run,
+                           bool item);
+  std::string init_template();
+  std::string launch_template();
+  std::string gather_template();
+  std::string fanout_template(const std::string& item, const Job& job);
+  Yaml container(const PodRunner& run, const Yaml& args) const;
+  std::string add(std::string name, Yaml t);
+
+  const ir::Module& m_;
+  uint32_t workflow_;
+  TemplateOptions o_;
+  std::vector<Yaml> list_;
+  std::map<std::string, std::string> by_signature_;  // signature -> template name
+  std::map<std::string, int> names_;                 // name -> uses, for unique names
+};
+
+}  // namespace flyte::k8s
