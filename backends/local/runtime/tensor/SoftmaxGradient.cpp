@@ -136,10 +136,31 @@ void gradient_block(const float* x, int64_t rows, int64_t d, int64_t c, const fl
 
 }  // namespace
 
+FLYTEC_SIMD_CLONES
+void add_rows_by_label(const float* x, const int64_t* label, int64_t rows, int64_t d, float* sums) {
+  for (int64_t r = 0; r < rows; ++r) {
+    const float* xr = x + r * d;
+    float* s = sums + label[r] * d;
+    int64_t k = 0;
+    for (; k + kLanes <= d; k += kLanes) {
+      Vec a, b;
+      std::memcpy(&a, s + k, sizeof(Vec));
+      std::memcpy(&b, xr + k, sizeof(Vec));
+      a += b;
+      std::memcpy(s + k, &a, sizeof(Vec));
+    }
+    for (; k < d; ++k) s[k] += xr[k];
+  }
+}
+
+void add_row_dots(const float* x, int64_t rows, int64_t d, int64_t c, const float* wt, float* out) {
+  if (d > 0) logits_block(x, rows, d, c, wt, out);
+}
+
 void softmax_gradient_block(const float* x, const int32_t* y, int64_t rows, int64_t d, int64_t c,
                             const float* wt, const float* b, float* p, float* gt, float* gb) {
   for (int64_t r = 0; r < rows; ++r) std::copy(b, b + c, p + r * c);
-  if (d > 0) logits_block(x, rows, d, c, wt, p);
+  add_row_dots(x, rows, d, c, wt, p);
   softmax_rows(p, p, rows, c);
   for (int64_t r = 0; r < rows; ++r) p[r * c + y[r]] -= 1.0f;
   for (int64_t r = 0; r < rows; ++r)

@@ -5,11 +5,12 @@
 // to stay in cache, and for each block computes the logits, the softmax, the residual
 // P - onehot(y), and adds residual^T * block to its own gradient while the block is still
 // cached (softmax_gradient_block, vectorised by hand: OpenBLAS's GEMMs re-pack the block
-// and the weights at every call, which costs more than the math at C = 10). The
-// per-thread gradients are added in thread order, so a run is deterministic for a given
-// thread count.
+// and the weights at every call, which costs more than the math at C = 10). The threads
+// take ranges of rows in turn, each range with its own gradient, added in range order, so
+// a run is deterministic for a given thread count.
 #include <cblas.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstring>
 
@@ -26,6 +27,9 @@ namespace {
 constexpr int64_t kBlockRows = 64;
 // Rows per fused forward and backward step of an epoch (x block 98 KB at D = 784).
 constexpr int64_t kGradientBlockRows = 32;
+// Row ranges per thread in an epoch, and the most floats their gradients may hold.
+constexpr int kChunksPerThread = 8;
+constexpr int64_t kMaxChunkGradientFloats = int64_t{1} << 24;
 // Without a policy from the task (checkpoint_every_s == 0), a checkpoint every this many
 // epochs, and after the last.
 constexpr int64_t kDefaultCheckpointEpochs = 5;
@@ -128,9 +132,15 @@ std::vector<KernelValue> softmax_regression(std::span<const KernelValue> args, K
   }
 
   int threads = threads_of(ctx);
-  int parts = std::max(1, parallel_parts(threads, n, 4 * kBlockRows));
-  // Per part: the gradient of the weights transposed (C x D) and of the bias (C).
-  std::vector<std::vector<float>> grads(static_cast<size_t>(parts),
+  // The rows are cut into `chunks` ranges, a few per thread, which the threads take in
+  // turn: a thread slowed by other work on the machine leaves its share to the others.
+  // Each range has its own gradient (the weights transposed, C x D, then the C biases),
+  // added in range order, so a run is deterministic for a given thread count whichever
+  // thread takes which range.
+  const int64_t chunks = std::min({(n + kGradientBlockRows - 1) / kGradientBlockRows,
+                                   std::max<int64_t>(threads, kMaxChunkGradientFloats / wsize),
+                                   int64_t{kChunksPerThread} * threads});
+  std::vector<std::vector<float>> grads(static_cast<size_t>(chunks),
                                         std::vector<float>(static_cast<size_t>(wsize)));
   std::vector<int32_t> labels(static_cast<size_t>(n));
   for (int64_t i = 0; i < n; ++i)
@@ -154,15 +164,19 @@ std::vector<KernelValue> softmax_regression(std::span<const KernelValue> args, K
       for (int64_t j = 0; j < c; ++j) wt[static_cast<size_t>(j * d + k)] = wp[k * c + j];
     std::copy(wp + d * c, wp + wsize, wt.begin() + d * c);
     try {
-      parallel_parts_for(threads, n, 4 * kBlockRows, [&](int part, int64_t lo, int64_t hi) {
-        float* g = grads[static_cast<size_t>(part)].data();
-        std::fill(g, g + wsize, 0.0f);
+      std::atomic<int64_t> next{0};
+      parallel_for(threads, std::min<int64_t>(threads, chunks), 1, [&](int64_t, int64_t) {
         std::vector<float> p(static_cast<size_t>(kGradientBlockRows * c));
-        for (int64_t r0 = lo; r0 < hi; r0 += kGradientBlockRows) {
-          check_cancelled(ctx);
-          int64_t rows = std::min(kGradientBlockRows, hi - r0);
-          softmax_gradient_block(xp + r0 * d, labels.data() + r0, rows, d, c, wt.data(),
-                                 wt.data() + d * c, p.data(), g, g + d * c);
+        for (int64_t ch = next++; ch < chunks; ch = next++) {
+          float* g = grads[static_cast<size_t>(ch)].data();
+          std::fill(g, g + wsize, 0.0f);
+          for (int64_t r0 = ch * n / chunks, hi = (ch + 1) * n / chunks; r0 < hi;
+               r0 += kGradientBlockRows) {
+            check_cancelled(ctx);
+            int64_t rows = std::min(kGradientBlockRows, hi - r0);
+            softmax_gradient_block(xp + r0 * d, labels.data() + r0, rows, d, c, wt.data(),
+                                   wt.data() + d * c, p.data(), g, g + d * c);
+          }
         }
       });
     } catch (const KernelError&) {
