@@ -179,10 +179,6 @@ Dag build_dag(const ir::Module& m, uint32_t wi, bool nest) {
         }
         break;
       case ir::Node::Kind::Map: {
-        if (!nest) {
-          job.kind = Job::Kind::InProcess;
-          break;
-        }
         job.kind = Job::Kind::Map;
         job.concurrency = n.concurrency();
         job.min_success = n.min_success();

@@ -58,8 +58,7 @@ struct Dag {
   std::vector<Job> jobs;  // in topological order
 };
 
-/// The DAG of workflow `wi` of `m`. With `nest` false, sub-workflows and maps run
-/// in-process (one pod each).
+/// The DAG of workflow `wi` of `m`. With `nest` false, sub-workflows run in-process.
 Dag build_dag(const ir::Module& m, uint32_t wi, bool nest);
 
 }  // namespace flyte::k8s

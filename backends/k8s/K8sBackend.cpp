@@ -72,6 +72,18 @@ class K8sBackend final : public driver::Backend {
     }
     K8sOptions o;
     if (!parse_options(request.target_options, w->name, o, error)) return false;
+    if (o.storage.kind == Storage::Kind::Artifacts) {
+      // A map's gather reads every item's record: artifacts of a fan-out cannot reach it.
+      for (ir::NodeId id : w->top) {
+        if (id.index < w->nodes.size() && w->nodes[id.index].kind == ir::Node::Kind::Map) {
+          error = "--storage artifacts cannot run the map node n" + std::to_string(id.index) +
+                  " of workflow '" + w->name +
+                  "' (its gather reads every item's record); use "
+                  "--storage pvc";
+          return false;
+        }
+      }
+    }
     ManifestOptions mo;
     mo.source = request.source;
     mo.templates.image = o.image_name;

@@ -8,8 +8,8 @@ namespace flyte::k8s {
 bool parse_storage(const std::string& text, Storage& out, std::string& error) {
   if (text.empty() || text == "pvc") return true;
   if (text == "artifacts") {
-    error = "--storage artifacts is not supported yet; use pvc or pvc:NAME";
-    return false;
+    out.kind = Storage::Kind::Artifacts;
+    return true;
   }
   if (text.rfind("pvc:", 0) == 0) {
     std::string name = text.substr(4);

@@ -36,6 +36,34 @@ Yaml security_context() {
   return s;
 }
 
+// An artifact at `path`, optional (a skipped or failed node may leave none).
+Yaml artifact(const std::string& name, const std::string& path) {
+  Yaml a = Yaml::map();
+  a["name"] = name;
+  a["path"] = path;
+  return a;
+}
+
+std::string store_path(const std::string& rest) { return std::string(kStoreDir) + "/" + rest; }
+
+// Every job upstream of job `j` of `g`, ascending.
+std::vector<uint32_t> upstream_closure(const Dag& g, std::ptrdiff_t j) {
+  std::vector<bool> seen(g.jobs.size(), false);
+  std::vector<uint32_t> stack(g.jobs[j].after.begin(), g.jobs[j].after.end());
+  while (!stack.empty()) {
+    uint32_t u = stack.back();
+    stack.pop_back();
+    if (seen[u]) continue;
+    seen[u] = true;
+    for (uint32_t a : g.jobs[u].after) stack.push_back(a);
+  }
+  std::vector<uint32_t> out;
+  for (uint32_t i = 0; i < seen.size(); ++i) {
+    if (seen[i]) out.push_back(i);
+  }
+  return out;
+}
+
 // A signature of everything a pod template's text depends on.
 std::string signature(const std::string& base, const PodResources& r, const PodRunner& run,
                       bool item) {
@@ -60,6 +88,21 @@ std::string depends_on(const std::vector<std::string>& names, ir::FailurePolicy 
 }
 
 }  // namespace
+
+void TemplateBuilder::pass_records(Yaml& task, const std::vector<uint32_t>& jobs, const Dag& g) {
+  Yaml run = Yaml::map();
+  run["name"] = "run";
+  run["from"] = "{{tasks.init.outputs.artifacts.run}}";
+  task["arguments"]["artifacts"].push(std::move(run));
+  for (size_t i = 0; i < jobs.size(); ++i) {
+    const Job& up = g.jobs[jobs[i]];
+    task["arguments"]["parameters"].push(param(fmt::format("up{}", i), up.node));
+    Yaml a = Yaml::map();
+    a["name"] = fmt::format("up{}", i);
+    a["from"] = fmt::format("{{{{tasks.{}.outputs.artifacts.node}}}}", up.name);
+    task["arguments"]["artifacts"].push(std::move(a));
+  }
+}
 
 TemplateBuilder::TemplateBuilder(const ir::Module& m, uint32_t workflow, TemplateOptions o)
     : m_(m), workflow_(workflow), o_(std::move(o)) {}
@@ -105,14 +148,28 @@ Yaml TemplateBuilder::container(const PodRunner& run, const Yaml& args) const {
 }
 
 std::string TemplateBuilder::pod_template(const std::string& base, const PodResources& r,
-                                          const PodRunner& run, bool item) {
-  std::string sig = signature(base, r, run, item);
+                                          const PodRunner& run, bool item, size_t upstream) {
+  std::string sig = signature(base, r, run, item) + fmt::format("|up{}", upstream);
   if (auto it = by_signature_.find(sig); it != by_signature_.end()) return it->second;
 
   Yaml t = Yaml::map();
   t["metadata"]["labels"]["flytec.io/task"] = label_value(base);
   t["inputs"]["parameters"].push(param("node"));
   if (item) t["inputs"]["parameters"].push(param("item"));
+  if (artifacts()) {
+    // The run's inputs and the records this node reads, where the node mode looks.
+    for (size_t i = 0; i < upstream; ++i)
+      t["inputs"]["parameters"].push(param(fmt::format("up{}", i)));
+    t["inputs"]["artifacts"].push(artifact("run", store_path("run.json")));
+    for (size_t i = 0; i < upstream; ++i) {
+      t["inputs"]["artifacts"].push(
+          artifact(fmt::format("up{}", i),
+                   store_path(fmt::format("nodes/{{{{inputs.parameters.up{}}}}}", i))));
+    }
+    Yaml out = artifact("node", store_path("nodes/{{inputs.parameters.node}}"));
+    out["optional"] = true;
+    t["outputs"]["artifacts"].push(std::move(out));
+  }
   Yaml args = Yaml::seq();
   for (const char* a : {"--store", kStoreDir, "--cache-dir", kCacheDir, "--run-node",
                         "{{inputs.parameters.node}}"}) {
@@ -163,6 +220,7 @@ std::string TemplateBuilder::init_template() {
   Yaml c = container({}, args);
   c["resources"]["requests"]["cpu"] = "100m";
   t["container"] = std::move(c);
+  if (artifacts()) t["outputs"]["artifacts"].push(artifact("run", store_path("run.json")));
   return add("init", std::move(t));
 }
 
@@ -227,6 +285,36 @@ std::string TemplateBuilder::fanout_template(const std::string& item, const Job&
   return name;
 }
 
+std::string TemplateBuilder::collect_template(size_t jobs) {
+  Yaml t = Yaml::map();
+  t["metadata"]["labels"]["flytec.io/task"] = "collect";
+  for (size_t i = 0; i < jobs; ++i) t["inputs"]["parameters"].push(param(fmt::format("up{}", i)));
+  t["inputs"]["artifacts"].push(artifact("run", store_path("run.json")));
+  for (size_t i = 0; i < jobs; ++i) {
+    Yaml a = artifact(fmt::format("up{}", i),
+                      store_path(fmt::format("nodes/{{{{inputs.parameters.up{}}}}}", i)));
+    a["optional"] = true;
+    t["inputs"]["artifacts"].push(std::move(a));
+  }
+  Yaml c = Yaml::map();
+  c["name"] = "main";
+  c["image"] = o_.image;
+  c["command"].push("/bin/sh");
+  c["command"].push("-c");
+  c["args"].push(Yaml::block(std::string(kExecutable) +
+                             " --store \"$1\" --collect > /tmp/outputs.json; rc=$?\n"
+                             "cat /tmp/outputs.json\n"
+                             "exit $rc\n"));
+  c["args"].push("collect");
+  c["args"].push(kStoreDir);
+  c["resources"]["requests"]["cpu"] = "100m";
+  t["container"] = std::move(c);
+  Yaml out = param("outputs");
+  out["valueFrom"]["path"] = "/tmp/outputs.json";
+  t["outputs"]["parameters"].push(std::move(out));
+  return add("collect", std::move(t));
+}
+
 std::string TemplateBuilder::dag_template(uint32_t wi, bool entry) {
   std::string sig = fmt::format("dag|{}", wi);
   if (!entry) {
@@ -263,8 +351,13 @@ std::string TemplateBuilder::dag_template(uint32_t wi, bool entry) {
       case Job::Kind::Task:
       case Job::Kind::InProcess: {
         std::string base = job.kind == Job::Kind::Task ? job.label : "inprocess";
-        Yaml t = dag_task(job.name, pod_template(base, job.resources, job.runner, false));
+        // The node mode reads the records of every node upstream, not only the nearest.
+        std::vector<uint32_t> ancestors =
+            artifacts() ? upstream_closure(g, &job - g.jobs.data()) : std::vector<uint32_t>{};
+        Yaml t = dag_task(job.name,
+                          pod_template(base, job.resources, job.runner, false, ancestors.size()));
         t["arguments"]["parameters"].push(param("node", key(job.node)));
+        if (artifacts()) pass_records(t, ancestors, g);
         tasks.push(std::move(t));
         finals.push_back(job.name);
         break;
@@ -303,6 +396,19 @@ std::string TemplateBuilder::dag_template(uint32_t wi, bool entry) {
         break;
       }
     }
+  }
+  if (entry && artifacts()) {
+    // The outputs, from every job's record: the Workflow's output parameter `outputs`.
+    std::vector<uint32_t> all;
+    for (uint32_t i = 0; i < g.jobs.size(); ++i) all.push_back(i);
+    Yaml c = Yaml::map();
+    c["name"] = "collect";
+    c["template"] = collect_template(all.size());
+    std::vector<std::string> names(finals.begin(), finals.end());
+    if (names.empty()) names.emplace_back("init");
+    c["depends"] = depends_on(names, g.failure_policy);
+    pass_records(c, all, g);
+    tasks.push(std::move(c));
   }
   Yaml t = Yaml::map();
   if (!entry) {

@@ -4,6 +4,9 @@
 // the executable's node mode against the store (`/flyte/store/{{workflow.name}}`); a
 // shell task with an `@image` runs in that image, the executable copied into the pod by
 // an init container, so its outputs reach the store exactly as the node mode puts them.
+// With artifact storage each pod's store is its own: it gets `run.json` and the records
+// of the nodes it reads as input artifacts, and hands its own record back as the output
+// artifact `node`; a final `collect` step prints the workflow's outputs.
 #pragma once
 
 #include <map>
@@ -45,8 +48,13 @@ class TemplateBuilder {
 
  private:
   std::string dag_template(uint32_t wi, bool entry);
+  /// `upstream`: with artifact storage, how many upstream records the pod gets.
   std::string pod_template(const std::string& base, const PodResources& r, const PodRunner& run,
-                           bool item);
+                           bool item, size_t upstream = 0);
+  std::string collect_template(size_t jobs);
+  /// Adds the artifacts (and their keys) of `jobs` of `g` to a DAG task's arguments.
+  void pass_records(Yaml& task, const std::vector<uint32_t>& jobs, const Dag& g);
+  bool artifacts() const { return o_.storage.kind == Storage::Kind::Artifacts; }
   std::string init_template();
   std::string launch_template();
   std::string gather_template();

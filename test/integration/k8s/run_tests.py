@@ -8,6 +8,7 @@ the same inputs. The interpreter and the validator are tested first on hand-writ
 manifests (fixtures/).
 
     run_tests.py --flytec build/bin/flytec [-k NAME]      the data-flow tests
+    run_tests.py --flytec build/bin/flytec --slow         and the cpp and mnist examples
     run_tests.py --flytec build/bin/flytec --schemas      validate every generated manifest
     run_tests.py --flytec build/bin/flytec --schemas-big  the same for a 300-node workflow
 
@@ -139,6 +140,22 @@ def test_interp_secret_initcontainer_workingdir(ctx):
     interp(f, "--map-path", f"{STORE_MOUNT}={store}", "--secret", "creds/token=s3cret", expect_rc=0)
     with open(os.path.join(store, "work", "out")) as fh:
         assert fh.read().strip() == "s3cret init"
+
+
+def test_interp_semantics(ctx):
+    """memoize, withSequence, continueOn with .AnySucceeded, a retry expression that
+    refuses a retry; an unquoted word in a `when` is refused (exit 2)."""
+    store = os.path.join(ctx.tmp, "store")
+    p = interp(os.path.join(FIXTURES, "semantics.yaml"), "--map-path", f"{STORE_MOUNT}={store}", expect_rc=0)
+    assert "memoized" in p.stdout and "Failed     semantics.seq(1:2)" in p.stdout, p.stdout
+    with open(os.path.join(store, "memo")) as f:
+        assert f.read().split() == ["run"]
+    with open(os.path.join(store, "note")) as f:
+        assert f.read().strip() == 'any [1,3]'  # the JSON list ["1","3"] through sh's quotes
+    with open(os.path.join(store, "no-retry")) as f:
+        assert f.read().split() == ["x"]
+    p = interp(os.path.join(FIXTURES, "invalid-when.yaml"), expect_rc=2)
+    assert "unquoted word 'invalid-when'" in p.stderr, p.stderr
 
 
 def test_interp_deadline(ctx):
@@ -336,6 +353,34 @@ def test_example_variants(ctx):
             extra=secret_args(ctx, os.path.join(EXAMPLES, "variants.flyte"), "cohort"))
 
 
+def write_npy(path, rows, cols):
+    """A float32 .npy file (format 1.0) without NumPy."""
+    import struct
+    header = "{'descr': '<f4', 'fortran_order': False, 'shape': (%d, %d), }" % (rows, cols)
+    header += " " * ((64 - (10 + len(header) + 1) % 64) % 64) + "\n"
+    with open(path, "wb") as f:
+        f.write(b"\x93NUMPY\x01\x00" + struct.pack("<H", len(header)) + header.encode())
+        f.write(struct.pack("<%df" % (rows * cols), *[float((i * 7) % 11) for i in range(rows * cols)]))
+
+
+def slow_example_cpp(ctx):
+    """examples/cpp.flyte (C++ tasks, a checkpointing task): 17 s per build, so only with
+    --slow."""
+    x = os.path.join(ctx.tmp, "x.npy")
+    write_npy(x, 6, 3)
+    compare(ctx, os.path.join(EXAMPLES, "cpp.flyte"), "steps", [("x", x), ("n", 5), ("step_ms", 1)])
+
+
+def slow_example_mnist(ctx):
+    """examples/mnist.flyte on 200 digits from examples/mnist_data.py (scikit-learn): 17 s
+    per build, so only with --slow."""
+    raw = os.path.join(ctx.tmp, "mnist.csv")
+    p = run([sys.executable, os.path.join(EXAMPLES, "mnist_data.py"), raw, "200"], check=False)
+    if p.returncode != 0:
+        raise Skip(f"mnist_data.py: {p.stderr.strip().splitlines()[-1:]}")
+    compare(ctx, os.path.join(EXAMPLES, "mnist.flyte"), "mnist", [("raw", raw), ("epochs", 2)])
+
+
 def secret_args(ctx, source, workflow):
     """--secret NAME/KEY=VALUE for every secretKeyRef of the generated manifests."""
     import yaml
@@ -490,6 +535,7 @@ def main():
     ap.add_argument("--schemas", action="store_true", help="validate every generated manifest")
     ap.add_argument("--schemas-big", action="store_true", help="validate a 300-node workflow's manifests")
     ap.add_argument("--keep", action="store_true", help="keep the temporary folders")
+    ap.add_argument("--slow", action="store_true", help="also the examples that take long to build (cpp, mnist)")
     ap.add_argument("--jobs", type=int, default=2, help="tests at once (default 2)")
     args = ap.parse_args()
     if not shutil.which("node") or not os.path.isdir(os.path.join(HERE, "node_modules", "kubernetes-models")):
@@ -501,7 +547,8 @@ def main():
     elif args.schemas:
         tests = [("schemas", schemas)]
     else:
-        tests = [(n, f) for n, f in sorted(globals().items()) if n.startswith("test_") and callable(f)]
+        prefixes = ("test_", "slow_") if args.slow else ("test_",)
+        tests = [(n, f) for n, f in sorted(globals().items()) if n.startswith(prefixes) and callable(f)]
         tests = [(n, f) for n, f in tests if args.only in n]
     failed = []
     start = time.time()
