@@ -1,8 +1,12 @@
 #!/usr/bin/python3
 """The NumPy and scikit-learn sides of the tensor kernels' benchmarks (bench/tensor/run.sh):
 one epoch of full-batch softmax regression on 60000 x 784 float32 with 10 classes, doing
-the same math as ml.softmax_regression, and scikit-learn's Lloyd k-means on 1,000,000 x 16
-float32 with k = 8 and 20 iterations. Prints one JSON object of median seconds."""
+the same math as ml.softmax_regression ("softmax"), or scikit-learn's Lloyd k-means on
+1,000,000 x 16 float32 with k = 8 and 20 iterations ("kmeans"). Times one run (after a
+warm-up epoch for softmax; run.sh alternates it with the C++ side) and prints one JSON
+object of seconds.
+
+  numpy_bench.py softmax|kmeans"""
 import json
 import sys
 import time
@@ -12,13 +16,10 @@ import sklearn
 from sklearn.cluster import KMeans
 
 
-def median_time(fn, reps):
-    times = []
-    for _ in range(reps):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return sorted(times)[len(times) // 2]
+def seconds(fn):
+    t = time.perf_counter()
+    fn()
+    return time.perf_counter() - t
 
 
 def softmax_regression_epoch(x, y, w, lr):
@@ -35,25 +36,23 @@ def softmax_regression_epoch(x, y, w, lr):
 
 
 def main():
-    reps = int(sys.argv[1]) if len(sys.argv) > 1 else 5
+    which = sys.argv[1]
     rng = np.random.default_rng(0)
-    x = rng.standard_normal((60000, 784), dtype=np.float32)
-    y = rng.integers(0, 10, 60000)
-    w = np.zeros((785, 10), np.float32)
-    softmax_regression_epoch(x, y, w, 0.1)  # warm up
-    epoch = median_time(lambda: softmax_regression_epoch(x, y, w, 0.1), reps)
-
-    xk = rng.standard_normal((1_000_000, 16), dtype=np.float32)
-    iters = []
-
-    def fit():
-        km = KMeans(n_clusters=8, algorithm="lloyd", n_init=1, max_iter=20, tol=0, random_state=0).fit(xk)
-        iters.append(int(km.n_iter_))
-
-    kmeans = median_time(fit, max(1, reps // 2))
-    print(json.dumps({"numpy": np.__version__, "sklearn": sklearn.__version__,
-                      "softmax_regression_epoch_s": epoch, "kmeans_s": kmeans,
-                      "kmeans_iterations": iters}))
+    out = {"numpy": np.__version__, "sklearn": sklearn.__version__}
+    if which == "softmax":
+        x = rng.standard_normal((60000, 784), dtype=np.float32)
+        y = rng.integers(0, 10, 60000)
+        w = np.zeros((785, 10), np.float32)
+        softmax_regression_epoch(x, y, w, 0.1)  # warm up
+        out["seconds"] = seconds(lambda: softmax_regression_epoch(x, y, w, 0.1))
+    elif which == "kmeans":
+        xk = rng.standard_normal((1_000_000, 16), dtype=np.float32)
+        km = KMeans(n_clusters=8, algorithm="lloyd", n_init=1, max_iter=20, tol=0, random_state=0)
+        out["seconds"] = seconds(lambda: km.fit(xk))
+        out["iterations"] = int(km.n_iter_)
+    else:
+        sys.exit(f"unknown benchmark {which!r}")
+    print(json.dumps(out))
 
 
 if __name__ == "__main__":
