@@ -107,14 +107,12 @@ void TemplateBuilder::pass_records(Yaml& task, const std::vector<uint32_t>& jobs
 TemplateBuilder::TemplateBuilder(const ir::Module& m, uint32_t workflow, TemplateOptions o)
     : m_(m), workflow_(workflow), o_(std::move(o)) {}
 
-std::string TemplateBuilder::add(std::string name, const Yaml& t) {
+std::string TemplateBuilder::add(std::string name, Yaml t) {
   int& uses = names_[name];
   ++uses;
   if (uses > 1) name = fmt::format("{}-{}", name, uses);
-  Yaml full = Yaml::map();
-  full["name"] = name;
-  for (const auto& [k, v] : t.entries()) full[k] = v;
-  list_.push_back(std::move(full));
+  t.prepend("name", name);
+  list_.push_back(std::move(t));
   return name;
 }
 
@@ -147,9 +145,27 @@ Yaml TemplateBuilder::container(const PodRunner& run, const Yaml& args) const {
   return c;
 }
 
+bool TemplateBuilder::scalar_outputs(const ir::Task* t) const {
+  if (t == nullptr || t->outputs.empty()) return false;
+  for (const ir::Output& o : t->outputs) {
+    switch (m_.types.kind(o.type)) {
+      case TypeKind::Int:
+      case TypeKind::Float:
+      case TypeKind::Bool:
+      case TypeKind::String:
+      case TypeKind::Duration:
+      case TypeKind::Size: break;
+      default: return false;
+    }
+  }
+  return true;
+}
+
 std::string TemplateBuilder::pod_template(const std::string& base, const PodResources& r,
-                                          const PodRunner& run, bool item, size_t upstream) {
-  std::string sig = signature(base, r, run, item) + fmt::format("|up{}", upstream);
+                                          const PodRunner& run, bool item, size_t upstream,
+                                          bool scalar_outputs) {
+  std::string sig =
+      signature(base, r, run, item) + fmt::format("|up{}|{}", upstream, scalar_outputs);
   if (auto it = by_signature_.find(sig); it != by_signature_.end()) return it->second;
 
   Yaml t = Yaml::map();
@@ -169,6 +185,13 @@ std::string TemplateBuilder::pod_template(const std::string& base, const PodReso
     Yaml out = artifact("node", store_path("nodes/{{inputs.parameters.node}}"));
     out["optional"] = true;
     t["outputs"]["artifacts"].push(std::move(out));
+    if (scalar_outputs) {
+      // Scalars are parameters too, as the task's outputs.json: {"o": 3}.
+      Yaml p = param("outputs");
+      p["valueFrom"]["path"] = store_path("nodes/{{inputs.parameters.node}}/outputs.json");
+      p["valueFrom"]["default"] = "{}";
+      t["outputs"]["parameters"].push(std::move(p));
+    }
   }
   Yaml args = Yaml::seq();
   for (const char* a : {"--store", kStoreDir, "--cache-dir", kCacheDir, "--run-node",
@@ -459,7 +482,8 @@ std::string TemplateBuilder::dag_template(uint32_t wi, bool entry) {
         std::vector<uint32_t> ancestors =
             artifacts() ? upstream_closure(g, &job - g.jobs.data()) : std::vector<uint32_t>{};
         Yaml t = dag_task(job.name,
-                          pod_template(base, job.resources, job.runner, false, ancestors.size()));
+                          pod_template(base, job.resources, job.runner, false, ancestors.size(),
+                                       artifacts() && scalar_outputs(job.task)));
         t["arguments"]["parameters"].push(param("node", key(job.node)));
         if (artifacts()) pass_records(t, ancestors, g);
         push_first(std::move(t));

@@ -67,7 +67,10 @@ class TemplateBuilder {
                 const std::string& init);
   /// `upstream`: with artifact storage, how many upstream records the pod gets.
   std::string pod_template(const std::string& base, const PodResources& r, const PodRunner& run,
-                           bool item, size_t upstream = 0);
+                           bool item, size_t upstream = 0, bool scalar_outputs = false);
+  /// True when every output of `t` is a scalar (with artifact storage, handed to Argo as
+  /// the output parameter `outputs`).
+  bool scalar_outputs(const ir::Task* t) const;
   std::string collect_template(size_t jobs);
   /// Adds the artifacts (and their keys) of `jobs` of `g` to a DAG task's arguments.
   void pass_records(Yaml& task, const std::vector<uint32_t>& jobs, const Dag& g);
@@ -77,7 +80,7 @@ class TemplateBuilder {
   std::string gather_template();
   std::string fanout_template(const std::string& item, const Job& job);
   Yaml container(const PodRunner& run, const Yaml& args) const;
-  std::string add(std::string name, const Yaml& t);
+  std::string add(std::string name, Yaml t);
 
   const ir::Module& m_;
   uint32_t workflow_;

@@ -61,6 +61,11 @@ Yaml& Yaml::operator[](std::string_view key) {
   return map_.back().second;
 }
 
+void Yaml::prepend(std::string key, Yaml v) {
+  if (kind_ == Kind::Null) kind_ = Kind::Map;
+  map_.insert(map_.begin(), {std::move(key), std::move(v)});
+}
+
 Yaml& Yaml::push(Yaml v) {
   if (kind_ == Kind::Null) kind_ = Kind::Seq;
   seq_.push_back(std::move(v));

@@ -41,6 +41,8 @@ class Yaml {
 
   /// The value under `key`, added (null) when missing; a null becomes a map.
   Yaml& operator[](std::string_view key);
+  /// Puts `key: v` first in a map (a null becomes a map).
+  void prepend(std::string key, Yaml v);
   /// Appends `v`; a null becomes a sequence. Returns the appended element.
   Yaml& push(Yaml v);
 
