@@ -9,21 +9,11 @@
 #include <string>
 
 #include "ir/Args.h"
+#include "support/CppString.h"
 
 namespace flyte::ir {
 
-std::string quote(std::string_view s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    if (c == '\n') {
-      out += "\\n";
-      continue;
-    }
-    out += c;
-  }
-  return out + "\"";
-}
+std::string quote(std::string_view s) { return cpp_string_literal(s); }
 
 std::string expr_op_text(const TypeTable& types, const Node& n) {
   if (n.op == ExprOp::StructLit) return "struct " + types.str(n.type);

@@ -9,7 +9,7 @@
 
 namespace flyte::ir {
 
-/// A string in the IR's text form: double quotes, with `"`, `\\` and newlines escaped.
+/// A string in the IR's text form: a C++ string literal (support/CppString.h).
 std::string quote(std::string_view s);
 
 /// An expression node's operator as the text form writes it: its spelling (`+`, `not`),

@@ -9,6 +9,7 @@
 #include <unordered_map>
 
 #include "ir/Args.h"
+#include "support/CppString.h"
 
 namespace flyte::ir {
 namespace {
@@ -142,8 +143,9 @@ class Cursor {
         return out;
       }
       if (c == '\\' && pos_ + 1 < s_.size()) {
-        c = s_[++pos_];
-        if (c == 'n') c = '\n';
+        size_t length = 0;
+        c = read_cpp_escape(s_, pos_ + 1, length);
+        pos_ += length;
       }
       out += c;
     }

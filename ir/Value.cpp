@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "ir/Printer.h"
+#include "support/CppString.h"
 
 namespace flyte::ir {
 
@@ -244,8 +245,9 @@ class Reader {
     while (pos_ < s_.size() && s_[pos_] != '"') {
       char c = s_[pos_++];
       if (c == '\\' && pos_ < s_.size()) {
-        c = s_[pos_++];
-        if (c == 'n') c = '\n';
+        size_t length = 0;
+        c = read_cpp_escape(s_, pos_, length);
+        pos_ += length;
       }
       out += c;
     }

@@ -37,13 +37,44 @@ std::string which(const std::string& name) {
   return "";
 }
 
-std::string choose_compiler(const std::string& requested) {
+/// How executables link the archives of a runtime directory: its runtime.cfg (written by
+/// CMake beside the archives: `compiler=`, `flags=` and `libraries=` lines), so that a
+/// flytec can link against another build's runtime (a sanitizer build's); what the file
+/// leaves out is this flytec's own build's.
+struct RuntimeLink {
+  std::string compiler = kRuntimeCompiler;
+  std::string flags = kRuntimeExtraFlags;
+  std::string libraries = kRuntimeLinkLibraries;
+};
+
+RuntimeLink runtime_link(const std::string& runtime_dir) {
+  RuntimeLink link;
+  std::string text, error;
+  if (!read_file_bounded(runtime_dir + "/runtime.cfg", text, error, {size_t{1} << 16, false}))
+    return link;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    std::string line = text.substr(start, end - start);
+    start = end + 1;
+    size_t eq = line.find('=');
+    if (line.empty() || line[0] == '#' || eq == std::string::npos) continue;
+    std::string key = line.substr(0, eq), value = line.substr(eq + 1);
+    if (key == "compiler" && !value.empty()) link.compiler = value;
+    if (key == "flags") link.flags = value;
+    if (key == "libraries" && !value.empty()) link.libraries = value;
+  }
+  return link;
+}
+
+std::string choose_compiler(const std::string& requested, const RuntimeLink& link) {
   if (!requested.empty()) return requested;
   if (const char* cxx = std::getenv("CXX"); cxx != nullptr && *cxx != '\0') return cxx;
   // A sanitizer build's runtime links only with the compiler (and sanitizer runtime)
   // that built it.
-  if (*kRuntimeExtraFlags != '\0') return kRuntimeCompiler;
-  for (const char* c : {"clang++", "clang++-14", kRuntimeCompiler, "c++", "g++"}) {
+  if (!link.flags.empty()) return link.compiler;
+  for (const char* c : {"clang++", "clang++-14", link.compiler.c_str(), "c++", "g++"}) {
     std::string found = c[0] == '/' ? (fs::exists(c) ? c : "") : which(c);
     if (!found.empty()) return found;
   }
@@ -88,8 +119,10 @@ std::string executable_key(const std::string& plan, const std::string& runtime_d
   Hasher h;
   h.add("flytec-executable-v1");
   h.add(plan);
-  h.add(kRuntimeCompiler);
-  h.add(kRuntimeExtraFlags);
+  RuntimeLink link = runtime_link(runtime_dir);
+  h.add(link.compiler);
+  h.add(link.flags);
+  h.add(link.libraries);
   std::vector<std::string> archives;
   std::error_code ec;
   for (const auto& e : fs::directory_iterator(runtime_dir, ec)) {
@@ -133,9 +166,10 @@ bool build_executable(const ir::Module& m, const BuildOptions& o, std::string& e
     cleanup();
     return false;
   }
-  std::string cxx = choose_compiler(o.cxx);
+  RuntimeLink link = runtime_link(libdir);
+  std::string cxx = choose_compiler(o.cxx, link);
   std::vector<std::string> objects;
-  CppBuild cb{cxx, kRuntimeExtraFlags, o.cpp_args, dir.string(), o.verbose};
+  CppBuild cb{cxx, link.flags, o.cpp_args, dir.string(), o.verbose};
   if (!build_cpp_tasks(m, cb, objects, error)) {
     cleanup();
     return false;
@@ -149,8 +183,8 @@ bool build_executable(const ir::Module& m, const BuildOptions& o, std::string& e
   std::string command = fmt::format(
       "{} -O1 -w {} -o {} {}{} -L{} -Wl,--start-group -lflyte_runtime -lflyte_ir -lflyte_ir_proto "
       "-lflyte_support -Wl,--end-group {} -pthread",
-      rt::shell_quote(cxx), kRuntimeExtraFlags, rt::shell_quote(partial), rt::shell_quote(source),
-      linked, rt::shell_quote(libdir), kRuntimeLinkLibraries);
+      rt::shell_quote(cxx), link.flags, rt::shell_quote(partial), rt::shell_quote(source), linked,
+      rt::shell_quote(libdir), link.libraries);
   if (o.verbose) std::cerr << command << "\n";
   rt::ProcessSpec spec;
   spec.command = command;

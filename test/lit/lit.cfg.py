@@ -26,6 +26,11 @@ config.environment.pop("FLYTEC_STDLIB_DIR", None)
 # Executables the tests build never touch the user's own cache or a terminal.
 config.environment["FLYTE_CACHE_DIR"] = os.path.join(config.test_exec_root, "default-cache")
 config.environment.pop("CXX", None)
+# A flytec of another build (FLYTEC_LIT_FLYTEC) links the runtime of this one.
+if config.runtime_dir:
+    config.environment["FLYTEC_RUNTIME_DIR"] = config.runtime_dir
+else:
+    config.environment.pop("FLYTEC_RUNTIME_DIR", None)
 
 # GPU tests: `cuda` when nvidia-smi lists a GPU (REQUIRES: cuda); `cuda-plugin` when this
 # build has the CUDA plugin (build/lib/flytec/libflytec_cuda.so).
