@@ -23,13 +23,13 @@ double gpu_seconds(const KernelCost& c, double inputs_on_host, const DeviceModel
 namespace {
 
 // The kernels of backends/local/cuda (backends/local/runtime/gpu/Gpu.cpp dispatches the
-// same names). std.ml's kernels have no GPU version yet: their cost is modelled, but they
-// run on the CPU.
-constexpr std::array<std::string_view, 20> kGpuKernels = {
-    "tensor.add",    "tensor.argmax", "tensor.div",   "tensor.exp",       "tensor.full",
-    "tensor.log",    "tensor.matmul", "tensor.mean",  "tensor.mul",       "tensor.one_hot",
-    "tensor.random", "tensor.relu",   "tensor.scale", "tensor.sigmoid",   "tensor.softmax",
-    "tensor.sub",    "tensor.sum",    "tensor.tanh",  "tensor.transpose", "tensor.zeros",
+// same names).
+constexpr std::array<std::string_view, 24> kGpuKernels = {
+    "ml.accuracy",   "ml.kmeans",    "ml.predict",       "ml.softmax_regression", "tensor.add",
+    "tensor.argmax", "tensor.div",   "tensor.exp",       "tensor.full",           "tensor.log",
+    "tensor.matmul", "tensor.mean",  "tensor.mul",       "tensor.one_hot",        "tensor.random",
+    "tensor.relu",   "tensor.scale", "tensor.sigmoid",   "tensor.softmax",        "tensor.sub",
+    "tensor.sum",    "tensor.tanh",  "tensor.transpose", "tensor.zeros",
 };
 
 using Shape = std::vector<int64_t>;

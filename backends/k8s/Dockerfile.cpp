@@ -1,6 +1,7 @@
 // Writes the Dockerfile and bundles the executable's libraries (see Dockerfile.h).
 #include "backends/k8s/Dockerfile.h"
 
+#include <fmt/format.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -89,7 +90,7 @@ bool bundle_libraries(const std::string& exe, const std::string& lib_dir, std::s
     fs::path dest = fs::path(lib_dir) / fs::path(path).filename();
     fs::copy_file(path, dest, fs::copy_options::overwrite_existing, ec);
     if (ec) {
-      error = "cannot copy '" + path + "' into '" + lib_dir + "': " + ec.message();
+      error = fmt::format("cannot copy '{}' into '{}': {}", path, lib_dir, ec.message());
       return false;
     }
   }

@@ -89,7 +89,8 @@ class K8sBackend final : public driver::Backend {
     mo.templates.image = o.image_name;
     mo.templates.cluster = o.cluster;
     mo.templates.storage = o.storage;
-    std::vector<Manifest> manifests = build_manifests(m, wi, mo);
+    std::vector<Manifest> manifests;
+    if (!build_manifests(m, wi, mo, manifests, error)) return false;
     for (const Manifest& mf : manifests) {
       std::string verdict = size_verdict(mf.file, static_cast<int64_t>(mf.text.size()), o.budget);
       if (verdict.rfind("error: ", 0) == 0) {

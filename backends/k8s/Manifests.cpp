@@ -8,6 +8,8 @@ namespace flyte::k8s {
 namespace {
 
 constexpr const char* kApiVersion = "argoproj.io/v1alpha1";
+/// The most templates the Argo schema allows in one spec.
+constexpr size_t kMaxTemplates = 200;
 
 Yaml labels(const ir::Workflow& w) {
   Yaml l = Yaml::map();
@@ -51,9 +53,9 @@ std::string header(const ManifestOptions& o, const ir::Workflow& w, const char* 
 
 std::string template_object_name(const ir::Workflow& w) { return dns_name(w.name, 52); }
 
-std::vector<Manifest> build_manifests(const ir::Module& m, uint32_t wi, const ManifestOptions& o) {
+bool build_manifests(const ir::Module& m, uint32_t wi, const ManifestOptions& o,
+                     std::vector<Manifest>& out, std::string& error) {
   const ir::Workflow& w = m.workflows[wi];
-  std::vector<Manifest> out;
   std::string name = template_object_name(w);
 
   Yaml wt = Yaml::map();
@@ -77,6 +79,15 @@ std::vector<Manifest> build_manifests(const ir::Module& m, uint32_t wi, const Ma
   TemplateBuilder b(m, wi, o.templates);
   spec["templateDefaults"] = b.defaults();
   spec["templates"] = b.templates();
+  if (!b.error().empty()) {
+    error = b.error();
+    return false;
+  }
+  if (spec["templates"].items().size() > kMaxTemplates) {
+    error = "workflow '" + w.name + "' needs " + std::to_string(spec["templates"].items().size()) +
+            " templates; Argo allows " + std::to_string(kMaxTemplates);
+    return false;
+  }
   out.push_back({"workflow-template.yaml", header(o, w, "The WorkflowTemplate") + wt.emit()});
 
   Yaml wf = Yaml::map();
@@ -104,7 +115,7 @@ std::vector<Manifest> build_manifests(const ir::Module& m, uint32_t wi, const Ma
     out.push_back({"cron-" + dns_name(l.name, 52) + ".yaml",
                    header(o, w, ("The schedule " + l.name).c_str()) + cw.emit()});
   }
-  return out;
+  return true;
 }
 
 }  // namespace flyte::k8s

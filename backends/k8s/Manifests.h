@@ -24,7 +24,9 @@ struct Manifest {
 /// The WorkflowTemplate's name for workflow `w`: a DNS-1123 name.
 std::string template_object_name(const ir::Workflow& w);
 
-/// Every manifest for workflow `wi` of `m`.
-std::vector<Manifest> build_manifests(const ir::Module& m, uint32_t wi, const ManifestOptions& o);
+/// Every manifest for workflow `wi` of `m` into `out`. False with `error` when they
+/// cannot run.
+bool build_manifests(const ir::Module& m, uint32_t wi, const ManifestOptions& o,
+                     std::vector<Manifest>& out, std::string& error);
 
 }  // namespace flyte::k8s

@@ -107,7 +107,7 @@ void TemplateBuilder::pass_records(Yaml& task, const std::vector<uint32_t>& jobs
 TemplateBuilder::TemplateBuilder(const ir::Module& m, uint32_t workflow, TemplateOptions o)
     : m_(m), workflow_(workflow), o_(std::move(o)) {}
 
-std::string TemplateBuilder::add(std::string name, Yaml t) {
+std::string TemplateBuilder::add(std::string name, const Yaml& t) {
   int& uses = names_[name];
   ++uses;
   if (uses > 1) name = fmt::format("{}-{}", name, uses);
@@ -315,6 +315,115 @@ std::string TemplateBuilder::collect_template(size_t jobs) {
   return add("collect", std::move(t));
 }
 
+Yaml TemplateBuilder::dag_body(std::vector<DagEntry>& tasks, size_t begin, size_t end,
+                               const std::set<std::string>& local, ir::FailurePolicy policy,
+                               const std::string& init) {
+  Yaml dag = Yaml::map();
+  if (policy == ir::FailurePolicy::Continue) dag["failFast"] = false;
+  Yaml& list = dag["tasks"];
+  if (!init.empty()) {
+    Yaml t = Yaml::map();
+    t["name"] = "init";
+    t["template"] = init;
+    list.push(std::move(t));
+  }
+  for (size_t i = begin; i < end; ++i) {
+    DagEntry& e = tasks[i];
+    if (!e.inner) {
+      std::vector<std::string> in;
+      for (const std::string& d : e.deps) {
+        if (local.count(d) != 0) in.push_back(d);
+      }
+      std::string depends = depends_on(in, policy);
+      // Every task of the entry DAG waits for the store to be made.
+      if (in.empty() && !init.empty()) depends = "init";
+      if (!depends.empty()) {
+        Yaml t = Yaml::map();
+        for (const auto& [k, v] : e.task.entries()) {
+          t[k] = v;
+          if (k == "template") t["depends"] = depends;
+        }
+        e.task = std::move(t);
+      }
+    }
+    list.push(std::move(e.task));
+  }
+  return dag;
+}
+
+Yaml TemplateBuilder::lay_out(std::vector<DagEntry> tasks, const std::string& init,
+                              ir::FailurePolicy policy, bool entry, const std::string& base) {
+  size_t room = kMaxDagTasks - (init.empty() ? 0 : 1);
+  if (tasks.size() <= room) {
+    std::set<std::string> local;
+    for (const DagEntry& e : tasks) local.insert(e.task.entries().front().second.str());
+    return dag_body(tasks, 0, tasks.size(), local, policy, init);
+  }
+  if (artifacts() && error_.empty()) {
+    error_ = fmt::format(
+        "--storage artifacts holds at most {} tasks in one DAG ({} here); use "
+        "--storage pvc",
+        room, tasks.size());
+  }
+  // Too many tasks for one DAG: parts of at most kMaxDagTasks tasks (a job's tasks stay
+  // together), each a nested DAG that waits for the parts holding its tasks' upstream.
+  std::vector<std::pair<size_t, size_t>> parts;
+  size_t begin = 0;
+  for (size_t i = 0; i <= tasks.size(); ++i) {
+    bool boundary = i == tasks.size() || (i > begin && tasks[i].group != tasks[i - 1].group);
+    if (!boundary) continue;
+    size_t group_begin = i;
+    while (group_begin > begin && tasks[group_begin - 1].group == tasks[i - 1].group) --group_begin;
+    if (i - begin > kMaxDagTasks) {
+      parts.emplace_back(begin, group_begin);
+      begin = group_begin;
+    }
+    if (i == tasks.size()) parts.emplace_back(begin, i);
+  }
+  std::map<std::string, size_t> part_of;
+  for (size_t p = 0; p < parts.size(); ++p) {
+    for (size_t i = parts[p].first; i < parts[p].second; ++i) {
+      part_of[tasks[i].task.entries().front().second.str()] = p;
+    }
+  }
+  Yaml outer = Yaml::map();
+  if (policy == ir::FailurePolicy::Continue) outer["failFast"] = false;
+  Yaml& list = outer["tasks"];
+  if (!init.empty()) {
+    Yaml t = Yaml::map();
+    t["name"] = "init";
+    t["template"] = init;
+    list.push(std::move(t));
+  }
+  for (size_t p = 0; p < parts.size(); ++p) {
+    std::set<std::string> local;
+    std::set<size_t> after;
+    for (size_t i = parts[p].first; i < parts[p].second; ++i) {
+      local.insert(tasks[i].task.entries().front().second.str());
+      for (const std::string& d : tasks[i].deps) {
+        if (auto it = part_of.find(d); it != part_of.end() && it->second != p)
+          after.insert(it->second);
+      }
+    }
+    Yaml pt = Yaml::map();
+    if (!entry) pt["inputs"]["parameters"].push(param("prefix"));
+    pt["dag"] = dag_body(tasks, parts[p].first, parts[p].second, local, policy, "");
+    std::string name = add(template_name(fmt::format("{}-part{}", base, p + 1)), std::move(pt));
+    Yaml t = Yaml::map();
+    t["name"] = fmt::format("part{}", p + 1);
+    t["template"] = name;
+    std::vector<std::string> names;
+    names.reserve(after.size());
+    for (size_t a : after) names.push_back(fmt::format("part{}", a + 1));
+    std::string depends = depends_on(names, policy);
+    if (!init.empty()) depends = depends.empty() ? "init" : fmt::format("init && {}", depends);
+    if (!depends.empty()) t["depends"] = depends;
+    if (!entry) t["arguments"]["parameters"].push(param("prefix", "{{inputs.parameters.prefix}}"));
+    list.push(std::move(t));
+  }
+  return outer;
+}
+
 std::string TemplateBuilder::dag_template(uint32_t wi, bool entry) {
   std::string sig = fmt::format("dag|{}", wi);
   if (!entry) {
@@ -326,27 +435,22 @@ std::string TemplateBuilder::dag_template(uint32_t wi, bool entry) {
   auto key = [&](const std::string& node) {
     return entry ? node : "{{inputs.parameters.prefix}}" + node;
   };
-  Yaml tasks = Yaml::seq();
-  if (entry) {
-    Yaml init = Yaml::map();
-    init["name"] = "init";
-    init["template"] = init_template();
-    tasks.push(std::move(init));
-  }
+  std::vector<DagEntry> tasks;
+  std::string init = entry ? init_template() : "";
   std::vector<std::string> finals;  // the DAG task that completes each job
   for (const Job& job : g.jobs) {
     std::vector<std::string> deps;
     for (uint32_t a : job.after) deps.push_back(finals[a]);
-    std::string depends = depends_on(deps, g.failure_policy);
-    // Every top-level task waits for the store to be made (a failed init stops all).
-    if (entry && deps.empty()) depends = "init";
+    size_t group = &job - g.jobs.data();
     auto dag_task = [&](const std::string& name, const std::string& tmpl) {
       Yaml t = Yaml::map();
       t["name"] = name;
       t["template"] = tmpl;
-      if (!depends.empty()) t["depends"] = depends;
       return t;
     };
+    // The job's first task: its `depends` is set once the DAG is laid out.
+    auto push_first = [&](Yaml t) { tasks.push_back({std::move(t), deps, group, false}); };
+    auto push_inner = [&](Yaml t) { tasks.push_back({std::move(t), {}, group, true}); };
     switch (job.kind) {
       case Job::Kind::Task:
       case Job::Kind::InProcess: {
@@ -358,14 +462,14 @@ std::string TemplateBuilder::dag_template(uint32_t wi, bool entry) {
                           pod_template(base, job.resources, job.runner, false, ancestors.size()));
         t["arguments"]["parameters"].push(param("node", key(job.node)));
         if (artifacts()) pass_records(t, ancestors, g);
-        tasks.push(std::move(t));
+        push_first(std::move(t));
         finals.push_back(job.name);
         break;
       }
       case Job::Kind::Subworkflow: {
         Yaml t = dag_task(job.name, dag_template(*job.callee, false));
         t["arguments"]["parameters"].push(param("prefix", key(job.node) + "."));
-        tasks.push(std::move(t));
+        push_first(std::move(t));
         finals.push_back(job.name);
         break;
       }
@@ -374,7 +478,7 @@ std::string TemplateBuilder::dag_template(uint32_t wi, bool entry) {
         std::string items = job.name + "items";
         Yaml l = dag_task(launch, launch_template());
         l["arguments"]["parameters"].push(param("node", key(job.node)));
-        tasks.push(std::move(l));
+        push_first(std::move(l));
         std::string base = job.task != nullptr ? job.task->name : "inprocess";
         std::string item = pod_template(base, job.resources, job.runner, true);
         Yaml f = Yaml::map();
@@ -384,14 +488,14 @@ std::string TemplateBuilder::dag_template(uint32_t wi, bool entry) {
         f["arguments"]["parameters"].push(param("node", key(job.node)));
         f["arguments"]["parameters"].push(
             param("items", fmt::format("{{{{tasks.{}.outputs.parameters.items}}}}", launch)));
-        tasks.push(std::move(f));
+        push_inner(std::move(f));
         Yaml gather = Yaml::map();
         gather["name"] = job.name;
         gather["template"] = gather_template();
         gather["depends"] =
             job.min_success ? fmt::format("({0}.Succeeded || {0}.Failed)", items) : items;
         gather["arguments"]["parameters"].push(param("node", key(job.node)));
-        tasks.push(std::move(gather));
+        push_inner(std::move(gather));
         finals.push_back(job.name);
         break;
       }
@@ -404,19 +508,17 @@ std::string TemplateBuilder::dag_template(uint32_t wi, bool entry) {
     Yaml c = Yaml::map();
     c["name"] = "collect";
     c["template"] = collect_template(all.size());
-    std::vector<std::string> names(finals.begin(), finals.end());
-    if (names.empty()) names.emplace_back("init");
-    c["depends"] = depends_on(names, g.failure_policy);
     pass_records(c, all, g);
-    tasks.push(std::move(c));
+    tasks.push_back({std::move(c), finals, g.jobs.size(), false});
   }
+  std::string base = entry ? std::string(kEntry) : template_name("wf-" + w.name);
+  Yaml dag = lay_out(std::move(tasks), init, g.failure_policy, entry, base);
   Yaml t = Yaml::map();
   if (!entry) {
     t["metadata"]["labels"]["flytec.io/workflow"] = label_value(w.name);
     t["inputs"]["parameters"].push(param("prefix"));
   }
-  if (g.failure_policy == ir::FailurePolicy::Continue) t["dag"]["failFast"] = false;
-  t["dag"]["tasks"] = std::move(tasks);
+  t["dag"] = std::move(dag);
   // The entry DAG is first in the list; nested ones land where they were first used.
   if (entry) {
     std::vector<Yaml> rest = std::move(list_);

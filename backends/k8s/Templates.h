@@ -10,6 +10,7 @@
 #pragma once
 
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,8 @@ inline constexpr const char* kStoreDir = "/flyte/store/{{workflow.name}}";
 inline constexpr const char* kCacheDir = "/flyte/store/.flytec-cache";
 /// The entry DAG's name.
 inline constexpr const char* kEntry = "main";
+/// The most tasks the Argo schema allows in one DAG; bigger ones are split into parts.
+inline constexpr size_t kMaxDagTasks = 200;
 
 struct TemplateOptions {
   std::string image;  // the flytec image (the Dockerfile's), such as `flytec-etl:latest`
@@ -45,9 +48,23 @@ class TemplateBuilder {
   Yaml templates();
   /// The fields every container shares (`templateDefaults`).
   Yaml defaults() const;
+  /// Why the templates cannot run (empty: they can).
+  const std::string& error() const { return error_; }
 
  private:
+  /// A DAG task being laid out: the task, the tasks its job depends on, its job.
+  struct DagEntry {
+    Yaml task;
+    std::vector<std::string> deps;
+    size_t group = 0;
+    bool inner = false;  // a map's fan-out or gather: its `depends` is set already
+  };
   std::string dag_template(uint32_t wi, bool entry);
+  Yaml lay_out(std::vector<DagEntry> tasks, const std::string& init, ir::FailurePolicy policy,
+               bool entry, const std::string& base);
+  Yaml dag_body(std::vector<DagEntry>& tasks, size_t begin, size_t end,
+                const std::set<std::string>& local, ir::FailurePolicy policy,
+                const std::string& init);
   /// `upstream`: with artifact storage, how many upstream records the pod gets.
   std::string pod_template(const std::string& base, const PodResources& r, const PodRunner& run,
                            bool item, size_t upstream = 0);
@@ -60,7 +77,7 @@ class TemplateBuilder {
   std::string gather_template();
   std::string fanout_template(const std::string& item, const Job& job);
   Yaml container(const PodRunner& run, const Yaml& args) const;
-  std::string add(std::string name, Yaml t);
+  std::string add(std::string name, const Yaml& t);
 
   const ir::Module& m_;
   uint32_t workflow_;
@@ -68,6 +85,7 @@ class TemplateBuilder {
   std::vector<Yaml> list_;
   std::map<std::string, std::string> by_signature_;  // signature -> template name
   std::map<std::string, int> names_;                 // name -> uses, for unique names
+  std::string error_;
 };
 
 }  // namespace flyte::k8s

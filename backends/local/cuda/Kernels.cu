@@ -1,6 +1,6 @@
 // The CUDA plugin's kernels and its exported table (FlytecCuda.h): elementwise ops,
 // reductions, softmax, argmax, one_hot, transpose, Philox random, and GEMM through
-// cuBLAS. One translation unit, so that nvcc runs once. Every entry copies its inputs to
+// cuBLAS (std.ml's kernels are in ML.cu). Every entry copies its inputs to
 // the device, runs, and copies its outputs back; errors become a message for
 // last_error() and a nonzero return.
 #include <cublas_v2.h>
@@ -11,9 +11,10 @@
 #include <cstdio>
 #include <string>
 
+#include "backends/local/cuda/Common.cuh"
 #include "backends/local/runtime/gpu/FlytecCuda.h"
 
-namespace {
+namespace flytec_cuda {
 
 thread_local std::string g_error;
 
@@ -22,35 +23,11 @@ int failed(const char* what, cudaError_t e) {
   return 1;
 }
 
-#define FLYTEC_CHECK(call)                           \
-  do {                                               \
-    cudaError_t e_ = (call);                         \
-    if (e_ != cudaSuccess) return failed(#call, e_); \
-  } while (0)
+}  // namespace flytec_cuda
 
-// A device buffer freed when it goes out of scope.
-template <class T>
-struct DeviceBuffer {
-  T* p = nullptr;
-  cudaError_t alloc(int64_t n) {
-    return cudaMalloc(reinterpret_cast<void**>(&p), sizeof(T) * static_cast<size_t>(n > 0 ? n : 1));
-  }
-  ~DeviceBuffer() {
-    if (p != nullptr) cudaFree(p);
-  }
-};
+namespace {
 
-constexpr int kThreads = 256;
-
-unsigned blocks_for(int64_t n) {
-  int64_t b = (n + kThreads - 1) / kThreads;
-  return static_cast<unsigned>(b < 65535 * 16 ? (b > 0 ? b : 1) : 65535 * 16);
-}
-
-// Grid-stride loop over [0, n).
-#define FLYTEC_FOR(i, n)                                                                 \
-  for (int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; i < (n); \
-       i += static_cast<int64_t>(blockDim.x) * gridDim.x)
+using namespace flytec_cuda;
 
 // --- Philox4x32-10, exactly as backends/local/runtime/tensor/Philox.h -------------------
 
@@ -198,6 +175,25 @@ __global__ void transpose_kernel(const float* x, float* out, int64_t rows, int64
   }
 }
 
+}  // namespace
+
+namespace flytec_cuda {
+
+void launch_softmax(const float* x, float* out, int64_t rows, int64_t cols) {
+  if (rows > 0 && cols > 0) {
+    unsigned grid = static_cast<unsigned>(rows < 65535 ? rows : 65535);
+    softmax_kernel<<<grid, kThreads>>>(x, out, rows, cols);
+  }
+}
+
+void launch_argmax(const float* x, int64_t* out, int64_t rows, int64_t cols) {
+  if (rows > 0 && cols > 0) argmax_kernel<<<blocks_for(rows), kThreads>>>(x, out, rows, cols);
+}
+
+}  // namespace flytec_cuda
+
+namespace {
+
 // --- entries --------------------------------------------------------------------------
 
 int device_count() {
@@ -212,39 +208,25 @@ int device_count() {
 
 const char* last_error() { return g_error.c_str(); }
 
-template <class T>
-int upload(DeviceBuffer<T>& d, const T* host, int64_t n) {
-  FLYTEC_CHECK(d.alloc(n));
-  if (n > 0) FLYTEC_CHECK(cudaMemcpy(d.p, host, sizeof(T) * n, cudaMemcpyHostToDevice));
-  return 0;
-}
-
-template <class T>
-int download(T* host, const DeviceBuffer<T>& d, int64_t n) {
-  FLYTEC_CHECK(cudaGetLastError());
-  if (n > 0) FLYTEC_CHECK(cudaMemcpy(host, d.p, sizeof(T) * n, cudaMemcpyDeviceToHost));
-  return 0;
-}
-
 int fill_f32(float* out, int64_t n, float value) {
   DeviceBuffer<float> d;
-  FLYTEC_CHECK(d.alloc(n));
+  FLYTEC_CHECK(d.alloc_for(out, n));
   if (n > 0) fill_kernel<<<blocks_for(n), kThreads>>>(d.p, n, value);
-  return download(out, d, n);
+  return download(out, d.p, n);
 }
 
 int random_f32(float* out, int64_t n, int64_t seed, uint32_t stream, int normal) {
   DeviceBuffer<float> d;
-  FLYTEC_CHECK(d.alloc(n));
+  FLYTEC_CHECK(d.alloc_for(out, n));
   if (n > 0)
     random_kernel<<<blocks_for(n), kThreads>>>(d.p, n, static_cast<uint64_t>(seed), stream, normal);
-  return download(out, d, n);
+  return download(out, d.p, n);
 }
 
 int matmul_f32(const float* a, const float* b, float* c, int64_t m, int64_t k, int64_t n) {
   DeviceBuffer<float> da, db, dc;
   if (upload(da, a, m * k) != 0 || upload(db, b, k * n) != 0) return 1;
-  FLYTEC_CHECK(dc.alloc(m * n));
+  FLYTEC_CHECK(dc.alloc_for(c, m * n));
   if (m > 0 && n > 0) {
     if (k == 0) {
       FLYTEC_CHECK(cudaMemset(dc.p, 0, sizeof(float) * m * n));
@@ -267,24 +249,24 @@ int matmul_f32(const float* a, const float* b, float* c, int64_t m, int64_t k, i
       }
     }
   }
-  return download(c, dc, m * n);
+  return download(c, dc.p, m * n);
 }
 
 int binary_f32(int op, const float* a, const float* b, float* out, int64_t n) {
   DeviceBuffer<float> da, db, dout;
   if (upload(da, a, n) != 0 || upload(db, b, n) != 0) return 1;
-  FLYTEC_CHECK(dout.alloc(n));
+  FLYTEC_CHECK(dout.alloc_for(out, n));
   if (n > 0) binary_kernel<<<blocks_for(n), kThreads>>>(op, da.p, db.p, dout.p, n);
-  return download(out, dout, n);
+  return download(out, dout.p, n);
 }
 
 int unary_f32(int op, const float* x, float* out, int64_t n, double arg) {
   DeviceBuffer<float> dx, dout;
   if (upload(dx, x, n) != 0) return 1;
-  FLYTEC_CHECK(dout.alloc(n));
+  FLYTEC_CHECK(dout.alloc_for(out, n));
   if (n > 0)
     unary_kernel<<<blocks_for(n), kThreads>>>(op, dx.p, dout.p, n, static_cast<float>(arg));
-  return download(out, dout, n);
+  return download(out, dout.p, n);
 }
 
 int sum_f32(const float* x, int64_t n, double* sum) {
@@ -294,27 +276,24 @@ int sum_f32(const float* x, int64_t n, double* sum) {
   FLYTEC_CHECK(dt.alloc(1));
   FLYTEC_CHECK(cudaMemset(dt.p, 0, sizeof(double)));
   if (n > 0) sum_kernel<<<blocks_for(n), kThreads>>>(dx.p, n, dt.p);
-  return download(sum, dt, 1);
+  return download(sum, dt.p, 1);
 }
 
 int softmax_f32(const float* x, float* out, int64_t rows, int64_t cols) {
   DeviceBuffer<float> dx, dout;
   if (upload(dx, x, rows * cols) != 0) return 1;
-  FLYTEC_CHECK(dout.alloc(rows * cols));
-  if (rows > 0 && cols > 0) {
-    unsigned grid = static_cast<unsigned>(rows < 65535 ? rows : 65535);
-    softmax_kernel<<<grid, kThreads>>>(dx.p, dout.p, rows, cols);
-  }
-  return download(out, dout, rows * cols);
+  FLYTEC_CHECK(dout.alloc_for(out, rows * cols));
+  launch_softmax(dx.p, dout.p, rows, cols);
+  return download(out, dout.p, rows * cols);
 }
 
 int argmax_f32(const float* x, int64_t* out, int64_t rows, int64_t cols) {
   DeviceBuffer<float> dx;
   DeviceBuffer<int64_t> dout;
   if (upload(dx, x, rows * cols) != 0) return 1;
-  FLYTEC_CHECK(dout.alloc(rows));
-  if (rows > 0 && cols > 0) argmax_kernel<<<blocks_for(rows), kThreads>>>(dx.p, dout.p, rows, cols);
-  return download(out, dout, rows);
+  FLYTEC_CHECK(dout.alloc_for(out, rows));
+  launch_argmax(dx.p, dout.p, rows, cols);
+  return download(out, dout.p, rows);
 }
 
 int one_hot(const int64_t* y, float* out, int64_t n, int64_t classes) {
@@ -322,27 +301,47 @@ int one_hot(const int64_t* y, float* out, int64_t n, int64_t classes) {
   DeviceBuffer<float> dout;
   DeviceBuffer<int> dbad;
   if (upload(dy, y, n) != 0) return 1;
-  FLYTEC_CHECK(dout.alloc(n * classes));
+  FLYTEC_CHECK(dout.alloc_for(out, n * classes));
   FLYTEC_CHECK(dbad.alloc(1));
   FLYTEC_CHECK(cudaMemset(dbad.p, 0, sizeof(int)));
   if (n > 0 && classes > 0)
     one_hot_kernel<<<blocks_for(n * classes), kThreads>>>(dy.p, dout.p, n, classes, dbad.p);
   int bad = 0;
-  if (download(&bad, dbad, 1) != 0) return 1;
+  if (download(&bad, dbad.p, 1) != 0) return 1;
   if (bad != 0) {
     g_error = "a label is outside [0, classes)";
     return 1;
   }
-  return download(out, dout, n * classes);
+  return download(out, dout.p, n * classes);
 }
 
 int transpose_f32(const float* x, float* out, int64_t rows, int64_t cols) {
   DeviceBuffer<float> dx, dout;
   if (upload(dx, x, rows * cols) != 0) return 1;
-  FLYTEC_CHECK(dout.alloc(rows * cols));
+  FLYTEC_CHECK(dout.alloc_for(out, rows * cols));
   if (rows > 0 && cols > 0)
     transpose_kernel<<<blocks_for(rows * cols), kThreads>>>(dx.p, dout.p, rows, cols);
-  return download(out, dout, rows * cols);
+  return download(out, dout.p, rows * cols);
+}
+
+void* device_alloc(size_t bytes) {
+  void* p = nullptr;
+  cudaError_t e = cudaMalloc(&p, bytes > 0 ? bytes : 1);
+  if (e != cudaSuccess) {
+    failed("cudaMalloc", e);
+    return nullptr;
+  }
+  return p;
+}
+
+void device_free(void* p) {
+  if (p != nullptr) cudaFree(p);
+}
+
+int copy(void* dst, const void* src, size_t bytes) {
+  FLYTEC_CHECK(cudaGetLastError());
+  if (bytes > 0) FLYTEC_CHECK(cudaMemcpy(dst, src, bytes, cudaMemcpyDefault));
+  return 0;
 }
 
 const flytec_cuda_api kApi = {
@@ -360,6 +359,12 @@ const flytec_cuda_api kApi = {
     &argmax_f32,
     &one_hot,
     &transpose_f32,
+    &flytec_cuda::softmax_regression_f32,
+    &flytec_cuda::predict_f32,
+    &flytec_cuda::kmeans_f32,
+    &device_alloc,
+    &device_free,
+    &copy,
 };
 
 }  // namespace

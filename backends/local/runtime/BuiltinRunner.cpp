@@ -232,6 +232,17 @@ std::string if_not_empty(const std::string& dir) {
 
 }  // namespace
 
+std::optional<KernelValue> kernel_arg(const TypeTable& types, const ir::Param& p, const Value& v,
+                                      std::string& error) {
+  return to_kernel(types, p, v, error);
+}
+
+std::optional<Value> kernel_result(const ir::Module& m, const ir::Output& o, KernelValue& v,
+                                   const std::string& node_dir, ShapeBindings& b,
+                                   std::string& error) {
+  return from_kernel(m, o, v, node_dir, b, error);
+}
+
 AttemptResult BuiltinRunner::run(const AttemptSpec& spec, const std::atomic<bool>& cancel) {
   AttemptResult r;
   const ir::Module& m = *spec.module;

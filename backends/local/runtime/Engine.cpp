@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <condition_variable>
+#include <cstdlib>
 #include <deque>
 #include <filesystem>
 #include <list>
@@ -17,7 +18,12 @@
 #include "backends/local/runtime/Expr.h"
 #include "backends/local/runtime/GraphIndex.h"
 #include "backends/local/runtime/NodeExecutor.h"
+#include "backends/local/runtime/StageIndex.h"
+#include "backends/local/runtime/StageJob.h"
+#include "backends/local/runtime/Store.h"
 #include "backends/local/runtime/TensorRef.h"
+#include "backends/local/runtime/gpu/Gpu.h"
+#include "backends/local/runtime/gpu/HostDevice.h"
 #include "ir/Args.h"
 #include "ir/NodeKey.h"
 
@@ -77,6 +83,8 @@ struct Scope {
   uint32_t skipped = 0;
   std::optional<Failure> failure;
   std::unordered_map<uint32_t, MapState> maps;
+  // Fused GPU stages: the members waiting for the rest of their stage, by stage index.
+  std::unordered_map<int32_t, std::vector<uint32_t>> parked;
   // The node mode (NodeTarget.h). Full: every node runs. Path: a scope on the way to the
   // target; only `needed` nodes (what `path_node` depends on, and itself) start, and
   // those but `path_node` come from the store. Upstream: every node comes from the store
@@ -95,6 +103,10 @@ struct TaskJob {
   int64_t mem, gpu;
   std::vector<int> gpu_ids;  // the devices it was given: CUDA_VISIBLE_DEVICES
   std::atomic<bool> cancel{false};
+  // A fused GPU stage (StageIndex::stages[stage]) instead of the one node: `node` is its
+  // first member, `members` all of them with their arguments.
+  int32_t stage = -1;
+  std::vector<StageMember> members;
 };
 
 }  // namespace
@@ -130,6 +142,46 @@ struct Engine::Impl {
 
   std::unique_ptr<RunnerRegistry> own_runners;
   NodeExecutor executor;
+  // Fused GPU stages: the device they run on (none: every node runs on its own), one
+  // stage at a time, and each workflow's stages.
+  std::unique_ptr<gpu::Device> stage_device;
+  std::mutex stage_mu;
+  std::unordered_map<const WorkflowIndex*, StageIndex> stage_index;
+
+  /// The device of fused stages: the GPU when the plan's placement is followed and one is
+  /// usable; the host stand-in when FLYTEC_STAGE_DEVICE=host (tests); none in the node
+  /// mode, which runs one node.
+  void choose_stage_device() {
+    if (target != nullptr) return;
+    const char* env = std::getenv("FLYTEC_STAGE_DEVICE");
+    std::string want = env != nullptr ? env : "";
+    if (want == "none" || (want != "host" && gpu::device_mode() != gpu::DeviceMode::Auto)) return;
+    bool any = false;
+    for (const auto& wf : index) {
+      StageIndex& ix = stage_index.emplace(wf.get(), build_stage_index(m, *wf)).first->second;
+      any = any || !ix.stages.empty();
+    }
+    // The plugin is loaded only for a plan that has a stage to fuse.
+    if (any && want == "host") {
+      stage_device = std::make_unique<gpu::HostDevice>();
+    } else if (any && gpu::gpu_available()) {
+      stage_device = gpu::cuda_device();
+    }
+  }
+
+  /// The fused stage (an index into its workflow's stages) node `node` of `s` runs in,
+  /// or -1.
+  int32_t fused_stage(const Scope* s, uint32_t node) const {
+    if (stage_device == nullptr || s->mode != Scope::Mode::Full) return -1;
+    return stage_index.at(s->wf).stage_of[node];
+  }
+
+  /// True when stage member `node` waits only for members of its stage.
+  bool stage_ready(const Scope* s, uint32_t node) const {
+    if (fused_stage(s, node) < 0) return false;
+    uint32_t internal = stage_index.at(s->wf).internal_deps[node];
+    return internal > 0 && s->waiting[s->wf->pos[node]] == internal;
+  }
 
   /// `o` with the real side effects where it names none, as the executor takes it.
   static const ExecutorOptions& executor_options(EngineOptions& o,
@@ -156,6 +208,7 @@ struct Engine::Impl {
     mem_free = opt.machine.mem_bytes;
     gpu_free = opt.machine.gpus;
     gpu_busy.assign(static_cast<size_t>(std::max<int64_t>(0, opt.machine.gpus)), false);
+    choose_stage_device();
     for (int i = 0; i < std::max(1, opt.jobs); ++i) workers.emplace_back([this] { worker(); });
   }
 
@@ -236,7 +289,7 @@ struct Engine::Impl {
   void start_scope(Scope* s) {
     const std::vector<uint32_t>& nodes = s->wf->bodies[s->body].nodes;
     for (size_t i = 0; i < nodes.size(); ++i) {
-      if (s->waiting[i] == 0) worklist.emplace_back(s, nodes[i]);
+      if (s->waiting[i] == 0 || stage_ready(s, nodes[i])) worklist.emplace_back(s, nodes[i]);
     }
     // An empty body (`for x in xs { x }`) finishes through the worklist, not here: a
     // map would otherwise finish item after item in one ever deeper call chain.
@@ -560,7 +613,13 @@ struct Engine::Impl {
         start_scope(c);
         return;
       }
-      case ir::Node::Kind::Task: start_task(s, node, n); return;
+      case ir::Node::Kind::Task:
+        if (int32_t st = fused_stage(s, node); st >= 0) {
+          park(s, node, st);
+        } else {
+          start_task(s, node, n);
+        }
+        return;
     }
   }
 
@@ -681,7 +740,9 @@ struct Engine::Impl {
     --s->unfinished;
     for (uint32_t d : wf.dependents[node]) {
       uint32_t dp = wf.pos[d];
-      if (--s->waiting[dp] == 0 && s->state[dp] == NodeState::Waiting) worklist.emplace_back(s, d);
+      --s->waiting[dp];
+      if (s->state[dp] == NodeState::Waiting && (s->waiting[dp] == 0 || stage_ready(s, d)))
+        worklist.emplace_back(s, d);
     }
     release_consumed(s, node);
     scope_maybe_done(s);
@@ -715,6 +776,11 @@ struct Engine::Impl {
       s->state[pos] = NodeState::Skipped;
       --s->unfinished;
       ++s->skipped;
+      if (int32_t st = fused_stage(s, x); st >= 0) {  // a stage runs whole or not at all
+        s->parked.erase(st);
+        for (uint32_t y : stage_index.at(s->wf).stages[static_cast<size_t>(st)].nodes)
+          stack.push_back(y);
+      }
       if (is_target(s, x)) resolve({TargetResult::State::Skipped, {}, {}});
       if (!quiet(s)) opt.events->emit("skipped", {{"node", key(s, x)}});
       for (uint32_t d : wf.dependents[x]) stack.push_back(d);
@@ -763,8 +829,99 @@ struct Engine::Impl {
     }
     for (std::unique_ptr<TaskJob>& j : dropped) {
       --j->scope->busy;
+      unstart_stage(*j);
       skip(j->scope, j->node);
     }
+    std::vector<std::pair<Scope*, uint32_t>> parked_below;
+    for (const std::unique_ptr<Scope>& x : scopes) {
+      if (x->parked.empty()) continue;
+      bool below = false;
+      for (Scope* y = x.get(); y != nullptr; y = y->parent) below |= y == s;
+      if (!below) continue;
+      for (const auto& [st, nodes] : x->parked) {
+        for (uint32_t n : nodes) parked_below.emplace_back(x.get(), n);
+      }
+    }
+    for (auto [x, n] : parked_below) skip(x, n);
+  }
+
+  // --- fused GPU stages --------------------------------------------------------------
+
+  /// Member `node` of stage `st` waits for the rest of its stage; the last to arrive
+  /// starts the stage as one job.
+  void park(Scope* s, uint32_t node, int32_t st) {
+    s->state[s->wf->pos[node]] = NodeState::Waiting;  // until the stage starts
+    std::vector<uint32_t>& here = s->parked[st];
+    here.push_back(node);
+    const FusedStage& fs = stage_index.at(s->wf).stages[static_cast<size_t>(st)];
+    if (here.size() < fs.nodes.size()) return;
+    s->parked.erase(st);
+    auto job = std::make_unique<TaskJob>();
+    job->scope = s;
+    job->node = fs.nodes.front();
+    job->stage = st;
+    job->cpu = fs.cpu;
+    job->mem = fs.mem;
+    job->gpu = fs.gpu;
+    for (size_t i = 0; i < fs.nodes.size(); ++i) {
+      uint32_t id = fs.nodes[i];
+      const ir::Node& n = s->wf->w->nodes[id];
+      s->state[s->wf->pos[id]] = NodeState::Running;
+      StageMember mem;
+      mem.key = key(s, id);
+      mem.node = &n;
+      mem.args = call_args(s, n, m.tasks[n.task.index].inputs);
+      mem.internal = fs.internal[i];
+      mem.leaves = fs.leaves[i];
+      for (size_t p = 0; p < mem.internal.size(); ++p) {
+        if (mem.internal[p]) mem.args[m.tasks[n.task.index].inputs[p].name] = Value(nullptr);
+      }
+      job->members.push_back(std::move(mem));
+    }
+    // A resumed run: the stage finished before when every member is in the journal with
+    // the same arguments.
+    bool journaled =
+        std::all_of(job->members.begin(), job->members.end(), [&](const StageMember& x) {
+          auto found = opt.finished.find(x.key);
+          return found != opt.finished.end() &&
+                 found->second["args"] == executor.args_digest(m.tasks[x.node->task.index], x.args);
+        });
+    if (journaled) {
+      for (size_t i = 0; i < fs.nodes.size(); ++i) {
+        const StageMember& x = job->members[i];
+        const ir::Task& t = m.tasks[x.node->task.index];
+        opt.events->emit("resumed", {{"node", x.key}, {"task", t.name}});
+        ++opt.events->counters().done;
+        complete(s, fs.nodes[i], unpack(t, opt.finished.find(x.key)->second["outputs"]));
+      }
+      return;
+    }
+    ++s->busy;
+    ready.push_back(std::move(job));
+  }
+
+  /// A stage job that will not run: its members wait again, so that skip() takes them.
+  void unstart_stage(const TaskJob& j) {
+    for (const StageMember& x : j.members) {
+      for (uint32_t id = 0; id < j.scope->wf->w->nodes.size(); ++id) {
+        if (&j.scope->wf->w->nodes[id] == x.node)
+          j.scope->state[j.scope->wf->pos[id]] = NodeState::Waiting;
+      }
+    }
+  }
+
+  /// Runs a stage job on a worker thread (without the lock): each member's outputs, or
+  /// nullopt with `failure`.
+  std::optional<std::vector<Value>> run_stage(TaskJob& job, Failure& failure) {
+    const FusedStage& fs = stage_index.at(job.scope->wf).stages[static_cast<size_t>(job.stage)];
+    StageJobOptions o;
+    o.executor = static_cast<const ExecutorOptions&>(opt);
+    o.node_executor = &executor;
+    o.device = stage_device.get();
+    o.threads = job.cpu;
+    std::string dir = opt.store->node_dir(job.members.front().key) + ".stage";
+    std::lock_guard<std::mutex> one_at_a_time(stage_mu);
+    return run_stage_job(m, o, fs.number, job.members, dir, job.cancel, failure);
   }
 
   // --- tasks -------------------------------------------------------------------------
@@ -864,16 +1021,71 @@ struct Engine::Impl {
       std::optional<Value> outputs;
       std::optional<std::string> gpus;
       if (job->gpu > 0) gpus = fmt::format("{}", fmt::join(job->gpu_ids, ","));
+      std::optional<std::vector<Value>> stage_outputs;
       try {
-        outputs = executor.run(k, n, job->args, gpus, job->cancel, failure);
+        if (job->stage >= 0) {
+          stage_outputs = run_stage(*job, failure);
+        } else {
+          outputs = executor.run(k, n, job->args, gpus, job->cancel, failure);
+        }
       } catch (const std::exception& e) {
         failure.error = std::string("internal error: ") + e.what();
+        if (failure.node.empty()) failure.node = k;
       }
       --opt.events->counters().running;
       lock.lock();
-      finish_job(job, outputs, failure);
+      if (job->stage >= 0) {
+        finish_stage(job, stage_outputs, failure);
+      } else {
+        finish_job(job, outputs, failure);
+      }
       drain();
     }
+  }
+
+  /// A stage job ended: its members complete in order, or the one at fault fails and the
+  /// others are skipped (a stage runs whole or not at all).
+  void finish_stage(TaskJob* job, const std::optional<std::vector<Value>>& outputs,
+                    const Failure& failure) {
+    Scope* s = job->scope;
+    cpu_free += job->cpu;
+    mem_free += job->mem;
+    gpu_free += job->gpu;
+    for (int g : job->gpu_ids) gpu_busy[static_cast<size_t>(g)] = false;
+    std::vector<StageMember> members = std::move(job->members);
+    std::vector<uint32_t> ids;
+    for (const StageMember& x : members) {
+      for (uint32_t id = 0; id < s->wf->w->nodes.size(); ++id) {
+        if (&s->wf->w->nodes[id] == x.node) ids.push_back(id);
+      }
+    }
+    running.remove_if([&](const std::unique_ptr<TaskJob>& j) { return j.get() == job; });
+    --s->busy;
+    if (outputs) {
+      for (size_t i = 0; i < ids.size(); ++i) {
+        ++opt.events->counters().done;
+        const ir::Task& t = m.tasks[s->wf->w->nodes[ids[i]].task.index];
+        complete(s, ids[i], unpack(t, (*outputs)[i]));
+      }
+    } else {
+      uint32_t at = ids.front();
+      for (size_t i = 0; i < ids.size(); ++i) {
+        if (members[i].key == failure.node) at = ids[i];
+      }
+      for (uint32_t id : ids) {
+        if (id != at) s->state[s->wf->pos[id]] = NodeState::Waiting;  // skipped below
+      }
+      if (failure.error == "cancelled") {
+        skip(s, at);
+      } else {
+        ++opt.events->counters().failed;
+        fail(s, at, failure);
+        for (uint32_t id : ids) {
+          if (s->state[s->wf->pos[id]] == NodeState::Waiting) skip(s, id);
+        }
+      }
+    }
+    done_cv.notify_all();
   }
 
   void finish_job(TaskJob* job, const std::optional<Value>& outputs, const Failure& failure) {

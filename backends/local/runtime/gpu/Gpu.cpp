@@ -11,6 +11,8 @@
 #include <mutex>
 
 #include "backends/local/runtime/gpu/FlytecCuda.h"
+#include "backends/local/runtime/gpu/GpuML.h"
+#include "backends/local/runtime/gpu/Plugin.h"
 
 #ifndef FLYTEC_CUDA_PLUGIN_DIRS
 #define FLYTEC_CUDA_PLUGIN_DIRS ""
@@ -97,6 +99,16 @@ const Plugin& plugin() {
   return p;
 }
 
+}  // namespace
+
+const flytec_cuda_api* plugin_api(std::string* why) {
+  const Plugin& p = plugin();
+  if (why != nullptr) *why = p.why;
+  return p.api;
+}
+
+namespace {
+
 void notice_once(const std::string& why) {
   static std::once_flag once;
   std::call_once(once, [&] {
@@ -143,15 +155,19 @@ int index_of(const std::vector<std::string_view>& names, std::string_view name) 
   return -1;
 }
 
+}  // namespace
+
 // The kernel on the GPU; nullopt when the plugin has none for these arguments (the CPU
 // kernel then runs, and reports bad arguments in its own words). `status` is the
-// plugin's return value.
+// plugin's return value. Outputs come from `alloc`; `resident`: the tensors are in
+// device memory, which only the plugin may read.
 std::optional<std::vector<KernelValue>> dispatch(const flytec_cuda_api& api, std::string_view name,
-                                                 std::span<const KernelValue> args, int& status) {
+                                                 std::span<const KernelValue> args, int& status,
+                                                 const Allocate& alloc, bool resident) {
   if (name == "tensor.full" || name == "tensor.zeros" || name == "tensor.random") {
     const auto* shape = get<std::vector<int64_t>>(args, 0);
     if (shape == nullptr || !valid_shape(*shape)) return std::nullopt;
-    Tensor out = Tensor::allocate(DType::F32, *shape);
+    Tensor out = alloc(DType::F32, *shape);
     if (name == "tensor.random") {
       const auto* seed = get<int64_t>(args, 1);
       const auto* dist = get<std::string>(args, 2);
@@ -171,7 +187,7 @@ std::optional<std::vector<KernelValue>> dispatch(const flytec_cuda_api& api, std
     const Tensor* a = f32(args, 0, 2);
     const Tensor* b = f32(args, 1, 2);
     if (a == nullptr || b == nullptr || a->dim(1) != b->dim(0)) return std::nullopt;
-    Tensor out = Tensor::allocate(DType::F32, {a->dim(0), b->dim(1)});
+    Tensor out = alloc(DType::F32, {a->dim(0), b->dim(1)});
     status = api.matmul_f32(a->as<float>(), b->as<float>(), out.mutable_as<float>(), a->dim(0),
                             a->dim(1), b->dim(1));
     return one(std::move(out));
@@ -180,7 +196,7 @@ std::optional<std::vector<KernelValue>> dispatch(const flytec_cuda_api& api, std
     const Tensor* a = f32(args, 0);
     const Tensor* b = f32(args, 1);
     if (a == nullptr || b == nullptr || a->shape() != b->shape()) return std::nullopt;
-    Tensor out = Tensor::allocate(DType::F32, a->shape());
+    Tensor out = alloc(DType::F32, a->shape());
     status =
         api.binary_f32(op, a->as<float>(), b->as<float>(), out.mutable_as<float>(), a->numel());
     return one(std::move(out));
@@ -189,7 +205,7 @@ std::optional<std::vector<KernelValue>> dispatch(const flytec_cuda_api& api, std
     const Tensor* x = f32(args, 0);
     const double* by = get<double>(args, 1);
     if (x == nullptr || (op == FLYTEC_SCALE && by == nullptr)) return std::nullopt;
-    Tensor out = Tensor::allocate(DType::F32, x->shape());
+    Tensor out = alloc(DType::F32, x->shape());
     status = api.unary_f32(op, x->as<float>(), out.mutable_as<float>(), x->numel(),
                            by != nullptr ? *by : 0.0);
     return one(std::move(out));
@@ -208,12 +224,12 @@ std::optional<std::vector<KernelValue>> dispatch(const flytec_cuda_api& api, std
     int64_t rows = x->dim(0), cols = x->dim(1);
     if (name != "tensor.transpose" && cols == 0 && rows > 0) return std::nullopt;
     if (name == "tensor.argmax") {
-      Tensor out = Tensor::allocate(DType::I64, {rows});
+      Tensor out = alloc(DType::I64, {rows});
       status = api.argmax_f32(x->as<float>(), out.mutable_as<int64_t>(), rows, cols);
       return one(std::move(out));
     }
     bool softmax = name == "tensor.softmax";
-    Tensor out = Tensor::allocate(
+    Tensor out = alloc(
         DType::F32, softmax ? std::vector<int64_t>{rows, cols} : std::vector<int64_t>{cols, rows});
     status = softmax ? api.softmax_f32(x->as<float>(), out.mutable_as<float>(), rows, cols)
                      : api.transpose_f32(x->as<float>(), out.mutable_as<float>(), rows, cols);
@@ -225,18 +241,16 @@ std::optional<std::vector<KernelValue>> dispatch(const flytec_cuda_api& api, std
     if (y == nullptr || !y->valid() || y->dtype() != DType::I64 || y->rank() != 1 ||
         classes == nullptr || *classes < 1)
       return std::nullopt;
-    for (int64_t i = 0; i < y->numel(); ++i) {
+    for (int64_t i = 0; !resident && i < y->numel(); ++i) {
       int64_t l = y->as<int64_t>()[i];
       if (l < 0 || l >= *classes) return std::nullopt;  // the CPU kernel names the row
     }
-    Tensor out = Tensor::allocate(DType::F32, {y->dim(0), *classes});
+    Tensor out = alloc(DType::F32, {y->dim(0), *classes});
     status = api.one_hot(y->as<int64_t>(), out.mutable_as<float>(), y->dim(0), *classes);
     return one(std::move(out));
   }
   return std::nullopt;
 }
-
-}  // namespace
 
 void set_device_mode(DeviceMode mode) { g_mode = mode; }
 DeviceMode device_mode() { return g_mode; }
@@ -262,7 +276,7 @@ bool gpu_available(std::string* why) {
 
 std::optional<std::vector<KernelValue>> run_on_gpu(std::string_view name, ir::Placement placement,
                                                    std::span<const KernelValue> args,
-                                                   tensor::KernelContext&) {
+                                                   tensor::KernelContext& ctx) {
   DeviceMode mode = g_mode;
   if (mode == DeviceMode::Cpu || (mode == DeviceMode::Auto && placement != ir::Placement::Gpu))
     return std::nullopt;
@@ -272,7 +286,9 @@ std::optional<std::vector<KernelValue>> run_on_gpu(std::string_view name, ir::Pl
     return std::nullopt;
   }
   int status = 0;
-  std::optional<std::vector<KernelValue>> out = dispatch(*p.api, name, args, status);
+  std::optional<std::vector<KernelValue>> out =
+      name.starts_with("ml.") ? run_ml(*p.api, name, args, ctx, status)
+                              : dispatch(*p.api, name, args, status, &Tensor::allocate, false);
   if (out && status != 0) {
     std::cerr << "flytec: " << name << " failed on the GPU (" << p.api->last_error()
               << "); it runs on the CPU\n";

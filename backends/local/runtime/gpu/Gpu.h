@@ -4,12 +4,14 @@
 // stderr why. The runtime never links CUDA.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "backends/local/runtime/gpu/Device.h"
 #include "backends/local/runtime/tensor/Kernel.h"
 #include "ir/Ir.h"
 
@@ -40,5 +42,9 @@ bool gpu_available(std::string* why = nullptr);
 std::optional<std::vector<tensor::KernelValue>> run_on_gpu(
     std::string_view name, ir::Placement placement, std::span<const tensor::KernelValue> args,
     tensor::KernelContext& ctx);
+
+/// The GPU as a Device for fused stages (Stage.h), or null with `why` set when the plugin
+/// is missing or sees no GPU. Its resident tensors must not outlive it.
+std::unique_ptr<Device> cuda_device(std::string* why = nullptr);
 
 }  // namespace flyte::rt::gpu
