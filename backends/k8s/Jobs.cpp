@@ -123,6 +123,20 @@ const ir::Node* single_task(const ir::Workflow& w, const ir::Node& map) {
   return found;
 }
 
+// A branch whose arms hold only tasks, fails and expressions: its arms become jobs.
+bool simple_branch(const ir::Workflow& w, const ir::Node& n) {
+  if (n.kind != ir::Node::Kind::Branch) return false;
+  for (const ir::Body& b : n.bodies()) {
+    for (ir::NodeId id : b.nodes) {
+      if (id.index >= w.nodes.size()) return false;
+      ir::Node::Kind k = w.nodes[id.index].kind;
+      if (k != ir::Node::Kind::Task && k != ir::Node::Kind::Expr && k != ir::Node::Kind::Fail)
+        return false;
+    }
+  }
+  return true;
+}
+
 }  // namespace
 
 Dag build_dag(const ir::Module& m, uint32_t wi, bool nest) {
@@ -138,25 +152,111 @@ Dag build_dag(const ir::Module& m, uint32_t wi, bool nest) {
     owners[id.index] = id.index;
     for (const ir::Body& b : w.nodes[id.index].bodies()) mark_owner(w, b.nodes, id.index, owners);
   }
+  // Branches expanded into jobs: their arms' nodes are owners of their own, and the
+  // pseudo-node `count + b` is branch b's decide job.
+  std::vector<uint32_t> branch_of(count, kNone);
+  std::vector<uint32_t> arm_of(count, 0);
+  std::vector<bool> expanded(count, false);
+  if (nest) {
+    for (ir::NodeId id : w.top) {
+      if (id.index >= count || !simple_branch(w, w.nodes[id.index])) continue;
+      expanded[id.index] = true;
+      const auto& bodies = w.nodes[id.index].bodies();
+      for (uint32_t a = 0; a < bodies.size(); ++a) {
+        for (ir::NodeId x : bodies[a].nodes) {
+          owners[x.index] = x.index;
+          branch_of[x.index] = id.index;
+          arm_of[x.index] = a;
+        }
+      }
+    }
+  }
   ir::Dependencies deps = ir::build_dependencies(w);
-  std::vector<std::set<uint32_t>> waits(count);
+  std::vector<std::set<uint32_t>> waits(2 * static_cast<size_t>(count));
   for (uint32_t v = 0; v < count; ++v) {
     uint32_t owner = owners[v];
     if (owner == kNone) continue;
     for (uint32_t u : deps.waits_for(v)) {
       if (u >= count || owners[u] == kNone || owners[u] == owner) continue;
-      waits[owner].insert(owners[u]);
+      uint32_t o = owners[u];
+      // An arm's node waits for its branch's decision, not for the branch.
+      if (branch_of[owner] != kNone && o == branch_of[owner]) o = count + o;
+      waits[owner].insert(o);
+    }
+  }
+  for (uint32_t b = 0; b < count; ++b) {
+    if (!expanded[b]) continue;
+    for (uint32_t u : waits[b]) {
+      if (u < count && branch_of[u] == b) continue;
+      waits[count + b].insert(u);
+    }
+    waits[b].insert(count + b);
+    for (uint32_t x = 0; x < count; ++x) {
+      if (branch_of[x] == b) waits[b].insert(x);
     }
   }
 
-  ir::DependencyOrder order = ir::order_dependencies(deps);
-  std::vector<std::vector<uint32_t>> behind(count);
-  std::vector<uint32_t> job_index(count, kNone);
-  for (uint32_t v : order.order) {
-    if (v >= count || owners[v] != v) continue;
+  // The owners in an order that keeps the plan's, each after what it waits for.
+  ir::DependencyOrder plan_order = ir::order_dependencies(deps);
+  std::vector<uint32_t> pos(count, 0);
+  for (uint32_t i = 0; i < plan_order.order.size(); ++i) {
+    if (plan_order.order[i] < count) pos[plan_order.order[i]] = i;
+  }
+  auto rank = [&](uint32_t v) {
+    return v < count ? std::pair{pos[v], 1U} : std::pair{pos[v - count], 0U};
+  };
+  std::vector<uint32_t> order;
+  {
+    const size_t all = waits.size();
+    std::vector<bool> present(all, false);
+    for (uint32_t v = 0; v < count; ++v) {
+      present[v] = owners[v] == v;
+      present[count + v] = expanded[v];
+    }
+    std::vector<size_t> pending(all, 0);
+    std::vector<std::vector<uint32_t>> next(all);
+    for (uint32_t v = 0; v < all; ++v) {
+      if (!present[v]) continue;
+      for (uint32_t u : waits[v]) {
+        if (!present[u]) continue;
+        ++pending[v];
+        next[u].push_back(v);
+      }
+    }
+    std::set<std::pair<std::pair<uint32_t, uint32_t>, uint32_t>> ready;
+    for (uint32_t v = 0; v < all; ++v) {
+      if (present[v] && pending[v] == 0) ready.insert({rank(v), v});
+    }
+    while (!ready.empty()) {
+      uint32_t v = ready.begin()->second;
+      ready.erase(ready.begin());
+      order.push_back(v);
+      for (uint32_t x : next[v]) {
+        if (--pending[x] == 0) ready.insert({rank(x), x});
+      }
+    }
+  }
+
+  std::vector<std::vector<uint32_t>> behind(waits.size());
+  std::vector<uint32_t> job_index(waits.size(), kNone);
+  for (uint32_t v : order) {
     std::set<uint32_t> upstream;
     for (uint32_t u : waits[v]) {
       for (uint32_t j : behind[u]) upstream.insert(j);
+    }
+    if (v >= count) {
+      Job d;
+      d.kind = Job::Kind::Decide;
+      d.node = ir::node_key("", ir::NodeId{v - count});
+      d.name = d.node + "decide";
+      d.label = "decide";
+      d.resources.cpu = 0.1;
+      for (uint32_t u : upstream) d.after.push_back(job_index[u]);
+      std::sort(d.after.begin(), d.after.end());
+      job_index[v] = static_cast<uint32_t>(g.jobs.size());
+      behind[v] = {v};
+      g.jobs.push_back(std::move(d));
+      continue;
     }
     const ir::Node& n = w.nodes[v];
     if (n.kind == ir::Node::Kind::Expr) {
@@ -195,7 +295,17 @@ Dag build_dag(const ir::Module& m, uint32_t wi, bool nest) {
         break;
       default: job.kind = Job::Kind::InProcess; break;
     }
-    collect(m, w, {ir::NodeId{v}}, job.resources, first, 0);
+    if (branch_of[v] != kNone) {
+      job.guard = job_index[count + branch_of[v]];
+      job.arm = arm_of[v];
+    }
+    if (expanded[v]) {
+      // It only reads its arms' records: a small pod.
+      job.join = true;
+      job.resources.cpu = 0.1;
+    } else {
+      collect(m, w, {ir::NodeId{v}}, job.resources, first, 0);
+    }
     job_index[v] = static_cast<uint32_t>(g.jobs.size());
     behind[v] = {v};
     g.jobs.push_back(std::move(job));

@@ -1,10 +1,12 @@
 // The DAG tasks of one workflow body: which nodes become Argo DAG tasks and what each
 // depends on. A task node is one DAG task (run in its `@image` when it is a shell task
 // with one, else in the flytec image); a sub-workflow node is a nested DAG (the callee's
-// body, under the node's key prefix); a branch or fail node runs in-process
-// (`wf --run-node KEY`); a map is a launcher, a fan-out of its items (`withParam`) and a
-// gather. Expression nodes are never tasks: a task depends on the tasks behind the
-// expressions it reads.
+// body, under the node's key prefix); a fail node runs in-process (`wf --run-node KEY`);
+// a branch whose arms hold only tasks, fails and expressions is a `decide` task (`wf
+// --branch-arm KEY`), its arms' nodes as tasks guarded by the arm it prints, and a join
+// that runs the branch node (other branches run in-process); a map is a launcher, a fan-out of its
+// items (`withParam`) and a gather. Expression nodes are never tasks: a task depends on the tasks
+// behind the expressions it reads.
 #pragma once
 
 #include <cstdint>
@@ -39,7 +41,7 @@ struct PodRunner {
 };
 
 struct Job {
-  enum class Kind : uint8_t { Task, InProcess, Map, Subworkflow } kind = Kind::Task;
+  enum class Kind : uint8_t { Task, InProcess, Map, Subworkflow, Decide } kind = Kind::Task;
   std::string name;                // the DAG task's name: the node key's last step, such as `n3`
   std::string node;                // the key's last step: `n3` (the prefix is added at run time)
   std::string label;               // the task's or callee's name, `branch`, `fail`, `map`
@@ -50,6 +52,9 @@ struct Job {
   std::optional<uint32_t> callee;  // Subworkflow: the workflow's index
   std::optional<int64_t> concurrency;  // Map: `@concurrency`
   std::optional<double> min_success;   // Map: `@min_success`
+  std::optional<uint32_t> guard;       // a node of a branch arm: the branch's Decide job
+  uint32_t arm = 0;                    // with guard: the arm's index
+  bool join = false;                   // a branch node whose arms are jobs of their own
 };
 
 struct Dag {
@@ -58,7 +63,8 @@ struct Dag {
   std::vector<Job> jobs;  // in topological order
 };
 
-/// The DAG of workflow `wi` of `m`. With `nest` false, sub-workflows run in-process.
+/// The DAG of workflow `wi` of `m`. With `nest` false, sub-workflows and branches run
+/// in-process.
 Dag build_dag(const ir::Module& m, uint32_t wi, bool nest);
 
 }  // namespace flyte::k8s

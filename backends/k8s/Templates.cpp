@@ -75,14 +75,20 @@ std::string signature(const std::string& base, const PodResources& r, const PodR
 }
 
 // The `depends` expression of a DAG task on `names`: each must have succeeded (or been
-// skipped); under `@failure_policy(continue)` a failed one is enough too.
-std::string depends_on(const std::vector<std::string>& names, ir::FailurePolicy policy) {
+// skipped); under `@failure_policy(continue)` a failed one is enough too. One of
+// `lenient` (a branch arm's task, seen by the branch's join) may also have been omitted.
+std::string depends_on(const std::vector<std::string>& names, ir::FailurePolicy policy,
+                       const std::set<std::string>& lenient = {}) {
   std::string out;
   for (const std::string& n : names) {
     if (!out.empty()) out += " && ";
-    out += policy == ir::FailurePolicy::Continue
-               ? fmt::format("({0}.Succeeded || {0}.Skipped || {0}.Failed)", n)
-               : n;
+    bool cont = policy == ir::FailurePolicy::Continue;
+    if (lenient.count(n) != 0) {
+      out += fmt::format("({0}.Succeeded || {0}.Skipped || {0}.Omitted{1})", n,
+                         cont ? fmt::format(" || {}.Failed", n) : "");
+    } else {
+      out += cont ? fmt::format("({0}.Succeeded || {0}.Skipped || {0}.Failed)", n) : n;
+    }
   }
   return out;
 }
@@ -280,6 +286,24 @@ std::string TemplateBuilder::launch_template() {
   return name;
 }
 
+std::string TemplateBuilder::decide_template() {
+  if (auto it = by_signature_.find("decide"); it != by_signature_.end()) return it->second;
+  Yaml t = Yaml::map();
+  t["metadata"]["labels"]["flytec.io/task"] = "branch-decide";
+  t["inputs"]["parameters"].push(param("node"));
+  // Its stdout, the arm's index or `none`, is the task's `outputs.result`.
+  Yaml args = Yaml::seq();
+  for (const char* a : {"--store", kStoreDir, "--branch-arm", "{{inputs.parameters.node}}"}) {
+    args.push(a);
+  }
+  Yaml c = container({}, args);
+  c["resources"]["requests"]["cpu"] = "100m";
+  t["container"] = std::move(c);
+  std::string name = add("branch-decide", std::move(t));
+  by_signature_["decide"] = name;
+  return name;
+}
+
 std::string TemplateBuilder::gather_template() {
   PodResources small;
   small.cpu = 0.1;
@@ -357,7 +381,7 @@ Yaml TemplateBuilder::dag_body(std::vector<DagEntry>& tasks, size_t begin, size_
       for (const std::string& d : e.deps) {
         if (local.count(d) != 0) in.push_back(d);
       }
-      std::string depends = depends_on(in, policy);
+      std::string depends = depends_on(in, policy, e.lenient);
       // Every task of the entry DAG waits for the store to be made.
       if (in.empty() && !init.empty()) depends = "init";
       if (!depends.empty()) {
@@ -464,20 +488,59 @@ std::string TemplateBuilder::dag_template(uint32_t wi, bool entry) {
   for (const Job& job : g.jobs) {
     std::vector<std::string> deps;
     for (uint32_t a : job.after) deps.push_back(finals[a]);
+    // A branch's decide task, its arms' tasks and its join stay in one part of a split DAG
+    // where they are laid out together.
     size_t group = &job - g.jobs.data();
+    if (job.guard) group = *job.guard;
+    if (job.join) {
+      for (uint32_t a : job.after) {
+        if (g.jobs[a].kind == Job::Kind::Decide && g.jobs[a].node == job.node) group = a;
+      }
+    }
     auto dag_task = [&](const std::string& name, const std::string& tmpl) {
       Yaml t = Yaml::map();
       t["name"] = name;
       t["template"] = tmpl;
       return t;
     };
-    // The job's first task: its `depends` is set once the DAG is laid out.
-    auto push_first = [&](Yaml t) { tasks.push_back({std::move(t), deps, group, false}); };
-    auto push_inner = [&](Yaml t) { tasks.push_back({std::move(t), {}, group, true}); };
+    // A branch's join may find its arms' tasks omitted or skipped.
+    std::set<std::string> lenient;
+    if (job.join) {
+      for (uint32_t a : job.after) {
+        const Job& up = g.jobs[a];
+        if (up.guard && g.jobs[*up.guard].node == job.node) lenient.insert(finals[a]);
+      }
+    }
+    // The job's first task: its `depends` is set once the DAG is laid out; an arm's task
+    // runs only when the branch's decide task printed its arm.
+    auto push_first = [&](Yaml t) {
+      if (job.guard) {
+        Yaml guarded = Yaml::map();
+        for (const auto& [k, v] : t.entries()) {
+          guarded[k] = v;
+          if (k == "template") {
+            guarded["when"] = fmt::format("'{{{{tasks.{}.outputs.result}}}}' == '{}'",
+                                          g.jobs[*job.guard].name, job.arm);
+          }
+        }
+        t = std::move(guarded);
+      }
+      tasks.push_back({std::move(t), deps, group, false, lenient});
+    };
+    auto push_inner = [&](Yaml t) { tasks.push_back({std::move(t), {}, group, true, {}}); };
     switch (job.kind) {
+      case Job::Kind::Decide: {
+        Yaml t = dag_task(job.name, decide_template());
+        t["arguments"]["parameters"].push(param("node", key(job.node)));
+        push_first(std::move(t));
+        finals.push_back(job.name);
+        break;
+      }
       case Job::Kind::Task:
       case Job::Kind::InProcess: {
-        std::string base = job.kind == Job::Kind::Task ? job.label : "inprocess";
+        std::string base = job.kind == Job::Kind::Task ? job.label
+                           : job.join                  ? "branch"
+                                                       : "inprocess";
         // The node mode reads the records of every node upstream, not only the nearest.
         std::vector<uint32_t> ancestors =
             artifacts() ? upstream_closure(g, &job - g.jobs.data()) : std::vector<uint32_t>{};
@@ -533,7 +596,7 @@ std::string TemplateBuilder::dag_template(uint32_t wi, bool entry) {
     c["name"] = "collect";
     c["template"] = collect_template(all.size());
     pass_records(c, all, g);
-    tasks.push_back({std::move(c), finals, g.jobs.size(), false});
+    tasks.push_back({std::move(c), finals, g.jobs.size(), false, {}});
   }
   std::string base = entry ? std::string(kEntry) : template_name("wf-" + w.name);
   Yaml dag = lay_out(std::move(tasks), init, g.failure_policy, entry, base);

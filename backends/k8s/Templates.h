@@ -1,5 +1,6 @@
 // The Argo templates of a build: one per task (shared by all its calls with the same
-// resources), one per map item kind, the init step, the map launcher and gather, one
+// resources), one per map item kind, the init step, the map launcher and gather, a
+// branch's decide step (its arms' tasks carry `when:` on what it prints), one
 // nested DAG per called workflow and per map fan-out, and the entry DAG. Every pod runs
 // the executable's node mode against the store (`/flyte/store/{{workflow.name}}`); a
 // shell task with an `@image` runs in that image, the executable copied into the pod by
@@ -57,7 +58,8 @@ class TemplateBuilder {
     Yaml task;
     std::vector<std::string> deps;
     size_t group = 0;
-    bool inner = false;  // a map's fan-out or gather: its `depends` is set already
+    bool inner = false;             // a map's fan-out or gather: its `depends` is set already
+    std::set<std::string> lenient;  // deps that may also be Omitted (a join's arm tasks)
   };
   std::string dag_template(uint32_t wi, bool entry);
   Yaml lay_out(std::vector<DagEntry> tasks, const std::string& init, ir::FailurePolicy policy,
@@ -77,6 +79,7 @@ class TemplateBuilder {
   bool artifacts() const { return o_.storage.kind == Storage::Kind::Artifacts; }
   std::string init_template();
   std::string launch_template();
+  std::string decide_template();
   std::string gather_template();
   std::string fanout_template(const std::string& item, const Job& job);
   Yaml container(const PodRunner& run, const Yaml& args) const;

@@ -590,6 +590,11 @@ struct Engine::Impl {
             break;
           }
         }
+        if (is_target(s, node) && target->arm_only) {
+          resolve({TargetResult::State::Done, Value(arm), {}});
+          skip(s, node);
+          return;
+        }
         uint32_t body = s->wf->node_bodies[node][arm];
         Scope* c = new_scope(*s->wf, body, s, s, node, s->prefix);
         c->root = s->root;

@@ -505,6 +505,48 @@ int do_map_length(const NodeModeContext& ctx, const NodeModeOptions& o, const In
   return kOk;
 }
 
+/// `--branch-arm KEY`: the arm the branch takes, from its conditions evaluated over the
+/// store; nothing runs and nothing is recorded.
+int do_branch_arm(const NodeModeContext& ctx, const NodeModeOptions& o, const Indexes& ix) {
+  const ir::Module& m = *ctx.module;
+  std::string error;
+  std::optional<ResolvedKey> rk = resolve_key(m, ix, ctx.workflow, o.branch_arm, error);
+  if (!rk) return usage_error(error);
+  const ir::Node& n = m.workflows[rk->workflow].nodes[rk->node];
+  if (n.kind != ir::Node::Kind::Branch)
+    return usage_error(fmt::format("--branch-arm is for branch nodes; '{}' is a {} node",
+                                   o.branch_arm, kind_name(n.kind)));
+  OpenStore os;
+  if (int rc = open_store(ctx, o, os); rc != kOk) return rc;
+  Events events("", false, error);
+  NodeTarget target;
+  target.steps = rk->steps;
+  target.arm_only = true;
+  StoreHooks* hooks = nullptr;
+  std::unique_ptr<StoreHooks> owner;
+  EngineRun er = run_towards(ctx, o, *os.store, os.inputs, target, hooks, owner, nullptr, events,
+                             nullptr, nullptr, "branch node '" + o.branch_arm + "'");
+  events.stop();
+  if (er.rc) {
+    if (!er.message.empty()) std::cerr << "error: " << er.message << "\n";
+    return *er.rc;
+  }
+  if (hooks->result && hooks->result->state == TargetResult::State::Done) {
+    std::cout << hooks->result->value.dump() << std::endl;
+    return kOk;
+  }
+  // No arm is taken: an input is skipped, or failed under @failure_policy(continue).
+  if (hooks->failed_upstream &&
+      m.workflows[ctx.workflow].failure_policy != ir::FailurePolicy::Continue) {
+    std::cerr << fmt::format(
+        "error: branch node '{}' cannot be decided: upstream node '{}' failed\n", o.branch_arm,
+        hooks->failed_upstream->node);
+    return kFailed;
+  }
+  std::cout << "none" << std::endl;
+  return kOk;
+}
+
 /// The keys a backend runs as jobs: the workflow's non-expression nodes outside map
 /// bodies (in branch arms too).
 std::vector<std::string> job_keys(const WorkflowIndex& wf) {
@@ -689,6 +731,10 @@ void add_node_mode_options(CLI::App& app, NodeModeOptions& o) {
   app.add_option("--map-length", o.map_length, "Print the number of items of this map node")
       ->type_name("KEY")
       ->group(group);
+  app.add_option("--branch-arm", o.branch_arm,
+                 "Print the arm this branch node takes (0-based), or none")
+      ->type_name("KEY")
+      ->group(group);
   app.add_option("--status", o.status, "Print each node's state (or just KEY's)")
       ->type_name("[KEY]")
       ->expected(0, 1)
@@ -708,8 +754,8 @@ void add_node_mode_options(CLI::App& app, NodeModeOptions& o) {
 
 bool node_mode_requested(const CLI::App& app, NodeModeOptions& o) {
   o.status_given = app.count("--status") > 0;
-  for (const char* f : {"--store", "--init", "--run-node", "--item", "--map-length", "--status",
-                        "--collect", "--list-nodes", "--format", "--wait-upstream"}) {
+  for (const char* f : {"--store", "--init", "--run-node", "--item", "--map-length", "--branch-arm",
+                        "--status", "--collect", "--list-nodes", "--format", "--wait-upstream"}) {
     if (app.count(f) > 0) return true;
   }
   return false;
@@ -718,11 +764,12 @@ bool node_mode_requested(const CLI::App& app, NodeModeOptions& o) {
 int run_node_mode(const NodeModeContext& ctx, const NodeModeOptions& o) {
   NodeModeOptions opt = o;
   int actions = int{opt.init} + int{!opt.run_node.empty()} + int{!opt.map_length.empty()} +
-                int{opt.status_given} + int{opt.collect} + int{opt.list_nodes};
+                int{!opt.branch_arm.empty()} + int{opt.status_given} + int{opt.collect} +
+                int{opt.list_nodes};
   if (actions != 1)
     return usage_error(
-        "give exactly one of --init, --run-node, --map-length, --status, --collect, "
-        "--list-nodes");
+        "give exactly one of --init, --run-node, --map-length, --branch-arm, --status, "
+        "--collect, --list-nodes");
   if (opt.item && opt.run_node.empty()) return usage_error("--item needs --run-node");
   Indexes ix;
   for (const ir::Workflow& w : ctx.module->workflows) ix.push_back(build_index(w));
@@ -733,6 +780,7 @@ int run_node_mode(const NodeModeContext& ctx, const NodeModeOptions& o) {
   if (opt.init) return do_init(ctx, opt);
   if (!opt.run_node.empty()) return do_run_node(ctx, opt, ix);
   if (!opt.map_length.empty()) return do_map_length(ctx, opt, ix);
+  if (!opt.branch_arm.empty()) return do_branch_arm(ctx, opt, ix);
   if (opt.status_given) return do_status(ctx, opt, ix);
   return do_collect(ctx, opt);
 }

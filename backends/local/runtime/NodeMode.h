@@ -1,6 +1,6 @@
 // The node mode of an executable: the entry point through which the Slurm and Kubernetes
 // backends run one node per job against a shared store (NodeStore.h). `--store DIR` with
-// `--init`, `--run-node KEY [--item I]`, `--map-length KEY`, `--status [KEY]`,
+// `--init`, `--run-node KEY [--item I]`, `--map-length KEY`, `--branch-arm KEY`, `--status [KEY]`,
 // `--collect`; and `--list-nodes`, which needs no store. docs/runtime.md, "The node
 // mode", is the contract.
 #pragma once
@@ -22,6 +22,7 @@ struct NodeModeOptions {
   std::string run_node;
   std::optional<int64_t> item;
   std::string map_length;
+  std::string branch_arm;
   std::string status;  // a key, or "" for every node
   bool status_given = false;
   bool collect = false;

@@ -57,6 +57,9 @@ struct NodeTarget {
   /// The target is a map: only its length is wanted (`--map-length`); the value
   /// resolved is the number of items.
   bool length_only = false;
+  /// The target is a branch: only which arm it takes is wanted (`--branch-arm`); the value
+  /// resolved is the arm's index (the else arm's is the number of conditions).
+  bool arm_only = false;
   TargetHooks* hooks = nullptr;
 };
 
