@@ -37,11 +37,30 @@ struct Prepared {
   BackendRequest request;
 };
 
+// The target options given, each with the one target it belongs to.
+std::map<std::string, std::string> given_target_options(const BuildOptions& opts) {
+  std::map<std::string, std::string> given;
+  if (!opts.partition.empty()) given["partition"] = "slurm";
+  if (!opts.account.empty()) given["account"] = "slurm";
+  if (opts.mem_per_cpu) given["mem-per-cpu"] = "slurm";
+  for (const auto& [name, value] : opts.k8s) given[name] = "k8s";
+  if (opts.no_executable) given["no-executable"] = "k8s";
+  return given;
+}
+
 int prepare(const BuildOptions& opts, Prepared& p) {
   p.backend = find_backend(opts.target);
   if (p.backend == nullptr) {
     std::cerr << "flytec: error: " << unavailable_target_message(opts.target) << "\n";
     return kUsage;
+  }
+  // A flag of another target is a mistake (a forgotten --target), not something to drop.
+  for (const auto& [name, target] : given_target_options(opts)) {
+    if (target != opts.target) {
+      std::cerr << "flytec: error: --" << name << " applies to --target " << target
+                << ", not to --target " << opts.target << "\n";
+      return kUsage;
+    }
   }
   CompileOptions c;
   c.include_dirs = opts.include_dirs;
