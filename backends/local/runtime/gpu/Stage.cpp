@@ -89,7 +89,10 @@ json to_json(const KernelValue& v) {
 
 std::optional<KernelValue> from_json(const json& j) {
   if (!j.is_object() || j.size() != 1) return std::nullopt;
-  const auto& [k, v] = *j.items().begin();
+  // Not `*j.items().begin()`: its key would refer to a temporary iterator.
+  const auto first = j.begin();
+  const std::string& k = first.key();
+  const json& v = first.value();
   if (k == "int" && v.is_number_integer()) return KernelValue{v.get<int64_t>()};
   if (k == "float" && v.is_number()) return KernelValue{v.get<double>()};
   if (k == "bool" && v.is_boolean()) return KernelValue{v.get<bool>()};
