@@ -585,19 +585,11 @@ std::optional<ProcStat> proc_stat(pid_t pid) {
   return ProcStat{stat[paren + 2], static_cast<pid_t>(std::atol(buf + paren + 4))};
 }
 
-}  // namespace
-
-int kill_leftover_processes(const std::string& env_prefix) {
-  // Environments are read from /proc; a process that is not ours cannot be read and is
-  // left alone, and so are this process and its ancestors.
-  std::set<pid_t> spare;
-  for (pid_t p = getpid(); p > 1 && spare.insert(p).second;) {
-    std::optional<ProcStat> st = proc_stat(p);
-    if (!st) break;
-    p = st->ppid;
-  }
+// One scan of /proc: kills every process, except those in `spare`, whose environment has
+// an entry starting with `env_prefix`, and adds it to `victims`; returns how many.
+int kill_matching_once(const std::string& env_prefix, const std::set<pid_t>& spare,
+                       std::vector<pid_t>& victims) {
   int killed = 0;
-  std::vector<pid_t> victims;
   DIR* proc = opendir("/proc");
   if (proc == nullptr) return 0;
   while (dirent* e = readdir(proc)) {
@@ -626,6 +618,30 @@ int kill_leftover_processes(const std::string& env_prefix) {
     }
   }
   closedir(proc);
+  return killed;
+}
+
+}  // namespace
+
+int kill_leftover_processes(const std::string& env_prefix) {
+  // Environments are read from /proc; a process that is not ours cannot be read and is
+  // left alone, and so are this process and its ancestors.
+  std::set<pid_t> spare;
+  for (pid_t p = getpid(); p > 1 && spare.insert(p).second;) {
+    std::optional<ProcStat> st = proc_stat(p);
+    if (!st) break;
+    p = st->ppid;
+  }
+  // A process in the middle of exec shows no environment, and a shell may fork between
+  // the scan's reads: scan again after every scan that killed something (at most 5).
+  std::vector<pid_t> victims;
+  int killed = 0;
+  for (int pass = 0; pass < 5; ++pass) {
+    int n = kill_matching_once(env_prefix, spare, victims);
+    killed += n;
+    if (n == 0) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
   // Returns once they are gone (or zombies), at most a second later.
   auto until = Clock::now() + std::chrono::seconds(1);
   for (pid_t p : victims) {
