@@ -7,6 +7,7 @@
 
 #include "ir/Dependencies.h"
 #include "ir/NodeKey.h"
+#include "ir/NodeLabels.h"
 
 namespace flyte::k8s {
 namespace {
@@ -74,30 +75,6 @@ void collect(const ir::Module& m, const ir::Workflow& w, const std::vector<ir::N
   }
 }
 
-void mark_owner(const ir::Workflow& w, const std::vector<ir::NodeId>& nodes, uint32_t owner,
-                std::vector<uint32_t>& owners) {
-  for (ir::NodeId id : nodes) {
-    if (id.index >= w.nodes.size()) continue;
-    owners[id.index] = owner;
-    for (const ir::Body& b : w.nodes[id.index].bodies()) mark_owner(w, b.nodes, owner, owners);
-  }
-}
-
-std::string label_of(const ir::Module& m, const ir::Node& n) {
-  switch (n.kind) {
-    case ir::Node::Kind::Task:
-      return n.task.index < m.tasks.size() ? m.tasks[n.task.index].name : "task";
-    case ir::Node::Kind::Subworkflow:
-      return n.workflow.index < m.workflows.size() ? m.workflows[n.workflow.index].name
-                                                   : "workflow";
-    case ir::Node::Kind::Branch: return "branch";
-    case ir::Node::Kind::Map: return "map";
-    case ir::Node::Kind::Fail: return "fail";
-    case ir::Node::Kind::Expr: return "expr";
-  }
-  return "node";
-}
-
 // A shell task with an `@image` runs in that image; everything else in flytec's.
 PodRunner runner_of(const ir::Task& t) {
   PodRunner r;
@@ -150,7 +127,8 @@ Dag build_dag(const ir::Module& m, uint32_t wi, bool nest) {
   for (ir::NodeId id : w.top) {
     if (id.index >= count) continue;
     owners[id.index] = id.index;
-    for (const ir::Body& b : w.nodes[id.index].bodies()) mark_owner(w, b.nodes, id.index, owners);
+    for (const ir::Body& b : w.nodes[id.index].bodies())
+      ir::mark_owner(w, b.nodes, id.index, owners);
   }
   // Branches expanded into jobs: their arms' nodes are owners of their own, and the
   // pseudo-node `count + b` is branch b's decide job.
@@ -266,7 +244,7 @@ Dag build_dag(const ir::Module& m, uint32_t wi, bool nest) {
     Job job;
     job.node = ir::node_key("", ir::NodeId{v});
     job.name = job.node;
-    job.label = label_of(m, n);
+    job.label = ir::node_label(m, n);
     for (uint32_t u : upstream) job.after.push_back(job_index[u]);
     std::sort(job.after.begin(), job.after.end());
     bool first = true;

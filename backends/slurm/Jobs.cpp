@@ -8,6 +8,7 @@
 
 #include "ir/Dependencies.h"
 #include "ir/NodeKey.h"
+#include "ir/NodeLabels.h"
 
 namespace flyte::slurm {
 namespace {
@@ -73,31 +74,6 @@ void collect_tasks(const ir::Module& m, const ir::Workflow& w, const std::vector
   }
 }
 
-// Marks each node nested in `nodes` (through bodies) as owned by `owner`.
-void mark_owner(const ir::Workflow& w, const std::vector<ir::NodeId>& nodes, uint32_t owner,
-                std::vector<uint32_t>& owners) {
-  for (ir::NodeId id : nodes) {
-    if (id.index >= w.nodes.size()) continue;
-    owners[id.index] = owner;
-    for (const ir::Body& b : w.nodes[id.index].bodies()) mark_owner(w, b.nodes, owner, owners);
-  }
-}
-
-std::string label_of(const ir::Module& m, const ir::Node& n) {
-  switch (n.kind) {
-    case ir::Node::Kind::Task:
-      return n.task.index < m.tasks.size() ? m.tasks[n.task.index].name : "task";
-    case ir::Node::Kind::Subworkflow:
-      return n.workflow.index < m.workflows.size() ? m.workflows[n.workflow.index].name
-                                                   : "workflow";
-    case ir::Node::Kind::Branch: return "branch";
-    case ir::Node::Kind::Map: return "map";
-    case ir::Node::Kind::Fail: return "fail";
-    case ir::Node::Kind::Expr: return "expr";
-  }
-  return "node";
-}
-
 }  // namespace
 
 std::string sanitize_name(std::string_view text) {
@@ -122,7 +98,8 @@ JobGraph build_job_graph(const ir::Module& m, const ir::Workflow& w) {
   for (ir::NodeId id : w.top) {
     if (id.index >= count) continue;
     owners[id.index] = id.index;
-    for (const ir::Body& b : w.nodes[id.index].bodies()) mark_owner(w, b.nodes, id.index, owners);
+    for (const ir::Body& b : w.nodes[id.index].bodies())
+      ir::mark_owner(w, b.nodes, id.index, owners);
   }
 
   // What each top-level node waits for, among top-level nodes.
@@ -156,7 +133,7 @@ JobGraph build_job_graph(const ir::Module& m, const ir::Workflow& w) {
     const ir::Node& n = w.nodes[v];
     Job job;
     job.key = ir::node_key("", ir::NodeId{v});
-    job.label = label_of(m, n);
+    job.label = ir::node_label(m, n);
     job.name = sanitize_name(job.key + "." + job.label);
     for (uint32_t u : upstream) job.after.push_back(job_index[u]);
     std::sort(job.after.begin(), job.after.end());
