@@ -8,6 +8,9 @@
 # tests against a build with ThreadSanitizer.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# A full run needs about 20 GB: the main build, and the sanitizer builds whose test
+# executables are large. Say what there is, so that a full disk is seen as the cause.
+df -h . | sed 's/^/test: disk: /'
 scripts/setup.sh
 jobs=$(nproc)
 (cd build && ctest --output-on-failure -j "$jobs")
@@ -45,6 +48,8 @@ export ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_erro
 build-asan/test/unit/runtime_unittests --gtest_brief=1
 build-asan/test/unit/tensor_unittests --gtest_brief=1
 python3 /usr/lib/llvm-14/build/utils/lit/lit.py -s build-asan/test/lit/local
+# Their executables (about 9 GB with the sanitizers' runtime) are not needed once passed.
+rm -rf build-asan/test/lit/local/Output
 
 # The runtime is threaded (a scheduler, a worker pool, a signal thread, the journal's
 # group commit): its units and the local backend's lit tests again against a build with
