@@ -8,6 +8,7 @@
 #include <atomic>
 #include <filesystem>
 #include <iostream>
+#include <vector>
 
 #include "backends/local/CppGlue.h"
 #include "backends/local/RuntimeConfig.h"
@@ -15,6 +16,7 @@
 #include "ir/Serialize.h"
 #include "support/AtomicFile.h"
 #include "support/Hash.h"
+#include "support/OutputFile.h"
 #include "support/ReadFile.h"
 
 namespace flyte::local {
@@ -176,10 +178,29 @@ bool build_executable(const ir::Module& m, const BuildOptions& o, std::string& e
   }
   std::string linked;
   for (const std::string& obj : objects) linked += " " + rt::shell_quote(obj);
-  fs::path out = fs::absolute(o.output);
   std::error_code ec;
-  if (out.has_parent_path()) fs::create_directories(out.parent_path(), ec);
-  std::string partial = out.string() + ".partial";
+  fs::path out = fs::absolute(o.output, ec);
+  if (o.output.empty() || ec) {
+    cleanup();
+    error =
+        o.output.empty() ? "-o needs a path" : "cannot write '" + o.output + "': " + ec.message();
+    return false;
+  }
+  // A device or FIFO (-o /dev/null) is written into, never replaced: the executable is
+  // linked in the temporary directory and copied there.
+  bool special = is_special_file(out.string());
+  // The folders made for the executable are removed again when the build fails.
+  std::vector<fs::path> made;
+  for (fs::path p = out.parent_path(); !special && !p.empty() && !fs::exists(p, ec);
+       p = p.parent_path()) {
+    made.push_back(p);
+    if (p == p.parent_path()) break;
+  }
+  if (!made.empty()) fs::create_directories(out.parent_path(), ec);
+  auto unmake = [&] {
+    for (const fs::path& p : made) fs::remove(p, ec);  // innermost first; only if empty
+  };
+  std::string partial = special ? (dir / "wf").string() : out.string() + ".partial";
   std::string command = fmt::format(
       "{} -O1 -w {} -o {} {}{} -L{} -Wl,--start-group -lflyte_runtime -lflyte_ir -lflyte_ir_proto "
       "-lflyte_support -Wl,--end-group {} -pthread",
@@ -198,12 +219,20 @@ bool build_executable(const ir::Module& m, const BuildOptions& o, std::string& e
         fmt::format("the C++ compiler failed ({}):\n{}", cxx, rt::tail_lines(spec.stderr_path, 30));
     fs::remove(partial, ec);
     cleanup();
+    unmake();
     return false;
+  }
+  if (special) {
+    bool copied = copy_into_special_file(partial, out.string(), error);
+    cleanup();
+    return copied;
   }
   fs::rename(partial, out, ec);
   cleanup();
   if (ec) {
     error = fmt::format("cannot write '{}': {}", out.string(), ec.message());
+    fs::remove(partial, ec);
+    unmake();
     return false;
   }
   return true;

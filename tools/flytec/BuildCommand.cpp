@@ -80,6 +80,7 @@ int prepare(const BuildOptions& opts, Prepared& p) {
 }
 
 int run_build(const BuildOptions& opts) {
+  if (int rc = check_output_path(opts.file, opts.output); rc != kOk) return rc;
   Prepared p;
   if (int rc = prepare(opts, p); rc != kOk) return rc;
   std::string error;

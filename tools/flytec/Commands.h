@@ -25,8 +25,14 @@ void add_error_limit_option(CLI::App* cmd, size_t& limit);
 /// Adds `--cpp-arg=FLAG` (repeatable): flags for C++ task files.
 void add_cpp_arg_option(CLI::App* cmd, std::vector<std::string>& args);
 
+/// Checks a command's `-o` before anything is compiled: not empty, and not the input file
+/// (through another path or a link: the same device and inode). On failure prints why
+/// and returns kUsage, otherwise kOk.
+int check_output_path(const std::string& input, const std::string& output);
+
 /// Writes a command's output to `path`, or to standard output when it is "-"; a file is
-/// replaced atomically. On failure prints why and returns kUsage, otherwise kOk.
+/// replaced atomically, a device or FIFO written in place. On failure prints why and
+/// returns kUsage, otherwise kOk.
 int write_output(const std::string& path, std::string_view data);
 
 /// Registers every backend built into flytec, once, before the commands run: the one

@@ -61,6 +61,7 @@ int emit_ast(const EmitOptions& opts, std::ostream& text) {
 
 int run_emit(const EmitOptions& opts) {
   if (!check_pass_names(opts)) return kUsage;
+  if (int rc = check_output_path(opts.file, opts.output); rc != kOk) return rc;
   std::ostringstream text;
   if (opts.format == "ast") {
     if (int rc = emit_ast(opts, text); rc != kOk) return rc;

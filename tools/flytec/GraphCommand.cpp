@@ -37,6 +37,7 @@ uint64_t drawn_nodes(const ir::Module& m, const ir::Workflow& w, int depth = 0) 
 }
 
 int run_graph(const GraphOptions& opts) {
+  if (int rc = check_output_path(opts.file, opts.output); rc != kOk) return rc;
   CompileOptions c;
   c.include_dirs = opts.include_dirs;
   c.error_limit = opts.error_limit;

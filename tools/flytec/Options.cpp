@@ -1,7 +1,9 @@
 // Command-line options several subcommands share.
+#include <sys/stat.h>
+
 #include <iostream>
 
-#include "support/AtomicFile.h"
+#include "support/OutputFile.h"
 #include "tools/flytec/Commands.h"
 
 namespace flyte::driver {
@@ -22,13 +24,28 @@ void add_cpp_arg_option(CLI::App* cmd, std::vector<std::string>& args) {
       ->allow_extra_args(false);
 }
 
+int check_output_path(const std::string& input, const std::string& output) {
+  if (output.empty()) {
+    std::cerr << "flytec: error: -o needs a path\n";
+    return kUsage;
+  }
+  struct stat in, out;
+  if (input != "-" && output != "-" && ::stat(input.c_str(), &in) == 0 &&
+      ::stat(output.c_str(), &out) == 0 && in.st_dev == out.st_dev && in.st_ino == out.st_ino) {
+    std::cerr << "flytec: error: -o '" << output << "' is the input file"
+              << (output == input ? "" : " '" + input + "'") << "; name another output\n";
+    return kUsage;
+  }
+  return kOk;
+}
+
 int write_output(const std::string& path, std::string_view data) {
   if (path == "-") {
     std::cout.write(data.data(), static_cast<std::streamsize>(data.size()));
     return kOk;
   }
   std::string error;
-  if (!write_file_atomically(path, data, error)) {
+  if (!write_output_file(path, data, error)) {
     std::cerr << "flytec: error: cannot write '" << path << "': " << error << "\n";
     return kUsage;
   }
