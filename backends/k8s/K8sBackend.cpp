@@ -10,10 +10,12 @@
 #include <memory>
 
 #include "backends/k8s/Dockerfile.h"
+#include "backends/k8s/Limits.h"
 #include "backends/k8s/Manifests.h"
 #include "backends/k8s/Options.h"
 #include "driver/Backend.h"
 #include "support/AtomicFile.h"
+#include "support/OutputDir.h"
 
 namespace flyte::k8s {
 namespace {
@@ -84,6 +86,9 @@ class K8sBackend final : public driver::Backend {
         }
       }
     }
+    // Argo's retry limit and deadline are 32-bit; pods laid out either way must fit.
+    if (!check_argo_limits(m, wi, true, error) || !check_argo_limits(m, wi, false, error))
+      return false;
     ManifestOptions mo;
     mo.source = request.source;
     mo.templates.image = o.image_name;
@@ -100,26 +105,49 @@ class K8sBackend final : public driver::Backend {
       if (!verdict.empty()) std::cerr << "flytec: " << verdict << "\n";
     }
 
-    fs::path out(request.output);
-    std::error_code ec;
-    fs::create_directories(out / "bin", ec);
-    fs::create_directories(out / "image", ec);
-    if (ec) {
-      error = "cannot create '" + out.string() + "': " + ec.message();
+    // Everything goes into a staging folder that replaces `-o` only when complete.
+    StagedOutputDir staged;
+    if (!staged.begin(request.output, "k8s", {}, error)) return false;
+    if (!write_folder(m, *w, o, manifests, request, staged.path(), error)) {
+      error = staged.in_output_terms(error);
       return false;
+    }
+    return staged.commit(error);
+  }
+
+ private:
+  // Writes the whole build folder into `out` (the staging folder).
+  static bool write_folder(const ir::Module& m, const ir::Workflow& w, const K8sOptions& o,
+                           const std::vector<Manifest>& manifests,
+                           const driver::BackendRequest& request, const fs::path& out,
+                           std::string& error) {
+    for (const char* sub : {"bin", "image"}) {
+      std::error_code ec;
+      if (!fs::create_directories(out / sub, ec) && ec) {
+        error = "cannot create '" + (out / sub).string() + "': " + ec.message();
+        return false;
+      }
     }
     for (const Manifest& mf : manifests) {
       if (!write(out / mf.file, mf.text, false, error)) return false;
     }
     bool pvc_file = o.storage.kind == Storage::Kind::Pvc && o.storage.default_claim;
     if (pvc_file && !write(out / "pvc.yaml", pvc_manifest(o.storage), false, error)) return false;
-    if (!write(out / "Dockerfile", dockerfile(o.base_image, w->name), false, error) ||
+    if (!write(out / "Dockerfile", dockerfile(o.base_image, w.name), false, error) ||
         !write(out / "image" / "wf", launcher_script(), true, error) ||
-        !write(out / "README", readme(*w, o, pvc_file), false, error)) {
+        !write(out / "README", readme(w, o, pvc_file), false, error)) {
       return false;
     }
-    if (request.target_options.count("no-executable") != 0) return true;
-    // The executable every pod runs, built by the local target.
+    if (request.target_options.count("no-executable") == 0 &&
+        !build_executable(m, request, out, error)) {
+      return false;
+    }
+    return true;
+  }
+
+  // bin/wf, the executable every pod runs (built by the local target), and lib/.
+  static bool build_executable(const ir::Module& m, const driver::BackendRequest& request,
+                               const fs::path& out, std::string& error) {
     const driver::Backend* local = driver::find_backend("local");
     if (local == nullptr) {
       error = "the k8s target needs the local target to build bin/wf";
@@ -132,6 +160,7 @@ class K8sBackend final : public driver::Backend {
     if (!bundle_libraries(exe.output, (out / "lib").string(), why)) {
       std::cerr << "flytec: warning: " << why
                 << "; the image gets no bundled libraries (lib/ is empty)\n";
+      std::error_code ec;
       fs::create_directories(out / "lib", ec);
     }
     return true;

@@ -1,6 +1,8 @@
 // Builds the manifest documents (see Manifests.h).
 #include "backends/k8s/Manifests.h"
 
+#include <set>
+
 #include "backends/k8s/Inputs.h"
 #include "backends/k8s/Names.h"
 
@@ -10,6 +12,8 @@ namespace {
 constexpr const char* kApiVersion = "argoproj.io/v1alpha1";
 /// The most templates the Argo schema allows in one spec.
 constexpr size_t kMaxTemplates = 200;
+/// The longest CronWorkflow name: Argo adds an 11-character suffix to its workflows'.
+constexpr size_t kMaxCronName = 52;
 
 Yaml labels(const ir::Workflow& w) {
   Yaml l = Yaml::map();
@@ -47,6 +51,19 @@ Yaml parameters(const ir::Module& m, const ir::Workflow& w, const ir::Launch* la
 std::string header(const ManifestOptions& o, const ir::Workflow& w, const char* what) {
   return "# " + std::string(what) + " of workflow " + w.name + " (" + o.source +
          "), written by flytec build --target k8s.\n";
+}
+
+// The CronWorkflow name of launch `launch`, made unique among `used` (and added to it):
+// launches whose names sanitize alike (`night_ly`, `Night_ly`) get `-2`, `-3`, ...
+std::string unique_cron_name(const std::string& launch, std::set<std::string>& used) {
+  std::string base = dns_name(launch, kMaxCronName);
+  std::string name = base;
+  for (int n = 2; used.count(name) != 0; ++n) {
+    std::string suffix = "-" + std::to_string(n);
+    name = dns_name(base.substr(0, kMaxCronName - suffix.size()), kMaxCronName) + suffix;
+  }
+  used.insert(name);
+  return name;
 }
 
 }  // namespace
@@ -99,12 +116,14 @@ bool build_manifests(const ir::Module& m, uint32_t wi, const ManifestOptions& o,
   wf["spec"]["arguments"]["parameters"] = parameters(m, w, nullptr);
   out.push_back({"workflow.yaml", header(o, w, "A run") + wf.emit()});
 
+  std::set<std::string> cron_names;
   for (const ir::Launch& l : m.launches) {
     if (l.workflow.index != wi || l.schedule.empty()) continue;
+    std::string cron = unique_cron_name(l.name, cron_names);
     Yaml cw = Yaml::map();
     cw["apiVersion"] = kApiVersion;
     cw["kind"] = "CronWorkflow";
-    cw["metadata"]["name"] = dns_name(l.name, 52);
+    cw["metadata"]["name"] = cron;
     cw["metadata"]["labels"] = labels(w);
     cw["metadata"]["labels"]["flytec.io/launch"] = label_value(l.name);
     Yaml& cs = cw["spec"];
@@ -112,8 +131,8 @@ bool build_manifests(const ir::Module& m, uint32_t wi, const ManifestOptions& o,
     cs["concurrencyPolicy"] = "Forbid";
     cs["workflowSpec"]["workflowTemplateRef"]["name"] = name;
     cs["workflowSpec"]["arguments"]["parameters"] = parameters(m, w, &l);
-    out.push_back({"cron-" + dns_name(l.name, 52) + ".yaml",
-                   header(o, w, ("The schedule " + l.name).c_str()) + cw.emit()});
+    out.push_back(
+        {"cron-" + cron + ".yaml", header(o, w, ("The schedule " + l.name).c_str()) + cw.emit()});
   }
   return true;
 }

@@ -79,6 +79,11 @@ bool parse_options(const std::map<std::string, std::string>& target_options,
       error = fmt::format("--manifest-budget '{}' is no number of bytes (at least 1024)", budget);
       return false;
     }
+    if (v > kMaxManifestBudget) {
+      error = fmt::format("--manifest-budget '{}' is above the largest budget, {} bytes (1 GiB)",
+                          budget, kMaxManifestBudget);
+      return false;
+    }
     out.budget = v;
   }
   return true;
@@ -91,7 +96,7 @@ std::string size_verdict(const std::string& file, int64_t bytes, int64_t budget)
         "refuses objects above about 1 MB",
         file, bytes, budget);
   }
-  if (bytes * 5 >= budget * 4) {
+  if (static_cast<double>(bytes) * 5 >= static_cast<double>(budget) * 4) {
     return fmt::format(
         "warning: {} is {} bytes, {}% of the budget of {} bytes "
         "(--manifest-budget); Kubernetes refuses objects above about 1 MB",

@@ -14,6 +14,8 @@ namespace flyte::k8s {
 
 /// Kubernetes refuses objects above ~1.5 MB and Argo advises staying under 1 MB.
 inline constexpr int64_t kDefaultManifestBudget = 1000000;
+/// The largest `--manifest-budget`: 1 GiB, far above any object Kubernetes takes.
+inline constexpr int64_t kMaxManifestBudget = int64_t{1} << 30;
 
 struct K8sOptions {
   std::string base_image;  // the Dockerfile's base image

@@ -5,6 +5,7 @@
 
 #include <cmath>
 
+#include "backends/k8s/Limits.h"
 #include "backends/k8s/Names.h"
 
 namespace flyte::k8s {
@@ -64,14 +65,14 @@ void add_scheduling(const PodResources& r, const ClusterOptions& c, Yaml& t) {
     if (r.interruptible) {
       // Preemptions come from their own budget: a retry is allowed while user failures
       // are within @retries, or whenever the last attempt was preempted.
-      rs["limit"] = std::to_string(r.retries + kPreemptionRetries);
+      rs["limit"] = std::to_string(retry_limit(r).value_or(kMaxArgoInt));
       rs["retryPolicy"] = "Always";
       rs["expression"] = fmt::format("lastRetry.message matches '{}' || asInt(retries) < {}",
                                      kPreemptionMessages, r.retries);
     } else {
       // A failed attempt is retried in the pod by the node mode (@retries); Argo retries
       // what kills the pod itself (eviction, node loss).
-      rs["limit"] = std::to_string(r.retries);
+      rs["limit"] = std::to_string(retry_limit(r).value_or(kMaxArgoInt));
       rs["retryPolicy"] = "OnError";
     }
     Yaml& b = rs["backoff"];
@@ -80,9 +81,9 @@ void add_scheduling(const PodResources& r, const ClusterOptions& c, Yaml& t) {
     b["maxDuration"] = "10m";
   }
   if (r.timeout_s) {
-    // Every attempt's timeout (the node mode enforces each), plus a minute to start.
-    double total = *r.timeout_s * static_cast<double>(r.retries + 1) + 60.0;
-    t["activeDeadlineSeconds"] = static_cast<int64_t>(std::ceil(total));
+    // Every attempt's timeout (the node mode enforces each), plus a minute to start;
+    // check_argo_limits refused what does not fit before.
+    t["activeDeadlineSeconds"] = deadline_seconds(r).value_or(kMaxArgoInt);
   }
 }
 

@@ -9,6 +9,7 @@
 #include "ir/Dependencies.h"
 #include "ir/NodeKey.h"
 #include "ir/NodeLabels.h"
+#include "support/Hash.h"
 
 namespace flyte::slurm {
 namespace {
@@ -87,6 +88,12 @@ std::string sanitize_name(std::string_view text) {
   return out;
 }
 
+std::string short_name(std::string_view text, size_t max) {
+  std::string out = sanitize_name(text);
+  if (out.size() <= max || max < 16) return out;
+  return out.substr(0, max - 9) + "-" + hash_bytes(text).substr(0, 8);
+}
+
 JobGraph build_job_graph(const ir::Module& m, const ir::Workflow& w) {
   JobGraph g;
   g.workflow = w.name;
@@ -134,7 +141,7 @@ JobGraph build_job_graph(const ir::Module& m, const ir::Workflow& w) {
     Job job;
     job.key = ir::node_key("", ir::NodeId{v});
     job.label = ir::node_label(m, n);
-    job.name = sanitize_name(job.key + "." + job.label);
+    job.name = sanitize_name(job.key) + "." + short_name(job.label, kMaxNameLength);
     for (uint32_t u : upstream) job.after.push_back(job_index[u]);
     std::sort(job.after.begin(), job.after.end());
     bool first = true;

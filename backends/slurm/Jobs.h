@@ -56,4 +56,12 @@ JobGraph build_job_graph(const ir::Module& m, const ir::Workflow& w);
 /// `std_ml.accuracy` for `std ml.accuracy`; Slurm job names and file names use it.
 std::string sanitize_name(std::string_view text);
 
+/// The longest label or workflow name kept whole in job names and file names (such as
+/// `jobs/n3.LABEL.launch.sbatch`), far below a file name's 255 bytes.
+inline constexpr size_t kMaxNameLength = 96;
+
+/// sanitize_name(text), or when longer than `max`, its first `max` - 9 characters, `-` and
+/// 8 hex digits of the hash of `text`, so that long names stay distinct.
+std::string short_name(std::string_view text, size_t max = kMaxNameLength);
+
 }  // namespace flyte::slurm

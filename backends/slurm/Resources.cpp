@@ -13,10 +13,42 @@ int64_t megabytes(int64_t bytes) {
   return std::max<int64_t>(1, (bytes + kMiB - 1) / kMiB);
 }
 
+std::optional<int64_t> time_limit_seconds(const JobResources& r, int64_t items) {
+  if (!r.timeout_s || r.retries < 0) return std::nullopt;
+  double per_item = *r.timeout_s * (static_cast<double>(r.retries) + 1.0) + 60.0;
+  double total = std::ceil(per_item * static_cast<double>(items));
+  // NaN fails the comparison too.
+  if (!(total >= 0 && total <= static_cast<double>(kMaxTimeSeconds))) return std::nullopt;
+  return static_cast<int64_t>(total);
+}
+
+bool check_time_limits(const JobGraph& g, std::string& error) {
+  for (const Job& j : g.jobs) {
+    const JobResources& r = j.resources;
+    if (r.retries < 0) {
+      error =
+          fmt::format("task '{}' (node {}): @retries({}) is negative", j.label, j.key, r.retries);
+      return false;
+    }
+    if (r.timeout_s && !time_limit_seconds(r)) {
+      double t = *r.timeout_s;
+      error = fmt::format(
+          "task '{}' (node {}): @timeout of {} s for each of @retries({}) + 1 attempts, plus "
+          "60 s, is above the longest Slurm time limit, {} minutes (about 4085 years)",
+          j.label, j.key,
+          t == std::floor(t) && std::fabs(t) < 1e15 ? fmt::format("{:.0f}", t)
+                                                    : fmt::format("{:g}", t),
+          r.retries, kMaxTimeSeconds / 60);
+      return false;
+    }
+  }
+  return true;
+}
+
 std::string time_limit(const JobResources& r, int64_t items) {
   if (!r.timeout_s) return "";
-  double per_item = *r.timeout_s * static_cast<double>(r.retries + 1) + 60.0;
-  auto total = static_cast<int64_t>(std::ceil(per_item * static_cast<double>(items)));
+  // check_time_limits refused what does not fit before.
+  int64_t total = time_limit_seconds(r, items).value_or(kMaxTimeSeconds);
   int64_t days = total / 86400;
   int64_t rest = total % 86400;
   return fmt::format("{}-{:02}:{:02}:{:02}", days, rest / 3600, rest % 3600 / 60, rest % 60);

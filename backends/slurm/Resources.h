@@ -4,6 +4,8 @@
 // given. Each option comes with the reason, for the script's comments.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,6 +32,17 @@ inline constexpr int kSignalLeadSeconds = 60;
 /// array tasks run several; the time limit covers them all).
 std::vector<SbatchOption> resource_options(const JobResources& r, const ClusterOptions& c,
                                            int64_t items = 1);
+
+/// The longest time limit Slurm takes: it reads `--time` into an int of minutes.
+inline constexpr int64_t kMaxTimeSeconds = int64_t{INT32_MAX} * 60;
+
+/// Every attempt's timeout plus a minute, for each of `items` items, in seconds; none
+/// without a timeout or when above kMaxTimeSeconds.
+std::optional<int64_t> time_limit_seconds(const JobResources& r, int64_t items = 1);
+
+/// Checks that every job's time limit fits Slurm's (the map items' limit is checked per
+/// item). False with `error` naming the task and the value.
+bool check_time_limits(const JobGraph& g, std::string& error);
 
 /// The time limit for `r` as sbatch spells it (`D-HH:MM:SS`), or empty for none: every
 /// attempt's timeout plus a minute of backoff and start-up, for each of `items` items.

@@ -198,7 +198,7 @@ std::vector<std::pair<std::string_view, std::string>> common(const Job& job,
           {"NAME", job.name},
           {"WHAT", one_line(what(job))},
           {"WORKFLOW", one_line(c.workflow)},
-          {"WORKFLOW_NAME", sanitize_name(c.workflow)},
+          {"WORKFLOW_NAME", short_name(c.workflow)},
           {"SOURCE", one_line(c.source)},
           {"RUN_NODE", std::string(kRunNode)}};
 }
@@ -226,11 +226,7 @@ std::string node_script(const Job& job, const ScriptContext& c) {
 std::string launcher_script(const Job& job, const ScriptContext& c) {
   auto values = common(job, c);
   int64_t item_seconds = 0;
-  if (std::string t = time_limit(job.resources); !t.empty()) {
-    item_seconds = static_cast<int64_t>(*job.resources.timeout_s *
-                                        static_cast<double>(job.resources.retries + 1)) +
-                   60;
-  }
+  if (std::optional<int64_t> t = time_limit_seconds(job.resources)) item_seconds = *t;
   values.emplace_back("ITEM_SECONDS", std::to_string(item_seconds));
   values.emplace_back("CONCURRENCY", std::to_string(job.concurrency.value_or(0)));
   values.emplace_back("PLACEMENT", placement(c.cluster));

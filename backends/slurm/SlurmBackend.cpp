@@ -8,10 +8,12 @@
 #include <memory>
 
 #include "backends/slurm/Jobs.h"
+#include "backends/slurm/Resources.h"
 #include "backends/slurm/Sbatch.h"
 #include "backends/slurm/Submit.h"
 #include "driver/Backend.h"
 #include "support/AtomicFile.h"
+#include "support/OutputDir.h"
 
 namespace flyte::slurm {
 namespace {
@@ -75,14 +77,28 @@ class SlurmBackend final : public driver::Backend {
     }
 
     JobGraph g = build_job_graph(m, *w);
-    fs::path out(request.output);
-    std::error_code ec;
-    fs::create_directories(out / "jobs", ec);
-    fs::create_directories(out / "bin", ec);
-    fs::create_directories(out / "logs", ec);
-    if (ec) {
-      error = "cannot create '" + out.string() + "': " + ec.message();
+    if (!check_time_limits(g, error)) return false;
+    // Everything goes into a staging folder that replaces `-o` only when complete.
+    StagedOutputDir staged;
+    if (!staged.begin(request.output, "slurm", {"store", "logs"}, error)) return false;
+    if (!write_folder(m, g, c, request, staged.path(), error)) {
+      error = staged.in_output_terms(error);
       return false;
+    }
+    return staged.commit(error);
+  }
+
+ private:
+  // Writes the whole build folder into `out` (the staging folder).
+  static bool write_folder(const ir::Module& m, const JobGraph& g, const ScriptContext& c,
+                           const driver::BackendRequest& request, const fs::path& out,
+                           std::string& error) {
+    for (const char* sub : {"jobs", "bin", "logs"}) {
+      std::error_code ec;
+      if (!fs::create_directories(out / sub, ec) && ec) {
+        error = "cannot create '" + (out / sub).string() + "': " + ec.message();
+        return false;
+      }
     }
     for (const Job& j : g.jobs) {
       fs::path jobs = out / "jobs";

@@ -358,7 +358,7 @@ echo "cancel.sh: cancelled $(wc -w <<<"$ids") jobs of run $run"
 
 std::vector<std::pair<std::string_view, std::string>> common(const ScriptContext& c) {
   return {{"WORKFLOW", one_line(c.workflow)},
-          {"WORKFLOW_NAME", sanitize_name(c.workflow)},
+          {"WORKFLOW_NAME", short_name(c.workflow)},
           {"SOURCE", one_line(c.source)},
           {"PRELUDE", std::string(kPrelude)}};
 }
@@ -415,6 +415,7 @@ logs/     logs/<run>/<node>/<jobid>.out
 store/    the default store: it must be on a file system every node sees
 
 Running submit.sh again with the same store resumes: done nodes are not submitted.
+A rebuild into this folder replaces all of it but store/ and logs/.
 )sh",
                      one_line(c.workflow), one_line(c.source), g.jobs.size(), maps);
 }
