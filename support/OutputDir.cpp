@@ -61,15 +61,20 @@ std::string refusal(const fs::path& dir, const std::string& given,
   if (names.empty()) return "";
   std::set<std::string> listed;
   if (!read_marker(dir, listed)) {
-    return "'" + given + "' is a folder that flytec build did not write (it is not empty and " +
-           "has no " + kBuildMarker + " file); the build replaces its folder whole, so " +
-           "name a new or empty folder";
+    std::string why = "'" + given + "' is a folder that flytec build did not write (it is not ";
+    why += "empty and has no ";
+    why += kBuildMarker;
+    why += " file); the build replaces its folder whole, so name a new or empty folder";
+    return why;
   }
   for (const std::string& n : names) {
     if (n != kBuildMarker && listed.count(n) == 0 && run_data.count(n) == 0) {
-      return "'" + given + "' holds '" + n +
-             "', which flytec build did not write; the build replaces its folder whole, so " +
-             "move it away or name another folder";
+      std::string why = "'" + given + "' holds '";
+      why += n;
+      why +=
+          "', which flytec build did not write; the build replaces its folder whole, so "
+          "move it away or name another folder";
+      return why;
     }
   }
   return "";
