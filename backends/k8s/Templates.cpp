@@ -234,6 +234,8 @@ std::string TemplateBuilder::pod_template(const std::string& base, const PodReso
     t["outputs"]["parameters"].push(digest_output());
   }
   Yaml c = container(run, args);
+  if (std::string bad = check_secrets(r); !bad.empty() && error_.empty())
+    error_ = fmt::format("the pod of '{}': {}", base, bad);
   if (Yaml env = secret_env_entries(r); !env.empty()) c["env"] = env;
   c["resources"] = container_resources(r);
   t["container"] = std::move(c);
