@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "backends/k8s/Names.h"
+#include "ir/Serialize.h"
 #include "support/Hash.h"
 
 namespace flyte::k8s {
@@ -404,11 +405,20 @@ std::optional<std::string> TemplateBuilder::memo_key(const Dag& g, size_t j,
     return std::nullopt;
   // What the task's outputs depend on that the store does not say: its definition, the
   // image it runs in and its resources and secrets.
+  // The plan and the node too: another call of the task, or a call whose arguments are
+  // other constants or expressions, has other inputs with the same upstream digests.
+  if (plan_hash_.empty()) {
+    Hasher p;
+    p.add(ir::to_protobuf(m_));
+    plan_hash_ = p.hex();
+  }
   Hasher h;
   h.add(job.task->fingerprint);
   h.add(job.task->cache_version);
   h.add(job.runner.image.empty() ? o_.image : job.runner.image);
   h.add(signature(job.label, job.resources, job.runner, false));
+  h.add(plan_hash_);
+  h.add(job.node);
   std::string key = h.hex().substr(0, 16) + "-{{tasks.init.outputs.parameters.digest}}";
   size_t parts = 2;
   for (uint32_t a : job.after) {

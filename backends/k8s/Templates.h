@@ -104,6 +104,7 @@ class TemplateBuilder {
   std::vector<Yaml> list_;
   std::map<std::string, std::string> by_signature_;  // signature -> template name
   std::set<std::string> taken_;                      // template names given out
+  mutable std::string plan_hash_;                    // of the whole plan, for memo keys
   std::string error_;
 };
 

@@ -463,7 +463,7 @@ def test_graph_failing(ctx):
 MEMO = os.path.join(ROOT, "test", "lit", "local", "Inputs", "memo.flyte")
 
 
-def memo_run(ctx, workflow, out, files, store, configmaps, run, inputs):
+def memo_run(ctx, workflow, out, files, store, configmaps, run, inputs, extra=()):
     """One interpreted run over the shared store and ConfigMaps: (interpreter, outputs)."""
     params = []
     for name, value in inputs:
@@ -471,7 +471,8 @@ def memo_run(ctx, workflow, out, files, store, configmaps, run, inputs):
     p = interp(*workflow_files(files), "--map-path", f"{STORE_MOUNT}={store}",
                "--map-path", f"{IMAGE_WF}={os.path.join(out, 'bin', 'wf')}",
                "--map-path", f"{IMAGE_DIR}={out}", "--configmaps", configmaps,
-               "--workdir", os.path.join(ctx.tmp, f"interp-{workflow}-{run}"), *params, expect_rc=0)
+               "--workdir", os.path.join(ctx.tmp, f"interp-{workflow}-{run}"), *params, *extra,
+               expect_rc=0)
     got = run_cmd([os.path.join(out, "bin", "wf"), "--store", run_store(store, p), "--cache-dir",
                    os.path.join(store, ".flytec-cache"), "--collect"])
     return p, json.loads(got.stdout)
@@ -550,6 +551,26 @@ def test_memoized_upstream_digest(ctx):
     assert a1 == a2 == {"o": 4}, (a1, a2)
     assert memoized_nodes(p4) == ["n1"], p4.stdout
     assert lines(os.path.join(state, "count")) == 1
+
+
+def test_memoized_two_calls(ctx):
+    """Two calls of one @cache task with the same upstream and other arguments: each runs
+    once, and each is memoized on the next run with its own result."""
+    out = os.path.join(ctx.shared, "k8s-memo-twice")
+    files = k8s_build(ctx, MEMO, "twice", out)
+    out = BUILDS[("k8s", MEMO, "twice")]
+    store, configmaps, state = (os.path.join(ctx.tmp, d) for d in ("store", "configmaps", "state"))
+    for d in (store, state):
+        os.makedirs(d)
+    p1, got1 = memo_run(ctx, "twice", out, files, store, configmaps, 1, [("state", state)],
+                        ("--jobs", "1"))
+    assert got1 == {"a": 2, "b": 4}, got1
+    assert memoized_nodes(p1) == [], p1.stdout
+    p2, got2 = memo_run(ctx, "twice", out, files, store, configmaps, 2, [("state", state)],
+                        ("--jobs", "1"))
+    assert got2 == got1, got2
+    assert memoized_nodes(p2) == ["n0", "n1"], p2.stdout
+    assert lines(os.path.join(state, "count")) == 2
 
 
 # --- every generated manifest against the schemas -------------------------------------
