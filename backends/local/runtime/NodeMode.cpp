@@ -142,6 +142,7 @@ class StoreHooks final : public TargetHooks {
     // same node at the same time loses the rename and reads the winner's record.
     std::string dir = fmt::format("{}/.restore-{}-{}", store_.path(), key, ::getpid());
     std::error_code ec;
+    sweep_restores();
     std::filesystem::remove_all(dir, ec);
     std::filesystem::create_directories(dir, ec);
     std::optional<Value> outputs = ec ? std::nullopt : cache_->lookup(cache_key, dir);
@@ -189,6 +190,20 @@ class StoreHooks final : public TargetHooks {
   std::optional<Failure> failed_upstream;
 
  private:
+  /// Removes what restores killed midway left beside the nodes: `.restore-*` folders not
+  /// touched for an hour (their process is gone; it may have run on another machine).
+  void sweep_restores() const {
+    std::error_code ec;
+    auto now = std::filesystem::file_time_type::clock::now();
+    for (std::filesystem::directory_iterator it(store_.path(), ec), end; !ec && it != end;
+         it.increment(ec)) {
+      if (it->path().filename().string().rfind(".restore-", 0) != 0) continue;
+      std::error_code tec;
+      auto t = std::filesystem::last_write_time(it->path(), tec);
+      if (!tec && now - t > std::chrono::hours(1)) std::filesystem::remove_all(it->path(), tec);
+    }
+  }
+
   /// `v` with every string that starts with `from` starting with `to` instead (the paths
   /// of restored files, from where they were built to where they are published).
   static Value with_prefix(const Value& v, const std::string& from, const std::string& to) {
