@@ -9,6 +9,7 @@
 #include <optional>
 #include <regex>
 
+#include "frontend/Cron.h"
 #include "frontend/Suggest.h"
 
 namespace flyte {
@@ -263,12 +264,9 @@ class Reader {
       bad(annotation_->range, "'@schedule' takes cron = \"MIN HOUR DAY MONTH WEEKDAY\"");
       return;
     }
-    // Five fields of digits, names, '*', ',', '-' and '/'; or a @-shorthand such as @daily.
-    static const std::regex kCron(
-        R"(^\s*(@(yearly|annually|monthly|weekly|daily|midnight|hourly)|([0-9A-Za-z*,/\-]+\s+){4}[0-9A-Za-z*,/\-]+)\s*$)");
     const std::string& v = static_cast<const ast::StringLit*>(args[0].value)->value;
-    if (!std::regex_match(v, kCron)) {
-      bad(args[0].value->range, fmt::format("\"{}\" is not a cron schedule of five fields", v));
+    if (std::string problem = cron_problem(v); !problem.empty()) {
+      bad(args[0].value->range, fmt::format("\"{}\" is not a cron schedule: {}", v, problem));
       return;
     }
     out_.schedule = v;

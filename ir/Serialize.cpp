@@ -3,6 +3,7 @@
 
 #include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
+#include <google/protobuf/stubs/logging.h>
 #include <google/protobuf/util/json_util.h>
 
 #include <algorithm>
@@ -581,6 +582,18 @@ std::string to_json(const Module& m) {
   return out;
 }
 
+namespace {
+
+// What libprotobuf logs while a plan is parsed (invalid UTF-8 in a string field, say),
+// kept for the error message instead of printed on stderr as a raw `[libprotobuf ERROR]`.
+std::string* g_parse_log = nullptr;
+
+void keep_parse_log(google::protobuf::LogLevel, const char*, int, const std::string& message) {
+  if (g_parse_log != nullptr && g_parse_log->empty()) *g_parse_log = message;
+}
+
+}  // namespace
+
 std::unique_ptr<Module> from_protobuf(std::string_view bytes, std::string& error) {
   // One arena for the whole message: a plan has several small messages per node, and
   // allocating (and freeing) each on its own dominated loading large plans.
@@ -589,9 +602,16 @@ std::unique_ptr<Module> from_protobuf(std::string_view bytes, std::string& error
   options.max_block_size = size_t{8} * 1024 * 1024;
   google::protobuf::Arena arena(options);
   auto* proto = google::protobuf::Arena::CreateMessage<pb::Module>(&arena);
-  if (bytes.size() > static_cast<size_t>(INT32_MAX) ||
-      !proto->ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+  std::string log;
+  g_parse_log = &log;
+  google::protobuf::LogHandler* previous = google::protobuf::SetLogHandler(keep_parse_log);
+  bool parsed = bytes.size() <= static_cast<size_t>(INT32_MAX) &&
+                proto->ParseFromArray(bytes.data(), static_cast<int>(bytes.size()));
+  google::protobuf::SetLogHandler(previous);
+  g_parse_log = nullptr;
+  if (!parsed) {
     error = "not a flytec IR protobuf (flyte.ir.proto.Module)";
+    if (!log.empty()) error += ": " + log.substr(0, log.find(". Use the"));
     return nullptr;
   }
   if (proto->format_version() != kPlanFormatVersion) {

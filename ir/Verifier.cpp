@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
+
 #include "ir/Args.h"
 
 namespace flyte::ir {
@@ -16,6 +18,7 @@ class Verifier {
     for (const Task& t : m_.tasks) {
       for (const Param& p : t.inputs) constant(p.default_value, "task " + t.name);
       if (bad_range(t.location)) range(t.location, "task " + t.name);
+      policy(t.policy, "task " + t.name);
     }
     for (const Workflow& w : m_.workflows) workflow(w);
     for (const Launch& l : m_.launches) {
@@ -38,6 +41,19 @@ class Verifier {
   }
   void range(const SourceRange& r, const std::string& where) {
     if (bad_range(r)) fail("{}: source range names no file of the module's table", where);
+  }
+
+  // What the frontend never lets through (a plan written by hand, or edited): negative
+  // counts and sizes, CPUs and durations that are not positive numbers.
+  void policy(const Policy& p, const std::string& where) {
+    if (p.retries && *p.retries < 0) fail("{}: retries {} is negative", where, *p.retries);
+    if (p.timeout_s && !(std::isfinite(*p.timeout_s) && *p.timeout_s > 0))
+      fail("{}: timeout {} is not a positive number of seconds", where, *p.timeout_s);
+    if (p.cpu && !(std::isfinite(*p.cpu) && *p.cpu > 0))
+      fail("{}: cpu {} is not a positive number", where, *p.cpu);
+    if (p.mem_bytes && *p.mem_bytes < 0) fail("{}: mem {} is negative", where, *p.mem_bytes);
+    if (p.gpu && *p.gpu < 0) fail("{}: gpu {} is negative", where, *p.gpu);
+    if (p.disk_bytes && *p.disk_bytes < 0) fail("{}: disk {} is negative", where, *p.disk_bytes);
   }
 
   void constant(std::optional<ConstId> c, const std::string& where) {
@@ -82,6 +98,8 @@ class Verifier {
       if (bad_range(n.location)) range(n.location, fmt::format("{} %{}", w.name, i));
       if (n.kind == Node::Kind::Task && n.task.index >= m_.tasks.size())
         fail("{} %{}: no task {}", w.name, i, n.task.index);
+      if (n.kind == Node::Kind::Task || n.kind == Node::Kind::Subworkflow)
+        policy(n.overrides(), fmt::format("{} %{}", w.name, i));
       if (n.kind == Node::Kind::Subworkflow && n.workflow.index >= m_.workflows.size()) {
         fail("{} %{}: no workflow {}", w.name, i, n.workflow.index);
       }

@@ -45,9 +45,17 @@ std::string readme(const ir::Workflow& w, const K8sOptions& o, bool pvc_file) {
   }
   s += "3. Register the template: kubectl apply -f workflow-template.yaml\n"
        "   (and any cron-*.yaml for the scheduled launches)\n"
-       "4. Run it: argo submit workflow.yaml [-p INPUT=VALUE]...\n"
-       "The run's store is /flyte/store/<workflow name> on the claim; its outputs:\n"
-       "     /opt/flytec/bin/wf --store /flyte/store/<workflow name> --collect\n";
+       "4. Run it: argo submit workflow.yaml [-p INPUT=VALUE]...\n";
+  if (o.storage.kind == Storage::Kind::Pvc) {
+    s += "The run's store is /flyte/store/<workflow name> on the claim; its outputs:\n"
+         "     /opt/flytec/bin/wf --store /flyte/store/<workflow name> \\\n"
+         "       --cache-dir /flyte/store/.flytec-cache --collect\n"
+         "@cache tasks are memoized in ConfigMaps flytec-memo-*: the Workflow's service\n"
+         "account needs create, get and update on configmaps.\n";
+  } else {
+    s += "Its outputs are the output parameter 'outputs' of its last step, collect:\n"
+         "     argo get <workflow name> -o json\n";
+  }
   return s;
 }
 

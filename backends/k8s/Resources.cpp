@@ -3,7 +3,9 @@
 
 #include <fmt/format.h>
 
+#include <cctype>
 #include <cmath>
+#include <map>
 
 #include "backends/k8s/Limits.h"
 #include "backends/k8s/Names.h"
@@ -87,17 +89,59 @@ void add_scheduling(const PodResources& r, const ClusterOptions& c, Yaml& t) {
   }
 }
 
+namespace {
+
+// A DNS-1123 subdomain: dot-separated labels of [a-z0-9-], each starting and ending
+// alphanumeric; at most 253 characters.
+bool dns_subdomain(const std::string& s) {
+  if (s.empty() || s.size() > 253) return false;
+  size_t start = 0;
+  for (;;) {
+    size_t dot = s.find('.', start);
+    std::string label = s.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+    if (label.empty() || label.front() == '-' || label.back() == '-') return false;
+    for (char c : label) {
+      if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) return false;
+    }
+    if (dot == std::string::npos) return true;
+    start = dot + 1;
+  }
+}
+
+}  // namespace
+
 Yaml secret_env_entries(const PodResources& r) {
   Yaml env = Yaml::seq();
   for (const std::string& s : r.secrets) {
     Yaml e = Yaml::map();
     e["name"] = secret_env(s);
     Yaml& ref = e["valueFrom"]["secretKeyRef"];
-    ref["name"] = dns_name(s, 253);
+    ref["name"] = dns_subdomain(s) ? s : dns_name(s, 253);
     ref["key"] = s;
     env.push(std::move(e));
   }
   return env;
+}
+
+std::string check_secrets(const PodResources& r) {
+  std::map<std::string, std::string> by_env;
+  for (const std::string& s : r.secrets) {
+    bool key_ok = !s.empty() && s.size() <= 253;
+    for (char c : s) {
+      key_ok = key_ok && (std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' ||
+                          c == '.' || c == '_');
+    }
+    if (!key_ok)
+      return fmt::format(
+          "@secret(\"{}\") is no Kubernetes Secret key (letters, digits, '-', "
+          "'.' and '_', at most 253)",
+          s);
+    auto [it, fresh] = by_env.emplace(secret_env(s), s);
+    if (!fresh)
+      return fmt::format("@secret(\"{}\") and @secret(\"{}\") are both delivered as {} in one pod",
+                         it->second, s, it->first);
+  }
+  return {};
 }
 
 }  // namespace flyte::k8s

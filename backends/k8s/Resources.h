@@ -35,7 +35,14 @@ Yaml container_resources(const PodResources& r);
 /// template `t`.
 void add_scheduling(const PodResources& r, const ClusterOptions& c, Yaml& t);
 
-/// The env entries delivering `r`'s secrets through `secretKeyRef`.
+/// The env entries delivering `r`'s secrets through `secretKeyRef`: `@secret("name")` is
+/// key `name` of the Secret of that name (a DNS-1123 subdomain as it is, sanitized
+/// otherwise: `API_Token` is Secret `api-token`).
 Yaml secret_env_entries(const PodResources& r);
+
+/// Why `r`'s secrets cannot be delivered (empty: they can): a name that is no Secret key
+/// (`[-._a-zA-Z0-9]`, at most 253), or two names that give one variable
+/// (`db_pass` and `db.pass` are both FLYTE_SECRET_DB_PASS).
+std::string check_secrets(const PodResources& r);
 
 }  // namespace flyte::k8s

@@ -4,6 +4,8 @@
 #include <fmt/format.h>
 
 #include "backends/k8s/Names.h"
+#include "ir/Serialize.h"
+#include "support/Hash.h"
 
 namespace flyte::k8s {
 namespace {
@@ -45,6 +47,14 @@ Yaml artifact(const std::string& name, const std::string& path) {
 }
 
 std::string store_path(const std::string& rest) { return std::string(kStoreDir) + "/" + rest; }
+
+// The output parameter `digest`, from what the node mode wrote at kDigestFile.
+Yaml digest_output() {
+  Yaml p = param("digest");
+  p["valueFrom"]["path"] = kDigestFile;
+  p["valueFrom"]["default"] = "none";
+  return p;
+}
 
 // Every job upstream of job `j` of `g`, ascending.
 std::vector<uint32_t> upstream_closure(const Dag& g, std::ptrdiff_t j) {
@@ -114,9 +124,15 @@ TemplateBuilder::TemplateBuilder(const ir::Module& m, uint32_t workflow, Templat
     : m_(m), workflow_(workflow), o_(std::move(o)) {}
 
 std::string TemplateBuilder::add(std::string name, Yaml t) {
-  int& uses = names_[name];
-  ++uses;
-  if (uses > 1) name = fmt::format("{}-{}", name, uses);
+  name = template_name(name);
+  // A name taken (by another task that sanitizes alike, or a generated one) gets the
+  // first free `-N`, the base shortened so that the whole stays within Argo's limit.
+  std::string base = name;
+  for (int n = 2; taken_.count(name) != 0; ++n) {
+    std::string suffix = fmt::format("-{}", n);
+    name = template_name(base.substr(0, 128 - suffix.size())) + suffix;
+  }
+  taken_.insert(name);
   t.prepend("name", name);
   list_.push_back(std::move(t));
   return name;
@@ -169,15 +185,21 @@ bool TemplateBuilder::scalar_outputs(const ir::Task* t) const {
 
 std::string TemplateBuilder::pod_template(const std::string& base, const PodResources& r,
                                           const PodRunner& run, bool item, size_t upstream,
-                                          bool scalar_outputs) {
+                                          bool scalar_outputs, const std::string& memo) {
   std::string sig =
-      signature(base, r, run, item) + fmt::format("|up{}|{}", upstream, scalar_outputs);
+      signature(base, r, run, item) + fmt::format("|up{}|{}|{}", upstream, scalar_outputs, memo);
   if (auto it = by_signature_.find(sig); it != by_signature_.end()) return it->second;
 
   Yaml t = Yaml::map();
   t["metadata"]["labels"]["flytec.io/task"] = label_value(base);
   t["inputs"]["parameters"].push(param("node"));
   if (item) t["inputs"]["parameters"].push(param("item"));
+  if (!memo.empty()) {
+    t["inputs"]["parameters"].push(param("memo-key"));
+    t["memoize"]["key"] = "{{inputs.parameters.memo-key}}";
+    t["memoize"]["maxAge"] = kMemoMaxAge;
+    t["memoize"]["cache"]["configMap"]["name"] = memo;
+  }
   if (artifacts()) {
     // The run's inputs and the records this node reads, where the node mode looks.
     for (size_t i = 0; i < upstream; ++i)
@@ -207,8 +229,14 @@ std::string TemplateBuilder::pod_template(const std::string& base, const PodReso
   if (item) {
     args.push("--item");
     args.push("{{inputs.parameters.item}}");
+  } else if (!artifacts()) {
+    args.push("--digest-out");
+    args.push(kDigestFile);
+    t["outputs"]["parameters"].push(digest_output());
   }
   Yaml c = container(run, args);
+  if (std::string bad = check_secrets(r); !bad.empty() && error_.empty())
+    error_ = fmt::format("the pod of '{}': {}", base, bad);
   if (Yaml env = secret_env_entries(r); !env.empty()) c["env"] = env;
   c["resources"] = container_resources(r);
   t["container"] = std::move(c);
@@ -246,6 +274,11 @@ std::string TemplateBuilder::init_template() {
   for (const ir::Param& p : w.inputs) {
     args.push(fmt::format("--{}={{{{workflow.parameters.{}}}}}", p.name, p.name));
   }
+  if (!artifacts()) {
+    args.push("--digest-out");
+    args.push(kDigestFile);
+    t["outputs"]["parameters"].push(digest_output());
+  }
   Yaml c = container({}, args);
   c["resources"]["requests"]["cpu"] = "100m";
   t["container"] = std::move(c);
@@ -269,13 +302,14 @@ std::string TemplateBuilder::launch_template() {
       "set -e\n"
       "n=$(" +
       std::string(kExecutable) +
-      " --store \"$1\" --map-length \"$2\")\n"
+      " --store \"$1\" --cache-dir \"$3\" --map-length \"$2\")\n"
       "i=0; sep=''\n"
       "{ printf '['; while [ \"$i\" -lt \"$n\" ]; do printf '%s%d' \"$sep\" \"$i\"; sep=,; "
       "i=$((i + 1)); done; printf ']'; } > /tmp/items.json\n"));
   c["args"].push("launch");
   c["args"].push(kStoreDir);
   c["args"].push("{{inputs.parameters.node}}");
+  c["args"].push(kCacheDir);
   c["resources"]["requests"]["cpu"] = "100m";
   t["container"] = std::move(c);
   Yaml out = param("items");
@@ -293,7 +327,8 @@ std::string TemplateBuilder::decide_template() {
   t["inputs"]["parameters"].push(param("node"));
   // Its stdout, the arm's index or `none`, is the task's `outputs.result`.
   Yaml args = Yaml::seq();
-  for (const char* a : {"--store", kStoreDir, "--branch-arm", "{{inputs.parameters.node}}"}) {
+  for (const char* a : {"--store", kStoreDir, "--cache-dir", kCacheDir, "--branch-arm",
+                        "{{inputs.parameters.node}}"}) {
     args.push(a);
   }
   Yaml c = container({}, args);
@@ -360,6 +395,53 @@ std::string TemplateBuilder::collect_template(size_t jobs) {
   out["valueFrom"]["path"] = "/tmp/outputs.json";
   t["outputs"]["parameters"].push(std::move(out));
   return add("collect", std::move(t));
+}
+
+std::optional<std::string> TemplateBuilder::memo_key(const Dag& g, size_t j,
+                                                     const std::vector<std::string>& finals) const {
+  const Job& job = g.jobs[j];
+  if (artifacts() || job.kind != Job::Kind::Task || job.task == nullptr || !job.task->cache ||
+      g.failure_policy != ir::FailurePolicy::FailFast)
+    return std::nullopt;
+  // What the task's outputs depend on that the store does not say: its definition, the
+  // image it runs in and its resources and secrets.
+  // The plan and the node too: another call of the task, or a call whose arguments are
+  // other constants or expressions, has other inputs with the same upstream digests.
+  if (plan_hash_.empty()) {
+    Hasher p;
+    p.add(ir::to_protobuf(m_));
+    plan_hash_ = p.hex();
+  }
+  Hasher h;
+  h.add(job.task->fingerprint);
+  h.add(job.task->cache_version);
+  h.add(job.runner.image.empty() ? o_.image : job.runner.image);
+  h.add(signature(job.label, job.resources, job.runner, false));
+  h.add(plan_hash_);
+  h.add(job.node);
+  std::string key = h.hex().substr(0, 16) + "-{{tasks.init.outputs.parameters.digest}}";
+  size_t parts = 2;
+  for (uint32_t a : job.after) {
+    const Job& up = g.jobs[a];
+    // A task of a branch arm may be skipped, leaving no digest; one of the same arm as
+    // this task ran if this one runs.
+    if (up.guard && !(job.guard == up.guard && job.arm == up.arm)) return std::nullopt;
+    switch (up.kind) {
+      case Job::Kind::Decide:
+        key += fmt::format("-{{{{tasks.{}.outputs.result}}}}", up.name);
+        break;
+      case Job::Kind::Task:
+      case Job::Kind::InProcess:
+      case Job::Kind::Map:
+        key += fmt::format("-{{{{tasks.{}.outputs.parameters.digest}}}}", finals[a]);
+        break;
+      case Job::Kind::Subworkflow: return std::nullopt;  // a nested DAG has no digest
+    }
+    ++parts;
+  }
+  // A key is at most 253 characters: 16 hex digits and a dash for each part.
+  if (parts * 17 > 253) return std::nullopt;
+  return key;
 }
 
 Yaml TemplateBuilder::dag_body(std::vector<DagEntry>& tasks, size_t begin, size_t end,
@@ -484,6 +566,11 @@ std::string TemplateBuilder::dag_template(uint32_t wi, bool entry) {
   };
   std::vector<DagEntry> tasks;
   std::string init = entry ? init_template() : "";
+  // A DAG split into parts (lay_out) has no memoized tasks: a key names tasks that a part
+  // of its own cannot see.
+  size_t entries = init.empty() ? 0 : 1;
+  for (const Job& job : g.jobs) entries += job.kind == Job::Kind::Map ? 3 : 1;
+  bool split = entries > kMaxDagTasks;
   std::vector<std::string> finals;  // the DAG task that completes each job
   for (const Job& job : g.jobs) {
     std::vector<std::string> deps;
@@ -544,10 +631,21 @@ std::string TemplateBuilder::dag_template(uint32_t wi, bool entry) {
         // The node mode reads the records of every node upstream, not only the nearest.
         std::vector<uint32_t> ancestors =
             artifacts() ? upstream_closure(g, &job - g.jobs.data()) : std::vector<uint32_t>{};
+        std::optional<std::string> memo =
+            entry && !split ? memo_key(g, &job - g.jobs.data(), finals) : std::nullopt;
+        std::string cm;
+        if (memo) {
+          // One ConfigMap per task, its name unique to the task's exact name.
+          Hasher h;
+          h.add(job.task->name);
+          cm = dns_name(fmt::format("flytec-memo-{}-{}", w.name, job.task->name), 244) + "-" +
+               h.hex().substr(0, 8);
+        }
         Yaml t = dag_task(job.name,
                           pod_template(base, job.resources, job.runner, false, ancestors.size(),
-                                       artifacts() && scalar_outputs(job.task)));
+                                       artifacts() && scalar_outputs(job.task), cm));
         t["arguments"]["parameters"].push(param("node", key(job.node)));
+        if (memo) t["arguments"]["parameters"].push(param("memo-key", *memo));
         if (artifacts()) pass_records(t, ancestors, g);
         push_first(std::move(t));
         finals.push_back(job.name);
@@ -608,11 +706,13 @@ std::string TemplateBuilder::dag_template(uint32_t wi, bool entry) {
   t["dag"] = std::move(dag);
   // The entry DAG is first in the list; nested ones land where they were first used.
   if (entry) {
+    // kEntry was kept free for it (templates()).
     std::vector<Yaml> rest = std::move(list_);
     list_.clear();
-    std::string name = add(kEntry, std::move(t));
+    t.prepend("name", kEntry);
+    list_.push_back(std::move(t));
     for (Yaml& y : rest) list_.push_back(std::move(y));
-    return name;
+    return kEntry;
   }
   std::string name = add(template_name("wf-" + w.name), std::move(t));
   by_signature_[sig] = name;
@@ -622,7 +722,7 @@ std::string TemplateBuilder::dag_template(uint32_t wi, bool entry) {
 Yaml TemplateBuilder::templates() {
   list_.clear();
   by_signature_.clear();
-  names_.clear();
+  taken_ = {kEntry};
   dag_template(workflow_, true);
   Yaml out = Yaml::seq();
   for (Yaml& y : list_) out.push(std::move(y));

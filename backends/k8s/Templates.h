@@ -11,6 +11,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -30,6 +31,12 @@ inline constexpr const char* kInstallDir = "/opt/flytec";
 inline constexpr const char* kStoreDir = "/flyte/store/{{workflow.name}}";
 /// The node mode's cache of `@cache` tasks, shared by every run on the volume.
 inline constexpr const char* kCacheDir = "/flyte/store/.flytec-cache";
+/// Where a pod's node mode writes the digest of what it recorded (`--digest-out`), read
+/// back as the output parameter `digest`: the memoization keys of `@cache` tasks are made
+/// of their upstream's digests.
+inline constexpr const char* kDigestFile = "/tmp/flytec-digest";
+/// How long a memoized result counts (Argo's `maxAge` must be set).
+inline constexpr const char* kMemoMaxAge = "8760h";
 /// The entry DAG's name.
 inline constexpr const char* kEntry = "main";
 /// The most tasks the Argo schema allows in one DAG; bigger ones are split into parts.
@@ -67,9 +74,15 @@ class TemplateBuilder {
   Yaml dag_body(std::vector<DagEntry>& tasks, size_t begin, size_t end,
                 const std::set<std::string>& local, ir::FailurePolicy policy,
                 const std::string& init);
-  /// `upstream`: with artifact storage, how many upstream records the pod gets.
+  /// `upstream`: with artifact storage, how many upstream records the pod gets. `memo`: the
+  /// ConfigMap of a memoized task's template (its key is the input parameter `memo-key`).
   std::string pod_template(const std::string& base, const PodResources& r, const PodRunner& run,
-                           bool item, size_t upstream = 0, bool scalar_outputs = false);
+                           bool item, size_t upstream = 0, bool scalar_outputs = false,
+                           const std::string& memo = "");
+  /// The memoization key of task job `j` of `g` as a template of its upstream's digests,
+  /// or nullopt when it is not memoized (see docs/k8s.md).
+  std::optional<std::string> memo_key(const Dag& g, size_t j,
+                                      const std::vector<std::string>& finals) const;
   /// True when every output of `t` is a scalar (with artifact storage, handed to Argo as
   /// the output parameter `outputs`).
   bool scalar_outputs(const ir::Task* t) const;
@@ -90,7 +103,8 @@ class TemplateBuilder {
   TemplateOptions o_;
   std::vector<Yaml> list_;
   std::map<std::string, std::string> by_signature_;  // signature -> template name
-  std::map<std::string, int> names_;                 // name -> uses, for unique names
+  std::set<std::string> taken_;                      // template names given out
+  mutable std::string plan_hash_;                    // of the whole plan, for memo keys
   std::string error_;
 };
 

@@ -34,7 +34,10 @@ int run(int argc, char** argv) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
     std::cerr << "flytec: error: " << e.what() << "\n";
-    std::cerr << "Run 'flytec --help' for usage.\n";
+    // The subcommand the error is about, when one was named: its help is the useful one.
+    std::string command;
+    for (const CLI::App* sub : app.get_subcommands()) command = " " + sub->get_name();
+    std::cerr << "Run 'flytec" << command << " --help' for usage.\n";
     return kUsage;
   }
   if (version) {

@@ -463,6 +463,17 @@ struct Engine::Impl {
       case StoredNode::State::Absent: break;
     }
     if (n.kind != ir::Node::Kind::Task) return false;
+    // An `@cache` task with no record whose entry is in the cache: a memoized Argo step
+    // skipped its pod. Its record is restored from the cache, as its own pod would have.
+    const ir::Task& t = m.tasks[n.task.index];
+    if (std::optional<std::string> ck = executor.cache_key_of(n, call_args(s, n, t.inputs))) {
+      StoredNode restored = target->hooks->restore(
+          key(s, node), n.type, *ck, [&t](const Value& outputs) { return unpack(t, outputs); });
+      if (restored.state == StoredNode::State::Done) {
+        complete(s, node, std::move(restored.value));
+        return true;
+      }
+    }
     target->hooks->missing(key(s, node));  // the rest goes on, to find all that is missing
     skip(s, node);
     return true;

@@ -30,6 +30,25 @@ std::string NodeExecutor::args_digest(const ir::Task& t, const Value& args) cons
   return h.hex();
 }
 
+std::optional<Value> with_contents(Value v, const TypeTable& types, TypeId type) {
+  bool readable = true;
+  visit_paths(v, types, type, [&](Value& leaf, const std::string&) {
+    std::optional<std::string> hash = readable ? hash_path(leaf.get<std::string>()) : std::nullopt;
+    readable = hash.has_value();
+    leaf = "content " + hash.value_or("");
+  });
+  if (!readable) return std::nullopt;
+  return v;
+}
+
+std::optional<std::string> value_digest(const Value& v, const TypeTable& types, TypeId type) {
+  std::optional<Value> c = with_contents(v, types, type);
+  if (!c) return std::nullopt;
+  Hasher h;
+  h.add(canonical(*c));
+  return h.hex();
+}
+
 /// The cache key: the task's fingerprint and version, and each input not ignored, with
 /// every file and directory in it, at any depth, replaced by its contents' hash.
 std::optional<std::string> NodeExecutor::cache_key(const ir::Task& t, const Value& args) const {
@@ -40,16 +59,10 @@ std::optional<std::string> NodeExecutor::cache_key(const ir::Task& t, const Valu
     if (std::find(t.cache_ignore.begin(), t.cache_ignore.end(), p.name) != t.cache_ignore.end())
       continue;
     h.add(p.name);
-    Value v = args.contains(p.name) ? args[p.name] : Value(nullptr);
-    bool readable = true;
-    visit_paths(v, m_.types, p.type, [&](Value& leaf, const std::string&) {
-      std::optional<std::string> hash =
-          readable ? hash_path(leaf.get<std::string>()) : std::nullopt;
-      readable = hash.has_value();
-      leaf = "content " + hash.value_or("");
-    });
-    if (!readable) return std::nullopt;
-    h.add(canonical(v));
+    std::optional<Value> c =
+        with_contents(args.contains(p.name) ? args[p.name] : Value(nullptr), m_.types, p.type);
+    if (!c) return std::nullopt;
+    h.add(canonical(*c));
   }
   return h.hex();
 }
@@ -84,6 +97,31 @@ bool NodeExecutor::keep(const std::string& key, const ir::Task& t, const Value& 
   return opt_.store->keep(key, outputs, record, error);
 }
 
+std::optional<Value> NodeExecutor::lookup(const std::string& key, const ir::Task& t,
+                                          const Value& args, const std::string& ckey,
+                                          std::string& error) const {
+  std::string node_dir = opt_.store->node_dir(key);
+  std::string ignored;
+  opt_.fs->make_dirs(node_dir, ignored);
+  std::optional<Value> hit = opt_.cache->lookup(ckey, node_dir);
+  if (!hit) return std::nullopt;
+  Events& events = *opt_.events;
+  ++events.counters().cached;
+  events.emit("cached", {{"node", key}, {"task", t.name}, {"key", ckey}});
+  if (!keep(key, t, args, *hit, error)) {
+    events.emit("failed", {{"node", key}, {"task", t.name}, {"error", error}});
+    return std::nullopt;
+  }
+  return hit;
+}
+
+std::optional<std::string> NodeExecutor::cache_key_of(const ir::Node& node,
+                                                      const Value& args) const {
+  const ir::Task& t = m_.tasks[node.task.index];
+  if (!t.cache || opt_.cache == nullptr || opt_.overwrite_cache) return std::nullopt;
+  return cache_key(t, args);
+}
+
 std::optional<Value> NodeExecutor::run(const std::string& key, const ir::Node& n, const Value& args,
                                        const std::optional<std::string>& visible_gpus,
                                        const std::atomic<bool>& cancel, Failure& failure) const {
@@ -107,17 +145,8 @@ std::optional<Value> NodeExecutor::run(const std::string& key, const ir::Node& n
   std::optional<std::string> ckey;
   if (t.cache && opt_.cache != nullptr) ckey = cache_key(t, args);
   if (ckey && !opt_.overwrite_cache) {
-    std::string ignored;
-    opt_.fs->make_dirs(node_dir, ignored);
-    if (std::optional<Value> hit = opt_.cache->lookup(*ckey, node_dir)) {
-      ++events.counters().cached;
-      events.emit("cached", {{"node", key}, {"task", t.name}, {"key", *ckey}});
-      if (!keep(key, t, args, *hit, failure.error)) {
-        events.emit("failed", {{"node", key}, {"task", t.name}, {"error", failure.error}});
-        return std::nullopt;
-      }
-      return hit;
-    }
+    if (std::optional<Value> hit = lookup(key, t, args, *ckey, failure.error)) return hit;
+    if (!failure.error.empty()) return std::nullopt;
   }
   // As the resolve-attributes pass decided: call site, then task, then defaults.
   const ir::Attributes& attributes = n.attributes();

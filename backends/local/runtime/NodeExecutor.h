@@ -39,6 +39,14 @@ struct ExecutorOptions {
   FileSystem* fs = nullptr;
 };
 
+/// `v` (of type `type`) with every file and directory in it, at any depth, replaced by
+/// its contents' hash; nullopt when one cannot be read.
+std::optional<Value> with_contents(Value v, const TypeTable& types, TypeId type);
+
+/// A digest of `v` (of type `type`) and of the contents of every file and directory in
+/// it: equal for equal values, wherever the files are; nullopt when one is unreadable.
+std::optional<std::string> value_digest(const Value& v, const TypeTable& types, TypeId type);
+
 class NodeExecutor {
  public:
   /// Every pointer in `o` but `cache` must be set.
@@ -52,6 +60,11 @@ class NodeExecutor {
                            const std::optional<std::string>& visible_gpus,
                            const std::atomic<bool>& cancel, Failure& failure) const;
 
+  /// The cache key of task node `node` on `args` when its outputs may come from the
+  /// cache: nullopt when the task is not cached, there is no cache, it is to be
+  /// overwritten, or an input file cannot be read.
+  std::optional<std::string> cache_key_of(const ir::Node& node, const Value& args) const;
+
   /// What a task ran with, as the journal records it: its arguments, and for files and
   /// directories their size and modification time, so that a rewritten input (an
   /// upstream task that ran again in a resumed run) does not count as the same.
@@ -60,6 +73,10 @@ class NodeExecutor {
  private:
   std::optional<std::string> cache_key(const ir::Task& t, const Value& args) const;
   std::vector<std::string> path_outputs(const ir::Task& t, Value outputs) const;
+  /// The cache's entry `ckey` for task node `key`, kept in the store: nullopt on a miss,
+  /// or with `error` set when the store could not keep it.
+  std::optional<Value> lookup(const std::string& key, const ir::Task& t, const Value& args,
+                              const std::string& ckey, std::string& error) const;
   bool keep(const std::string& key, const ir::Task& t, const Value& args, const Value& outputs,
             std::string& error) const;
 

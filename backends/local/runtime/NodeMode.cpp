@@ -19,6 +19,7 @@
 #include "backends/local/runtime/NodeStore.h"
 #include "backends/local/runtime/Process.h"
 #include "ir/NodeKey.h"
+#include "support/AtomicFile.h"
 
 namespace flyte::rt {
 namespace {
@@ -104,8 +105,8 @@ std::string item_key(const std::string& key, int64_t item) {
 /// The store, seen by the scheduler (NodeTarget.h).
 class StoreHooks final : public TargetHooks {
  public:
-  StoreHooks(const NodeStore& store, const TypeTable& types, Journal* journal)
-      : store_(store), types_(types), journal_(journal) {}
+  StoreHooks(const NodeStore& store, const TypeTable& types, Journal* journal, const Cache* cache)
+      : store_(store), types_(types), journal_(journal), cache_(cache) {}
 
   StoredNode lookup(const std::string& key, TypeId type) override {
     StoredNode r;
@@ -133,6 +134,32 @@ class StoreHooks final : public TargetHooks {
         return r;
       default: return r;
     }
+  }
+  StoredNode restore(const std::string& key, TypeId type, const std::string& cache_key,
+                     const std::function<Value(const Value&)>& value_of) override {
+    if (cache_ == nullptr) return {};
+    // Built beside the nodes, then renamed into place whole: a process that restores the
+    // same node at the same time loses the rename and reads the winner's record.
+    std::string dir = fmt::format("{}/.restore-{}-{}", store_.path(), key, ::getpid());
+    std::error_code ec;
+    sweep_restores();
+    std::filesystem::remove_all(dir, ec);
+    std::filesystem::create_directories(dir, ec);
+    std::optional<Value> outputs = ec ? std::nullopt : cache_->lookup(cache_key, dir);
+    if (!outputs) {
+      std::filesystem::remove_all(dir, ec);
+      return {};
+    }
+    Value value = value_of(with_prefix(*outputs, dir + "/", store_.node_dir(key) + "/"));
+    bool lost = false;
+    std::string error;
+    if (store_.adopt(key, dir, value, lost, error)) {
+      std::cerr << fmt::format("node '{}' restored from the cache (entry {})\n", key, cache_key);
+    } else if (!lost) {
+      std::cerr << "warning: " << error << "\n";
+      return {};
+    }
+    return lookup(key, type);
   }
   void missing(const std::string& key) override {
     // Keys of one shape sort by length first: `n1-2.n3` before `n1-10.n3`.
@@ -163,9 +190,38 @@ class StoreHooks final : public TargetHooks {
   std::optional<Failure> failed_upstream;
 
  private:
+  /// Removes what restores killed midway left beside the nodes: `.restore-*` folders not
+  /// touched for an hour (their process is gone; it may have run on another machine).
+  void sweep_restores() const {
+    std::error_code ec;
+    auto now = std::filesystem::file_time_type::clock::now();
+    for (std::filesystem::directory_iterator it(store_.path(), ec), end; !ec && it != end;
+         it.increment(ec)) {
+      if (it->path().filename().string().rfind(".restore-", 0) != 0) continue;
+      std::error_code tec;
+      auto t = std::filesystem::last_write_time(it->path(), tec);
+      if (!tec && now - t > std::chrono::hours(1)) std::filesystem::remove_all(it->path(), tec);
+    }
+  }
+
+  /// `v` with every string that starts with `from` starting with `to` instead (the paths
+  /// of restored files, from where they were built to where they are published).
+  static Value with_prefix(const Value& v, const std::string& from, const std::string& to) {
+    if (v.is_string()) {
+      const std::string& s = v.get_ref<const std::string&>();
+      return s.rfind(from, 0) == 0 ? Value(to + s.substr(from.size())) : v;
+    }
+    Value out = v;
+    if (v.is_object() || v.is_array()) {
+      for (auto it = out.begin(); it != out.end(); ++it) *it = with_prefix(*it, from, to);
+    }
+    return out;
+  }
+
   const NodeStore& store_;
   const TypeTable& types_;
   Journal* journal_;
+  const Cache* cache_;
 };
 
 /// SIGINT, SIGTERM and SIGUSR1 while a node runs: one thread takes them.
@@ -293,7 +349,7 @@ EngineRun run_towards(const NodeModeContext& ctx, const NodeModeOptions& o, cons
   auto start = std::chrono::steady_clock::now();
   RunDirStore rds(store.path(), journal, FileSystem::real());
   for (;;) {
-    hooks_owner = std::make_unique<StoreHooks>(store, ctx.module->types, journal);
+    hooks_owner = std::make_unique<StoreHooks>(store, ctx.module->types, journal, cache);
     hooks_out = hooks_owner.get();
     target.hooks = hooks_owner.get();
     EngineOptions eo;
@@ -347,10 +403,17 @@ EngineRun run_towards(const NodeModeContext& ctx, const NodeModeOptions& o, cons
   }
 }
 
-/// The cache as a local run uses it; null (with a warning) when unusable.
-std::optional<Cache> open_cache(const NodeModeContext& ctx) {
+/// The cache as a local run uses it; null (with a warning) when unusable. `reading`: only
+/// to restore the records of memoized steps from (no warning, nothing made or swept).
+std::optional<Cache> open_cache(const NodeModeContext& ctx, bool reading = false) {
   std::optional<Cache> cache;
   if (ctx.cache_dir.empty()) return cache;
+  if (reading) {
+    if (std::filesystem::is_directory(ctx.cache_dir) &&
+        ::access(ctx.cache_dir.c_str(), W_OK | X_OK) == 0)
+      cache.emplace(ctx.cache_dir);
+    return cache;
+  }
   std::error_code ec;
   std::filesystem::create_directories(ctx.cache_dir, ec);
   if (!std::filesystem::is_directory(ctx.cache_dir) ||
@@ -362,6 +425,30 @@ std::optional<Cache> open_cache(const NodeModeContext& ctx) {
   cache.emplace(ctx.cache_dir);
   cache->sweep();
   return cache;
+}
+
+/// Writes `--digest-out`'s file: `digest`'s first 16 hex digits. An error (kFailed) when
+/// there is none (a file in the value is unreadable) or it cannot be written: a
+/// memoization key made without it would be wrong.
+int write_digest(const NodeModeOptions& o, const std::optional<std::string>& digest) {
+  if (o.digest_out.empty()) return kOk;
+  std::string error = "a file in the value is unreadable";
+  if (!digest || !write_file_atomically(o.digest_out, digest->substr(0, 16), error)) {
+    std::cerr << fmt::format("error: cannot write --digest-out '{}': {}\n", o.digest_out, error);
+    return kFailed;
+  }
+  return kOk;
+}
+
+/// The digest of node `key`'s record: its value's (with its files' contents), or of
+/// `skipped`.
+std::optional<std::string> record_digest(const NodeStore& store, const std::string& key,
+                                         const TypeTable& types, TypeId type) {
+  if (store.state(key) == NodeStore::State::Skipped)
+    return value_digest(Value("skipped"), types, types.string());
+  std::string error;
+  std::optional<Value> v = store.value(key, error);
+  return v ? value_digest(*v, types, type) : std::nullopt;
 }
 
 int do_init(const NodeModeContext& ctx, const NodeModeOptions& o) {
@@ -376,7 +463,17 @@ int do_init(const NodeModeContext& ctx, const NodeModeOptions& o) {
   if (r == 2) return usage_error(error);
   std::cerr << fmt::format("store '{}' {}\n", o.store,
                            r == 0 ? "created" : "reopened (the same inputs)");
-  return kOk;
+  // The inputs with their files' contents, keyed by name.
+  Value contents = Value::object();
+  for (const ir::Param& p : w.inputs) {
+    std::optional<Value> c = with_contents(inputs->contains(p.name) ? (*inputs)[p.name] : Value(),
+                                           ctx.module->types, p.type);
+    if (!c) return write_digest(o, std::nullopt);
+    contents[p.name] = std::move(*c);
+  }
+  Hasher h;
+  h.add(canonical(contents));
+  return write_digest(o, h.hex());
 }
 
 int do_run_node(const NodeModeContext& ctx, const NodeModeOptions& o, const Indexes& ix) {
@@ -392,11 +489,12 @@ int do_run_node(const NodeModeContext& ctx, const NodeModeOptions& o, const Inde
   if (int rc = open_store(ctx, o, os); rc != kOk) return rc;
   const NodeStore& store = *os.store;
   std::string key = o.item ? item_key(o.run_node, *o.item) : o.run_node;
+  TypeId value_type = o.item ? m.types.get(n.type).elem : n.type;
   NodeStore::State st = store.state(key);
   if (st == NodeStore::State::Done || st == NodeStore::State::Skipped) {
     std::cerr << fmt::format("node '{}' was {} already; nothing to do\n", key,
                              NodeStore::state_name(st));
-    return kOk;
+    return write_digest(o, record_digest(store, key, m.types, value_type));
   }
   if (st == NodeStore::State::Failed) store.clear_failed(key);  // runs again
 
@@ -445,7 +543,7 @@ int do_run_node(const NodeModeContext& ctx, const NodeModeOptions& o, const Inde
         return kFailed;
       }
       std::cerr << fmt::format("node '{}' done\n", key);
-      return kOk;
+      return write_digest(o, record_digest(store, key, m.types, value_type));
     case TargetResult::State::Failed: {
       Failure f = r.failure;
       if (f.node.empty()) f.node = key;
@@ -467,7 +565,7 @@ int do_run_node(const NodeModeContext& ctx, const NodeModeOptions& o, const Inde
     return kFailed;
   }
   std::cerr << fmt::format("node '{}' skipped: {}\n", key, why);
-  return kOk;
+  return write_digest(o, record_digest(store, key, m.types, value_type));
 }
 
 int do_map_length(const NodeModeContext& ctx, const NodeModeOptions& o, const Indexes& ix) {
@@ -487,8 +585,10 @@ int do_map_length(const NodeModeContext& ctx, const NodeModeOptions& o, const In
   target.length_only = true;
   StoreHooks* hooks = nullptr;
   std::unique_ptr<StoreHooks> owner;
+  // Upstream `@cache` tasks a memoized step skipped are restored from the cache.
+  std::optional<Cache> cache = open_cache(ctx, true);
   EngineRun er = run_towards(ctx, o, *os.store, os.inputs, target, hooks, owner, nullptr, events,
-                             nullptr, nullptr, "map node '" + o.map_length + "'");
+                             cache ? &*cache : nullptr, nullptr, "map node '" + o.map_length + "'");
   events.stop();
   if (er.rc) {
     if (!er.message.empty()) std::cerr << "error: " << er.message << "\n";
@@ -524,8 +624,11 @@ int do_branch_arm(const NodeModeContext& ctx, const NodeModeOptions& o, const In
   target.arm_only = true;
   StoreHooks* hooks = nullptr;
   std::unique_ptr<StoreHooks> owner;
-  EngineRun er = run_towards(ctx, o, *os.store, os.inputs, target, hooks, owner, nullptr, events,
-                             nullptr, nullptr, "branch node '" + o.branch_arm + "'");
+  // Upstream `@cache` tasks a memoized step skipped are restored from the cache.
+  std::optional<Cache> cache = open_cache(ctx, true);
+  EngineRun er =
+      run_towards(ctx, o, *os.store, os.inputs, target, hooks, owner, nullptr, events,
+                  cache ? &*cache : nullptr, nullptr, "branch node '" + o.branch_arm + "'");
   events.stop();
   if (er.rc) {
     if (!er.message.empty()) std::cerr << "error: " << er.message << "\n";
@@ -604,8 +707,9 @@ int do_collect(const NodeModeContext& ctx, const NodeModeOptions& o) {
   no_wait.wait_upstream_s = 0;
   StoreHooks* hooks = nullptr;
   std::unique_ptr<StoreHooks> owner;
+  std::optional<Cache> cache = open_cache(ctx, true);
   EngineRun er = run_towards(ctx, no_wait, *os.store, os.inputs, NodeTarget{}, hooks, owner,
-                             nullptr, events, nullptr, nullptr, "the workflow");
+                             nullptr, events, cache ? &*cache : nullptr, nullptr, "the workflow");
   events.stop();
   const std::string& wname = ctx.module->workflows[ctx.workflow].name;
   if (er.rc) {
@@ -745,6 +849,10 @@ void add_node_mode_options(CLI::App& app, NodeModeOptions& o) {
   app.add_option("--format", o.format, "Output of --status and --list-nodes: text or json")
       ->check(CLI::IsMember({"text", "json"}))
       ->group(group);
+  app.add_option("--digest-out", o.digest_out,
+                 "With --init or --run-node: write a digest of what it recorded to FILE")
+      ->type_name("FILE")
+      ->group(group);
   app.add_option("--wait-upstream", o.wait_upstream_s,
                  "Seconds to wait for upstream nodes' records (default 30)")
       ->type_name("SECONDS")
@@ -754,8 +862,9 @@ void add_node_mode_options(CLI::App& app, NodeModeOptions& o) {
 
 bool node_mode_requested(const CLI::App& app, NodeModeOptions& o) {
   o.status_given = app.count("--status") > 0;
-  for (const char* f : {"--store", "--init", "--run-node", "--item", "--map-length", "--branch-arm",
-                        "--status", "--collect", "--list-nodes", "--format", "--wait-upstream"}) {
+  for (const char* f :
+       {"--store", "--init", "--run-node", "--item", "--map-length", "--branch-arm", "--status",
+        "--collect", "--list-nodes", "--format", "--wait-upstream", "--digest-out"}) {
     if (app.count(f) > 0) return true;
   }
   return false;
@@ -771,6 +880,8 @@ int run_node_mode(const NodeModeContext& ctx, const NodeModeOptions& o) {
         "give exactly one of --init, --run-node, --map-length, --branch-arm, --status, "
         "--collect, --list-nodes");
   if (opt.item && opt.run_node.empty()) return usage_error("--item needs --run-node");
+  if (!opt.digest_out.empty() && !opt.init && opt.run_node.empty())
+    return usage_error("--digest-out is for --init and --run-node");
   Indexes ix;
   for (const ir::Workflow& w : ctx.module->workflows) ix.push_back(build_index(w));
   if (opt.list_nodes) return do_list_nodes(ctx, opt, ix);

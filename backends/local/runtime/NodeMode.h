@@ -1,8 +1,8 @@
 // The node mode of an executable: the entry point through which the Slurm and Kubernetes
 // backends run one node per job against a shared store (NodeStore.h). `--store DIR` with
 // `--init`, `--run-node KEY [--item I]`, `--map-length KEY`, `--branch-arm KEY`, `--status [KEY]`,
-// `--collect`; and `--list-nodes`, which needs no store. docs/runtime.md, "The node
-// mode", is the contract.
+// `--collect`; `--digest-out FILE` with --init and --run-node; and `--list-nodes`, which needs no
+// store. docs/runtime.md, "The node mode", is the contract.
 #pragma once
 
 #include <CLI/CLI.hpp>
@@ -29,6 +29,10 @@ struct NodeModeOptions {
   bool list_nodes = false;
   std::string format = "text";
   double wait_upstream_s = 30;
+  /// With --init or --run-node: where to write, once it succeeded, a digest of what it
+  /// recorded (the inputs, or the node's value with its files' contents), for the
+  /// Kubernetes backend's memoization keys.
+  std::string digest_out;
 };
 
 /// Adds the node mode's flags to the executable's command line.

@@ -187,6 +187,37 @@ bool NodeStore::publish_done(const std::string& key, const Value& value, std::st
   return write(d + "/done", "done\n", error);
 }
 
+bool NodeStore::adopt(const std::string& key, const std::string& dir, const Value& value,
+                      bool& lost, std::string& error) const {
+  lost = false;
+  std::error_code ec;
+  sync_tree(dir, true);
+  Value manifest = {{"node", key}, {"state", "done"}, {"value", value}};
+  bool ok = write(dir + "/manifest.json", canonical(manifest) + "\n", error) &&
+            write(dir + "/done", "done\n", error);
+  if (ok) {
+    fs::create_directories(path_ + "/nodes", ec);
+    // rename(2) replaces an empty directory (one a pod that never ran left) and refuses
+    // one with something in it.
+    if (::rename(dir.c_str(), node_dir(key).c_str()) == 0) {
+      int fd = ::open((path_ + "/nodes").c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+      if (fd >= 0) {
+        ::fsync(fd);
+        ::close(fd);
+      }
+      return true;
+    }
+    if (errno == ENOTEMPTY || errno == EEXIST) {
+      lost = true;
+    } else {
+      error = fmt::format("cannot publish node '{}' in '{}': {}", key, node_dir(key),
+                          std::strerror(errno));
+    }
+  }
+  fs::remove_all(dir, ec);
+  return false;
+}
+
 bool NodeStore::publish_skipped(const std::string& key, const std::string& why,
                                 std::string& error) const {
   std::string d = node_dir(key);

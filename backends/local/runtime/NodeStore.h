@@ -42,6 +42,13 @@ class NodeStore {
   /// Publishes node `key` as done with `value`: syncs the files in its directory, writes
   /// `manifest.json`, then the `done` marker. False with `error` when it cannot.
   bool publish_done(const std::string& key, const Value& value, std::string& error) const;
+  /// Publishes node `key` as done with `value` from `dir`, a directory of this store's
+  /// file system that holds its files (a node restored from the cache): the record is
+  /// written there, then `dir` is renamed to the node's directory in one step. False when
+  /// the node has a directory already (`lost`: another process restored it first) or with
+  /// `error`; `dir` is removed then.
+  bool adopt(const std::string& key, const std::string& dir, const Value& value, bool& lost,
+             std::string& error) const;
   bool publish_skipped(const std::string& key, const std::string& why, std::string& error) const;
   bool publish_failed(const std::string& key, const Failure& f, std::string& error) const;
   /// The `running` marker (host and pid) while this process runs `key`.

@@ -6,6 +6,7 @@
 // never start; the target itself runs in full.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -37,6 +38,14 @@ class TargetHooks {
   /// The record of node or map item `key` (`n0-3` for item 3 of map `n0`), whose value
   /// is of type `type`.
   virtual StoredNode lookup(const std::string& key, TypeId type) = 0;
+  /// `@cache` task node `key` has no record (a memoized Argo step skipped its pod): its
+  /// record restored from the cache's entry `cache_key`, as a node of type `type` whose
+  /// value `value_of` makes from the task's outputs; Absent when the entry is not there.
+  virtual StoredNode restore(const std::string& key, TypeId type, const std::string& cache_key,
+                             const std::function<Value(const Value&)>& value_of) {
+    (void)key, (void)type, (void)cache_key, (void)value_of;
+    return {};
+  }
   /// Task node `key` is needed but has no record: the run stops.
   virtual void missing(const std::string& key) = 0;
   /// A node inside the target finished (a task: Done or Failed; a node of an untaken

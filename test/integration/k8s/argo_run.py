@@ -7,6 +7,7 @@ cluster; it is not a workflow engine.
 
     argo_run.py FILE.yaml... [-p NAME=VALUE]... [--map-path CONTAINER=LOCAL]...
                 [--secret NAME/KEY=VALUE]... [--workdir DIR] [--jobs N] [--quiet]
+                [--configmaps DIR]
 
 Exit status: 0 the workflow succeeded, 1 it failed, 2 bad usage or a manifest it cannot
 interpret (the message names the field). A field that would change what runs and that
@@ -18,7 +19,8 @@ name means `(T.Succeeded || T.Skipped || T.Daemoned)`, plus `T.Failed`/`T.Errore
 T has continueOn), `when` (govaluate: quoted strings, numbers, booleans, == != < > <= >=
 =~ !~ && || !; an unquoted word is refused), withItems/withParam/withSequence,
 parallelism, failFast, retryStrategy, activeDeadlineSeconds, templateDefaults, onExit,
-memoize (within one run), the DAG phase from its leaf tasks (an omitted leaf inherits the
+memoize (a ConfigMap per cache, within one run or kept in --configmaps across runs), the
+DAG phase from its leaf tasks (an omitted leaf inherits the
 failure of its branch).
 
 Paths: each volumeMount's mountPath is rewritten to a local folder (one per volume: a
@@ -1022,9 +1024,18 @@ class Workflow:
         memo = tmpl.get("memoize")
         if memo:
             check_fields(memo, {"key", "cache", "maxAge"}, f"{where}.memoize")
-            key = ("memo", json.dumps(memo.get("cache")), substitute(memo.get("key", ""), scope, True, f"{where}.memoize.key"))
+            cm = ((memo.get("cache") or {}).get("configMap") or {}).get("name")
+            if not cm or not re.fullmatch(r"[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?", cm):
+                raise Unsupported(f"{where}.memoize.cache.configMap.name {cm!r} is not a ConfigMap name")
+            if not re.fullmatch(r"\d+(s|m|h)", str(memo.get("maxAge", ""))):
+                raise Unsupported(f"{where}.memoize.maxAge {memo.get('maxAge')!r}: use a number of s, m or h")
+            mkey = substitute(memo.get("key", ""), scope, True, f"{where}.memoize.key")
+            # A ConfigMap key: at most 253 of [-._a-zA-Z0-9] (Argo refuses others).
+            if not re.fullmatch(r"[-._a-zA-Z0-9]{1,253}", mkey):
+                raise Unsupported(f"{where}.memoize.key {mkey!r} is not a ConfigMap key")
+            key = ("memo", cm, mkey)
             with self.lock:
-                hit = self.memo.get(key)
+                hit = self.memo_load(cm).get(mkey)
             if hit:
                 node = Node(node_name, "Succeeded", outputs=hit, message="memoized")
                 self.report(node)
@@ -1071,8 +1082,31 @@ class Workflow:
             node = Node(node_name, node.phase, node.outputs, node.message)
         if memo and node.phase == "Succeeded":
             with self.lock:
-                self.memo[key] = node.outputs
+                self.memo_load(cm)[mkey] = node.outputs
+                self.memo_save(cm)
         return node
+
+    def memo_load(self, cm):
+        """The memoization ConfigMap `cm` (with --configmaps, as kept from earlier runs)."""
+        key = ("configmap", cm)
+        if key not in self.memo:
+            data = {}
+            if self.args.configmaps:
+                try:
+                    with open(os.path.join(self.args.configmaps, cm + ".json")) as f:
+                        data = json.load(f)
+                except FileNotFoundError:
+                    pass
+            self.memo[key] = data
+        return self.memo[key]
+
+    def memo_save(self, cm):
+        if self.args.configmaps:
+            os.makedirs(self.args.configmaps, exist_ok=True)
+            path = os.path.join(self.args.configmaps, cm + ".json")
+            with open(path + ".tmp", "w") as f:
+                json.dump(self.memo[("configmap", cm)], f, sort_keys=True)
+            os.replace(path + ".tmp", path)
 
     def run_pod(self, tmpl, scope, node_name, timeout):
         where = f"template {tmpl['name']}"
@@ -1255,6 +1289,8 @@ def main(argv=None):
                     help="pods use this machine's /tmp (default: each pod's /tmp is a folder of its own)")
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 2, help="pods at once (default: CPUs)")
     ap.add_argument("--quiet", action="store_true", help="only the first and last lines")
+    ap.add_argument("--configmaps", help="keep memoization ConfigMaps in this folder, across runs "
+                    "(default: within one run)")
     try:
         args = ap.parse_args(argv)
     except SystemExit as e:

@@ -460,6 +460,119 @@ def test_graph_failing(ctx):
     assert len(failed) == 1 and len(done) == 1, (states, p.stdout)
 
 
+MEMO = os.path.join(ROOT, "test", "lit", "local", "Inputs", "memo.flyte")
+
+
+def memo_run(ctx, workflow, out, files, store, configmaps, run, inputs, extra=()):
+    """One interpreted run over the shared store and ConfigMaps: (interpreter, outputs)."""
+    params = []
+    for name, value in inputs:
+        params += ["-p", f"{name}={value}"]
+    p = interp(*workflow_files(files), "--map-path", f"{STORE_MOUNT}={store}",
+               "--map-path", f"{IMAGE_WF}={os.path.join(out, 'bin', 'wf')}",
+               "--map-path", f"{IMAGE_DIR}={out}", "--configmaps", configmaps,
+               "--workdir", os.path.join(ctx.tmp, f"interp-{workflow}-{run}"), *params, *extra,
+               expect_rc=0)
+    got = run_cmd([os.path.join(out, "bin", "wf"), "--store", run_store(store, p), "--cache-dir",
+                   os.path.join(store, ".flytec-cache"), "--collect"])
+    return p, json.loads(got.stdout)
+
+
+def run_cmd(cmd):
+    return run(cmd)
+
+
+def memoized_nodes(p):
+    """The DAG tasks the interpreter answered from a memoization ConfigMap."""
+    return sorted(line.split()[1].split(".")[-1].rstrip(":") for line in p.stdout.splitlines()
+                  if line.startswith("Succeeded") and line.endswith(": memoized"))
+
+
+def lines(path):
+    with open(path) as f:
+        return len(f.read().splitlines())
+
+
+def test_memoized(ctx):
+    """A second run with the same inputs starts no pod for an @cache task (Argo memoize);
+    its consumer restores the record from the volume's cache, and the outputs equal the
+    local executable's. Other inputs miss."""
+    out = os.path.join(ctx.shared, "k8s-memo-chain")
+    files = k8s_build(ctx, MEMO, "chain", out)
+    out = BUILDS[("k8s", MEMO, "chain")]
+    store, configmaps, state = (os.path.join(ctx.tmp, d) for d in ("store", "configmaps", "state"))
+    for d in (store, state):
+        os.makedirs(d)
+    local_state = os.path.join(ctx.tmp, "local-state")
+    os.makedirs(local_state)
+    local = local_outputs(ctx, MEMO, "chain", [("state", local_state), ("n", 3)])
+    assert local.returncode == 0, local.stderr[-3000:]
+    want = json.loads(local.stdout)
+
+    p1, got1 = memo_run(ctx, "chain", out, files, store, configmaps, 1, [("state", state), ("n", 3)])
+    assert got1 == want, (got1, want)
+    assert memoized_nodes(p1) == [], p1.stdout
+    assert lines(os.path.join(state, "count")) == 1
+    cms = os.listdir(configmaps)
+    assert len(cms) == 1 and cms[0].startswith("flytec-memo-chain-count-"), cms
+
+    p2, got2 = memo_run(ctx, "chain", out, files, store, configmaps, 2, [("state", state), ("n", 3)])
+    assert got2 == want, (got2, want)
+    assert memoized_nodes(p2) == ["n0"], p2.stdout
+    assert lines(os.path.join(state, "count")) == 1  # no pod ran the task
+
+    # Other inputs: another key, the task runs.
+    p3, got3 = memo_run(ctx, "chain", out, files, store, configmaps, 3, [("state", state), ("n", 4)])
+    assert got3 == {"o": 9}, got3
+    assert memoized_nodes(p3) == [], p3.stdout
+    assert lines(os.path.join(state, "count")) == 2
+
+
+def test_memoized_upstream_digest(ctx):
+    """A file output memoized is restored with its contents; a cached task downstream of
+    another task (its key holds that task's digest) is memoized too."""
+    out = os.path.join(ctx.shared, "k8s-memo-files")
+    files = k8s_build(ctx, MEMO, "files", out)
+    out = BUILDS[("k8s", MEMO, "files")]
+    store, configmaps, state = (os.path.join(ctx.tmp, d) for d in ("store", "configmaps", "state"))
+    for d in (store, state):
+        os.makedirs(d)
+    _, got1 = memo_run(ctx, "files", out, files, store, configmaps, 1, [("state", state), ("n", 8)])
+    p2, got2 = memo_run(ctx, "files", out, files, store, configmaps, 2, [("state", state), ("n", 8)])
+    assert got1 == got2 == {"o": "line 8"}, (got1, got2)
+    assert memoized_nodes(p2) == ["n0"], p2.stdout
+    assert lines(os.path.join(state, "count_file")) == 1
+
+    out = os.path.join(ctx.shared, "k8s-memo-after-task")
+    files = k8s_build(ctx, MEMO, "after_task", out)
+    out = BUILDS[("k8s", MEMO, "after_task")]
+    _, a1 = memo_run(ctx, "after_task", out, files, store, configmaps, 3, [("state", state), ("n", 1)])
+    p4, a2 = memo_run(ctx, "after_task", out, files, store, configmaps, 4, [("state", state), ("n", 1)])
+    assert a1 == a2 == {"o": 4}, (a1, a2)
+    assert memoized_nodes(p4) == ["n1"], p4.stdout
+    assert lines(os.path.join(state, "count")) == 1
+
+
+def test_memoized_two_calls(ctx):
+    """Two calls of one @cache task with the same upstream and other arguments: each runs
+    once, and each is memoized on the next run with its own result."""
+    out = os.path.join(ctx.shared, "k8s-memo-twice")
+    files = k8s_build(ctx, MEMO, "twice", out)
+    out = BUILDS[("k8s", MEMO, "twice")]
+    store, configmaps, state = (os.path.join(ctx.tmp, d) for d in ("store", "configmaps", "state"))
+    for d in (store, state):
+        os.makedirs(d)
+    p1, got1 = memo_run(ctx, "twice", out, files, store, configmaps, 1, [("state", state)],
+                        ("--jobs", "1"))
+    assert got1 == {"a": 2, "b": 4}, got1
+    assert memoized_nodes(p1) == [], p1.stdout
+    p2, got2 = memo_run(ctx, "twice", out, files, store, configmaps, 2, [("state", state)],
+                        ("--jobs", "1"))
+    assert got2 == got1, got2
+    assert memoized_nodes(p2) == ["n0", "n1"], p2.stdout
+    assert lines(os.path.join(state, "count")) == 2
+
+
 # --- every generated manifest against the schemas -------------------------------------
 
 def schema_sources():
