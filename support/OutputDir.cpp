@@ -1,8 +1,6 @@
 // Build folders named by the user, staged and moved into place (see OutputDir.h).
 #include "support/OutputDir.h"
 
-#include <fcntl.h>  // AT_FDCWD
-#include <stdio.h>  // renameat2
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -46,6 +44,15 @@ bool read_marker(const fs::path& dir, std::set<std::string>& listed) {
   return true;
 }
 
+constexpr const char* kStagingStem = ".flytec-staging-";
+constexpr const char* kOldStem = ".flytec-old-";
+
+// A build's scratch folder (inside the output when that is a mount point), left behind
+// by a build that was killed.
+bool scratch(const std::string& name) {
+  return name.rfind(kStagingStem, 0) == 0 || name.rfind(kOldStem, 0) == 0;
+}
+
 // Why `dir` may not be replaced, or "" when it may: it does not exist, is empty, or
 // holds only what its marker lists and run data.
 std::string refusal(const fs::path& dir, const std::string& given,
@@ -56,7 +63,7 @@ std::string refusal(const fs::path& dir, const std::string& given,
   std::error_code ec;
   std::vector<std::string> names;
   for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec))
-    names.push_back(it->path().filename().string());
+    if (!scratch(it->path().filename().string())) names.push_back(it->path().filename().string());
   if (ec) return "cannot read '" + given + "': " + ec.message();
   if (names.empty()) return "";
   std::set<std::string> listed;
@@ -122,7 +129,14 @@ bool StagedOutputDir::begin(const std::string& out, const std::string& target,
     return false;
   }
   fs::create_directories(out_.parent_path(), ec);
-  fs::path stage = make_temp_dir(out_.parent_path(), ".flytec-staging-");
+  // Renames stay within one file system: beside `out`, or inside it when it is a mount.
+  struct stat here, parent;
+  scratch_parent_ = out_.parent_path();
+  if (::stat(out_.c_str(), &here) == 0 && ::stat(scratch_parent_.c_str(), &parent) == 0 &&
+      here.st_dev != parent.st_dev) {
+    scratch_parent_ = out_;
+  }
+  fs::path stage = make_temp_dir(scratch_parent_, kStagingStem);
   if (ec || stage.empty()) {
     error = "cannot create '" + out + "': " + (ec ? ec.message() : std::strerror(errno));
     return false;
@@ -178,46 +192,38 @@ bool StagedOutputDir::commit(std::string& error) {
     stage_.clear();
     return true;
   }
-  // The old folder's run data moves into the new one (and back when the swap fails).
-  std::vector<std::string> moved;
-  auto move_back = [&] {
-    for (const std::string& n : moved) ::rename((stage_ / n).c_str(), (out_ / n).c_str());
+  // An existing folder keeps its inode (a shell or job inside it, its permissions, a
+  // mount on it): what the last build wrote moves aside, then what this one wrote moves
+  // in, entry by entry; run data stays. Undone on a failure.
+  fs::path old = make_temp_dir(scratch_parent_, kOldStem);
+  if (old.empty()) return fail(std::strerror(errno));
+  std::vector<std::string> moved_out, moved_in;
+  auto undo = [&](int err) {
+    for (const std::string& n : moved_in) ::rename((out_ / n).c_str(), (stage_ / n).c_str());
+    for (const std::string& n : moved_out) ::rename((old / n).c_str(), (out_ / n).c_str());
+    fs::remove_all(old, ec);
+    return fail(std::strerror(err));
   };
-  for (const std::string& n : run_data_) {
-    if (::lstat((out_ / n).c_str(), &st) != 0) continue;
-    fs::remove_all(stage_ / n, ec);
-    if (::rename((out_ / n).c_str(), (stage_ / n).c_str()) != 0) {
-      int err = errno;
-      move_back();
-      return fail(std::strerror(err));
-    }
-    moved.push_back(n);
+  std::vector<std::string> names;
+  for (fs::directory_iterator it(out_, ec), end; !ec && it != end; it.increment(ec))
+    names.push_back(it->path().filename().string());
+  if (ec) return undo(ec.value());
+  for (const std::string& n : names) {
+    if (run_data_.count(n) != 0 || n == stage_.filename() || n == old.filename()) continue;
+    if (::rename((out_ / n).c_str(), (old / n).c_str()) != 0) return undo(errno);
+    moved_out.push_back(n);
   }
-  // Swap the two folders in one step where the file system can; else move the old one
-  // aside first.
-  fs::path old = stage_;
-  if (::renameat2(AT_FDCWD, stage_.c_str(), AT_FDCWD, out_.c_str(), RENAME_EXCHANGE) != 0) {
-    int err = errno;
-    if (err != EINVAL && err != ENOSYS) {
-      move_back();
-      return fail(std::strerror(err));
-    }
-    old = make_temp_dir(out_.parent_path(), ".flytec-old-");
-    if (old.empty() || ::rename(out_.c_str(), old.c_str()) != 0) {
-      err = errno;
-      if (!old.empty()) fs::remove(old, ec);
-      move_back();
-      return fail(std::strerror(err));
-    }
-    if (::rename(stage_.c_str(), out_.c_str()) != 0) {
-      err = errno;
-      ::rename(old.c_str(), out_.c_str());
-      move_back();
-      return fail(std::strerror(err));
-    }
+  names.clear();
+  for (fs::directory_iterator it(stage_, ec), end; !ec && it != end; it.increment(ec))
+    names.push_back(it->path().filename().string());
+  if (ec) return undo(ec.value());
+  for (const std::string& n : names) {
+    if (run_data_.count(n) != 0 && ::lstat((out_ / n).c_str(), &st) == 0) continue;
+    if (::rename((stage_ / n).c_str(), (out_ / n).c_str()) != 0) return undo(errno);
+    moved_in.push_back(n);
   }
-  stage_.clear();
   fs::remove_all(old, ec);
+  drop_stage();
   return true;
 }
 

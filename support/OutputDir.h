@@ -1,12 +1,13 @@
 // A build folder the user named with `-o` (`flytec build --target k8s` or `slurm`): built
-// whole in a temporary sibling folder and moved into place only when complete, so that a
-// failed build leaves nothing behind and a rebuild leaves no stale file of the last one.
+// whole in a temporary sibling folder (inside it when it is a mount point) and moved into
+// place only when complete, so that a failed build leaves nothing behind and a rebuild
+// leaves no stale file of the last one.
 //
 // The folder gets a marker file, kBuildMarker, naming the target and listing what the
-// build wrote. An existing folder is replaced only when it is empty or holds nothing but
+// build wrote. An existing folder's contents are replaced only when it holds nothing but
 // what its marker lists and the target's run data (such as Slurm's store/ and logs/,
-// which move into the new folder); anything else is a user's own and the build is
-// refused, so a build never deletes a file flytec did not write.
+// which stay); anything else is a user's own and the build is refused, so a build never
+// deletes a file flytec did not write.
 #pragma once
 
 #include <filesystem>
@@ -39,9 +40,11 @@ class StagedOutputDir {
   /// `text` (an error) with the staging folder's path replaced by the output's, as given.
   std::string in_output_terms(std::string text) const;
 
-  /// Writes the marker into the staging folder, moves the run data of the folder it
-  /// replaces into it and moves it into place; the old folder is removed. False with
-  /// `error` (the staging folder is then removed and the old folder left as it was).
+  /// Writes the marker into the staging folder and moves it into place: renamed to `out`
+  /// when that is new; else what the last build wrote moves out of `out` and what this
+  /// one wrote moves in, so that `out` itself stays (a shell or a job inside it, its
+  /// permissions) and so does its run data. False with `error` (the staging folder is then
+  /// removed and `out` left as it was).
   bool commit(std::string& error);
 
  private:
@@ -50,6 +53,7 @@ class StagedOutputDir {
   std::set<std::string> run_data_;
   std::filesystem::path out_;  // `out` made absolute, through symlinks
   std::filesystem::path stage_;
+  std::filesystem::path scratch_parent_;  // where the staging folder is: beside `out`, or in it
 };
 
 }  // namespace flyte
