@@ -493,16 +493,23 @@ def lines(path):
         return len(f.read().splitlines())
 
 
+def memo_setup(ctx, workflow):
+    """The build of `workflow` and, for its runs, a store, a ConfigMaps folder and a state
+    folder (made once per test)."""
+    out = os.path.join(ctx.shared, f"k8s-memo-{workflow}")
+    files = k8s_build(ctx, MEMO, workflow, out)
+    out = BUILDS[("k8s", MEMO, workflow)]
+    dirs = [os.path.join(ctx.tmp, d) for d in ("store", "configmaps", "state")]
+    for d in (dirs[0], dirs[2]):
+        os.makedirs(d, exist_ok=True)
+    return (out, files, *dirs)
+
+
 def test_memoized(ctx):
     """A second run with the same inputs starts no pod for an @cache task (Argo memoize);
     its consumer restores the record from the volume's cache, and the outputs equal the
     local executable's. Other inputs miss."""
-    out = os.path.join(ctx.shared, "k8s-memo-chain")
-    files = k8s_build(ctx, MEMO, "chain", out)
-    out = BUILDS[("k8s", MEMO, "chain")]
-    store, configmaps, state = (os.path.join(ctx.tmp, d) for d in ("store", "configmaps", "state"))
-    for d in (store, state):
-        os.makedirs(d)
+    out, files, store, configmaps, state = memo_setup(ctx, "chain")
     local_state = os.path.join(ctx.tmp, "local-state")
     os.makedirs(local_state)
     local = local_outputs(ctx, MEMO, "chain", [("state", local_state), ("n", 3)])
@@ -531,21 +538,14 @@ def test_memoized(ctx):
 def test_memoized_upstream_digest(ctx):
     """A file output memoized is restored with its contents; a cached task downstream of
     another task (its key holds that task's digest) is memoized too."""
-    out = os.path.join(ctx.shared, "k8s-memo-files")
-    files = k8s_build(ctx, MEMO, "files", out)
-    out = BUILDS[("k8s", MEMO, "files")]
-    store, configmaps, state = (os.path.join(ctx.tmp, d) for d in ("store", "configmaps", "state"))
-    for d in (store, state):
-        os.makedirs(d)
+    out, files, store, configmaps, state = memo_setup(ctx, "files")
     _, got1 = memo_run(ctx, "files", out, files, store, configmaps, 1, [("state", state), ("n", 8)])
     p2, got2 = memo_run(ctx, "files", out, files, store, configmaps, 2, [("state", state), ("n", 8)])
     assert got1 == got2 == {"o": "line 8"}, (got1, got2)
     assert memoized_nodes(p2) == ["n0"], p2.stdout
     assert lines(os.path.join(state, "count_file")) == 1
 
-    out = os.path.join(ctx.shared, "k8s-memo-after-task")
-    files = k8s_build(ctx, MEMO, "after_task", out)
-    out = BUILDS[("k8s", MEMO, "after_task")]
+    out, files, store, configmaps, state = memo_setup(ctx, "after_task")
     _, a1 = memo_run(ctx, "after_task", out, files, store, configmaps, 3, [("state", state), ("n", 1)])
     p4, a2 = memo_run(ctx, "after_task", out, files, store, configmaps, 4, [("state", state), ("n", 1)])
     assert a1 == a2 == {"o": 4}, (a1, a2)
@@ -556,12 +556,7 @@ def test_memoized_upstream_digest(ctx):
 def test_memoized_two_calls(ctx):
     """Two calls of one @cache task with the same upstream and other arguments: each runs
     once, and each is memoized on the next run with its own result."""
-    out = os.path.join(ctx.shared, "k8s-memo-twice")
-    files = k8s_build(ctx, MEMO, "twice", out)
-    out = BUILDS[("k8s", MEMO, "twice")]
-    store, configmaps, state = (os.path.join(ctx.tmp, d) for d in ("store", "configmaps", "state"))
-    for d in (store, state):
-        os.makedirs(d)
+    out, files, store, configmaps, state = memo_setup(ctx, "twice")
     p1, got1 = memo_run(ctx, "twice", out, files, store, configmaps, 1, [("state", state)],
                         ("--jobs", "1"))
     assert got1 == {"a": 2, "b": 4}, got1
