@@ -11,6 +11,7 @@
 
 #include "frontend/Cron.h"
 #include "frontend/Suggest.h"
+#include "support/ImageRef.h"
 
 namespace flyte {
 namespace {
@@ -130,7 +131,13 @@ class Reader {
     if (auto w = word({"fail_fast", "continue"})) out_.failure_policy = std::string(*w);
   }
   void image() {
-    if (auto s = one_string()) out_.image = *s;
+    std::optional<std::string> s = one_string();
+    if (!s) return;
+    if (std::string why = image_ref_problem(*s); !why.empty()) {
+      bad(single()->range, fmt::format("\"{}\" is no image reference: {}", *s, why));
+      return;
+    }
+    out_.image = *s;
   }
   void secret() {
     if (auto s = one_string()) out_.secrets.push_back(*s);

@@ -35,6 +35,22 @@ std::string dns_name(std::string_view text, size_t max) {
   return out.empty() ? "x" : out;
 }
 
+bool dns_subdomain(std::string_view s) {
+  if (s.empty() || s.size() > 253) return false;
+  size_t start = 0;
+  for (;;) {
+    size_t dot = s.find('.', start);
+    std::string_view label = s.substr(start, dot == std::string_view::npos ? dot : dot - start);
+    if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-')
+      return false;
+    for (char c : label) {
+      if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) return false;
+    }
+    if (dot == std::string_view::npos) return true;
+    start = dot + 1;
+  }
+}
+
 std::string label_value(std::string_view text) {
   std::string out;
   for (char c : text) out += (alnum(c) || c == '.' || c == '_' || c == '-') ? c : '_';

@@ -11,6 +11,10 @@ namespace flyte::k8s {
 /// most `max` characters: `Train_Model` is `train-model`; never empty (`x`).
 std::string dns_name(std::string_view text, size_t max = 63);
 
+/// True when `s` is a DNS-1123 subdomain (Secret names, label-key prefixes):
+/// dot-separated labels of [a-z0-9-] starting and ending alphanumeric, at most 253.
+bool dns_subdomain(std::string_view s);
+
 /// A label value: at most 63 of [A-Za-z0-9._-], starting and ending alphanumeric (an
 /// empty text stays empty, which Kubernetes allows).
 std::string label_value(std::string_view text);

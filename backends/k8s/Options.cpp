@@ -7,35 +7,17 @@
 
 #include "backends/k8s/Dockerfile.h"
 #include "backends/k8s/Names.h"
+#include "support/ImageRef.h"
 
 namespace flyte::k8s {
 namespace {
 
-// A label key: an optional DNS prefix and '/', then a name of [A-Za-z0-9._-].
+// A label key: an optional DNS-1123 subdomain and '/', then a name of [A-Za-z0-9._-].
 bool label_key(const std::string& s) {
-  if (s.empty() || s.size() > 316) return false;
   size_t slash = s.find('/');
   std::string name = slash == std::string::npos ? s : s.substr(slash + 1);
-  if (slash != std::string::npos) {
-    std::string prefix = s.substr(0, slash);
-    for (char c : prefix) {
-      if (!(std::islower(static_cast<unsigned char>(c)) != 0 ||
-            std::isdigit(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '.')) {
-        return false;
-      }
-    }
-    if (prefix.empty()) return false;
-  }
+  if (slash != std::string::npos && !dns_subdomain(s.substr(0, slash))) return false;
   return !name.empty() && name.size() <= 63 && label_value(name) == name;
-}
-
-// An image reference: no spaces, no control characters, not empty.
-bool image_ref(const std::string& s) {
-  if (s.empty() || s.size() > 512) return false;
-  for (char c : s) {
-    if (std::isgraph(static_cast<unsigned char>(c)) == 0) return false;
-  }
-  return s.front() != '-';
 }
 
 }  // namespace
@@ -51,8 +33,8 @@ bool parse_options(const std::map<std::string, std::string>& target_options,
   if (out.image_name.empty()) out.image_name = "flytec-" + dns_name(workflow, 52) + ":latest";
   for (const auto& [flag, value] :
        {std::pair{"--image", out.base_image}, std::pair{"--image-name", out.image_name}}) {
-    if (!image_ref(value)) {
-      error = fmt::format("{} '{}' is no image reference (no spaces, not empty)", flag, value);
+    if (std::string why = image_ref_problem(value); !why.empty()) {
+      error = fmt::format("{} '{}' is no image reference: {}", flag, value, why);
       return false;
     }
   }
@@ -62,7 +44,9 @@ bool parse_options(const std::map<std::string, std::string>& target_options,
   for (const auto& [flag, value] : {std::pair{"--gpu-label", out.cluster.gpu_label},
                                     std::pair{"--spot-taint", out.cluster.spot_taint}}) {
     if (!label_key(value)) {
-      error = fmt::format("{} '{}' is no label key (such as nvidia.com/gpu.product)", flag, value);
+      error = fmt::format(
+          "{} '{}' is no label key (a DNS prefix and '/', then a name: nvidia.com/gpu.product)",
+          flag, value);
       return false;
     }
   }

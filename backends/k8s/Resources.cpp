@@ -89,27 +89,6 @@ void add_scheduling(const PodResources& r, const ClusterOptions& c, Yaml& t) {
   }
 }
 
-namespace {
-
-// A DNS-1123 subdomain: dot-separated labels of [a-z0-9-], each starting and ending
-// alphanumeric; at most 253 characters.
-bool dns_subdomain(const std::string& s) {
-  if (s.empty() || s.size() > 253) return false;
-  size_t start = 0;
-  for (;;) {
-    size_t dot = s.find('.', start);
-    std::string label = s.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
-    if (label.empty() || label.front() == '-' || label.back() == '-') return false;
-    for (char c : label) {
-      if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) return false;
-    }
-    if (dot == std::string::npos) return true;
-    start = dot + 1;
-  }
-}
-
-}  // namespace
-
 Yaml secret_env_entries(const PodResources& r) {
   Yaml env = Yaml::seq();
   for (const std::string& s : r.secrets) {
