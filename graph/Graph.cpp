@@ -125,7 +125,7 @@ class Builder {
     // A sub-workflow is a cluster holding its own graph: arguments flow into its inputs,
     // its results into the call's node, which stands for its value.
     Agraph_t* cluster = nullptr;
-    if (n.kind == ir::Node::Kind::Subworkflow && depth_ < 4 &&
+    if (n.kind == ir::Node::Kind::Subworkflow && depth_ < kMaxDrawnDepth &&
         n.workflow.index < m_.workflows.size()) {
       cluster = agsubg(where, c(fmt::format("cluster_{}w{}", prefix_, id.index)), 1);
       set(cluster, "label", escape("workflow " + m_.workflows[n.workflow.index].name));

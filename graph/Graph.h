@@ -7,6 +7,9 @@
 
 namespace flyte::graph {
 
+/// How deep sub-workflows are drawn inside their callers; deeper calls are one node.
+inline constexpr int kMaxDrawnDepth = 4;
+
 /// Renders workflow `w` of `m` as `format` ("dot", "svg" or "png") into `out` (bytes).
 /// Nodes are labelled with the task and its key annotations (cache, retries, GPU);
 /// edges with the value passed; branch and map bodies are clusters; doc comments are

@@ -25,12 +25,13 @@ struct GraphOptions {
 constexpr uint64_t kMaxDrawnNodes = 5000;
 
 // How many nodes a drawing of `w` holds: its own, and those of the sub-workflows it
-// draws inside it. Stops counting past the limit (and on a recursive plan).
+// draws inside it (as deep as the drawing goes). Stops counting past the limit.
 uint64_t drawn_nodes(const ir::Module& m, const ir::Workflow& w, int depth = 0) {
   uint64_t n = w.nodes.size();
   for (const ir::Node& node : w.nodes) {
-    if (n > kMaxDrawnNodes || depth > 64) return kMaxDrawnNodes + 1;
-    if (node.kind == ir::Node::Kind::Subworkflow && node.workflow.index < m.workflows.size())
+    if (n > kMaxDrawnNodes) return kMaxDrawnNodes + 1;
+    if (node.kind == ir::Node::Kind::Subworkflow && depth < graph::kMaxDrawnDepth &&
+        node.workflow.index < m.workflows.size())
       n += drawn_nodes(m, m.workflows[node.workflow.index], depth + 1);
   }
   return n;
