@@ -6,6 +6,8 @@
 
 #include <filesystem>
 #include <memory>
+#include <string>
+#include <tuple>
 
 #include "backends/slurm/Jobs.h"
 #include "backends/slurm/Resources.h"
@@ -21,13 +23,27 @@ namespace {
 namespace fs = std::filesystem;
 
 // Partition and account names go into #SBATCH lines as given: only [A-Za-z0-9._,-].
-bool plain_name(const std::string& s) {
-  for (char c : s) {
-    bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-              c == '.' || c == '_' || c == '-' || c == ',';
-    if (!ok) return false;
+// Why `s` is no Slurm partition list (`list`: names separated by ',') or account name:
+// each name of letters, digits, '.', '_' and '-', not starting with '-' (empty: it is).
+std::string slurm_name_problem(const std::string& s, bool list) {
+  std::string name;
+  std::string rest = s + ",";
+  for (char c : rest) {
+    if (c != ',') {
+      name += c;
+      continue;
+    }
+    if (name.empty()) return list ? "it has an empty name between commas" : "it is empty";
+    if (name.front() == '-') return "'" + name + "' starts with '-'";
+    for (char x : name) {
+      bool ok = (x >= 'A' && x <= 'Z') || (x >= 'a' && x <= 'z') || (x >= '0' && x <= '9') ||
+                x == '.' || x == '_' || x == '-';
+      if (!ok) return "'" + name + "' has a character other than letters, digits, '.', '_' and '-'";
+    }
+    name.clear();
   }
-  return true;
+  if (!list && s.find(',') != std::string::npos) return "an account is one name, without ','";
+  return {};
 }
 
 bool write_script(const fs::path& path, const std::string& text, bool executable,
@@ -67,11 +83,11 @@ class SlurmBackend final : public driver::Backend {
     c.cluster.partition = option("partition");
     c.cluster.account = option("account");
     c.cluster.mem_per_cpu = !option("mem-per-cpu").empty();
-    for (const std::string* s : {&c.cluster.partition, &c.cluster.account}) {
-      if (!plain_name(*s)) {
-        error = "'" + *s +
-                "' is no Slurm partition or account name (letters, digits, '.', '_', "
-                "'-' and ',')";
+    for (const auto& [flag, value, list] : {std::tuple{"--partition", c.cluster.partition, true},
+                                            std::tuple{"--account", c.cluster.account, false}}) {
+      if (value.empty()) continue;
+      if (std::string why = slurm_name_problem(value, list); !why.empty()) {
+        error = std::string(flag) + " '" + value + "': " + why;
         return false;
       }
     }
