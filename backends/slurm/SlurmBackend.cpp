@@ -87,7 +87,8 @@ class SlurmBackend final : public driver::Backend {
                                             std::tuple{"--account", c.cluster.account, false}}) {
       if (value.empty()) continue;
       if (std::string why = slurm_name_problem(value, list); !why.empty()) {
-        error = std::string(flag) + " '" + value + "': " + why;
+        error = flag;
+        error.append(" '").append(value).append("': ").append(why);
         return false;
       }
     }
