@@ -427,6 +427,17 @@ std::optional<Cache> open_cache(const NodeModeContext& ctx, bool reading = false
   return cache;
 }
 
+/// run_towards for a command that only reads the store (`--map-length`, `--branch-arm`,
+/// `--collect`): no journal, no signals; upstream `@cache` tasks that a memoized step
+/// skipped are restored from the cache, when its directory exists.
+EngineRun read_towards(const NodeModeContext& ctx, const NodeModeOptions& o, const OpenStore& os,
+                       NodeTarget target, StoreHooks*& hooks, std::unique_ptr<StoreHooks>& owner,
+                       Events& events, const std::string& what) {
+  std::optional<Cache> cache = open_cache(ctx, true);
+  return run_towards(ctx, o, *os.store, os.inputs, std::move(target), hooks, owner, nullptr, events,
+                     cache ? &*cache : nullptr, nullptr, what);
+}
+
 /// Writes `--digest-out`'s file: `digest`'s first 16 hex digits. An error (kFailed) when
 /// there is none (a file in the value is unreadable) or it cannot be written: a
 /// memoization key made without it would be wrong.
@@ -585,10 +596,8 @@ int do_map_length(const NodeModeContext& ctx, const NodeModeOptions& o, const In
   target.length_only = true;
   StoreHooks* hooks = nullptr;
   std::unique_ptr<StoreHooks> owner;
-  // Upstream `@cache` tasks a memoized step skipped are restored from the cache.
-  std::optional<Cache> cache = open_cache(ctx, true);
-  EngineRun er = run_towards(ctx, o, *os.store, os.inputs, target, hooks, owner, nullptr, events,
-                             cache ? &*cache : nullptr, nullptr, "map node '" + o.map_length + "'");
+  EngineRun er =
+      read_towards(ctx, o, os, target, hooks, owner, events, "map node '" + o.map_length + "'");
   events.stop();
   if (er.rc) {
     if (!er.message.empty()) std::cerr << "error: " << er.message << "\n";
@@ -624,11 +633,8 @@ int do_branch_arm(const NodeModeContext& ctx, const NodeModeOptions& o, const In
   target.arm_only = true;
   StoreHooks* hooks = nullptr;
   std::unique_ptr<StoreHooks> owner;
-  // Upstream `@cache` tasks a memoized step skipped are restored from the cache.
-  std::optional<Cache> cache = open_cache(ctx, true);
   EngineRun er =
-      run_towards(ctx, o, *os.store, os.inputs, target, hooks, owner, nullptr, events,
-                  cache ? &*cache : nullptr, nullptr, "branch node '" + o.branch_arm + "'");
+      read_towards(ctx, o, os, target, hooks, owner, events, "branch node '" + o.branch_arm + "'");
   events.stop();
   if (er.rc) {
     if (!er.message.empty()) std::cerr << "error: " << er.message << "\n";
@@ -707,9 +713,7 @@ int do_collect(const NodeModeContext& ctx, const NodeModeOptions& o) {
   no_wait.wait_upstream_s = 0;
   StoreHooks* hooks = nullptr;
   std::unique_ptr<StoreHooks> owner;
-  std::optional<Cache> cache = open_cache(ctx, true);
-  EngineRun er = run_towards(ctx, no_wait, *os.store, os.inputs, NodeTarget{}, hooks, owner,
-                             nullptr, events, cache ? &*cache : nullptr, nullptr, "the workflow");
+  EngineRun er = read_towards(ctx, no_wait, os, NodeTarget{}, hooks, owner, events, "the workflow");
   events.stop();
   const std::string& wname = ctx.module->workflows[ctx.workflow].name;
   if (er.rc) {
